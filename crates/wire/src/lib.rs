@@ -1,0 +1,26 @@
+//! Wirelab's pure core: everything the labs compute about bytes and messages, with no browser,
+//! no async runtime and no I/O, so it is tested natively and runs unchanged in the wasm app.
+//!
+//! Key entry points:
+//! - [`hexdump`]: offset / hex / ASCII rows for any byte slice.
+//! - [`binary_input`]: parse what a person types as hex or base64, with the position of any error.
+//! - [`message_log`]: the capped, filterable log of WebSocket messages and its counters.
+//! - [`connection`]: WebSocket connection states, close codes and their meanings.
+//! - [`endpoint`]: WebSocket URLs and subprotocol lists, validated before the browser sees them.
+//! - [`payload_view`]: a payload shown as text, pretty JSON, pretty XML or schemaless Protobuf.
+//! - [`protowire`]: Protobuf wire-format decoding without a schema.
+//! - [`virtual_list`]: which rows of a long list are on screen.
+//!
+//! Broken input is ordinary input here: functions return a value or an error that says where
+//! the problem is (byte offset, or line and column), and never panic.
+
+pub mod binary_input;
+pub mod connection;
+pub mod endpoint;
+pub mod hexdump;
+pub mod message_log;
+pub mod payload_view;
+pub mod protowire;
+pub mod text_position;
+pub mod units;
+pub mod virtual_list;

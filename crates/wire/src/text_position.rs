@@ -1,0 +1,43 @@
+//! Line and column of a place in typed text, so every input error can point at where it is.
+
+use std::fmt;
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextPosition {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl TextPosition {
+    /// The position of the character at `char_index` (0-based) in `text`.
+    pub fn of_char_index(text: &str, char_index: usize) -> TextPosition {
+        let mut line = 1;
+        let mut column = 1;
+        for ch in text.chars().take(char_index) {
+            if ch == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+        TextPosition { line, column }
+    }
+
+    /// The position of the byte at `byte_offset` in `text` (clamped to the text's end and rounded
+    /// down to a character boundary).
+    pub fn of_byte_offset(text: &str, byte_offset: usize) -> TextPosition {
+        let mut end = byte_offset.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        TextPosition::of_char_index(text, text[..end].chars().count())
+    }
+}
+
+impl fmt::Display for TextPosition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}

@@ -1,0 +1,30 @@
+//! Human-readable sizes and durations for labels ("1.5 KiB", "12.3 ms").
+
+/// Formats a byte count with binary units: `512 B`, `1.5 KiB`, `16.0 MiB`.
+pub fn format_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// Formats a duration in milliseconds: `850 µs`, `12.3 ms`, `4.20 s`.
+pub fn format_millis(millis: f64) -> String {
+    if !millis.is_finite() || millis < 0.0 {
+        return "–".to_string();
+    }
+    if millis < 1.0 {
+        format!("{:.0} µs", millis * 1000.0)
+    } else if millis < 1000.0 {
+        format!("{millis:.1} ms")
+    } else {
+        format!("{:.2} s", millis / 1000.0)
+    }
+}

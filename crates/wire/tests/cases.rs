@@ -1,0 +1,35 @@
+//! The core's tests, as tables of inputs and expected renderings. One test binary so the wasm32
+//! run in headless Chromium builds and loads a single module.
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// Marks a test for both the native runner and wasm-bindgen-test.
+macro_rules! case_test {
+    ($(fn $name:ident() $body:block)*) => {
+        $(
+            #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+            #[cfg_attr(not(target_arch = "wasm32"), test)]
+            fn $name() $body
+        )*
+    };
+}
+
+#[path = "cases/binary_input.rs"]
+mod binary_input;
+#[path = "cases/connection.rs"]
+mod connection;
+#[path = "cases/endpoint.rs"]
+mod endpoint;
+#[path = "cases/hexdump.rs"]
+mod hexdump;
+#[path = "cases/message_log.rs"]
+mod message_log;
+#[path = "cases/payload_view.rs"]
+mod payload_view;
+#[path = "cases/protowire.rs"]
+mod protowire;
+#[path = "cases/units.rs"]
+mod units;
+#[path = "cases/virtual_list.rs"]
+mod virtual_list;

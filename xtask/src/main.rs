@@ -1,0 +1,2 @@
+//! Wirelab's developer commands.
+fn main() {}
