@@ -1,2 +1,5 @@
 //! Entry point of the Wirelab web app: mounts the root component into the page.
-fn main() {}
+
+fn main() {
+    wirelab::start();
+}

@@ -1,1 +1,108 @@
+//! Wirelab's native server as a library, so `main.rs` stays CLI glue and tests can run the real app.
+//!
+//! The server serves the built yew app (trunk's `dist/`), a JSON description of itself at
+//! `/api/info`, and a WebSocket echo endpoint at `/ws/echo` that the app's lab pages talk to.
 
+pub mod cli;
+mod echo;
+mod info;
+mod shutdown;
+mod static_files;
+
+use std::future::IntoFuture;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::time::{Instant, timeout_at};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub use shutdown::{Shutdown, wait_for_signal};
+
+/// The default limit on one WebSocket message (and one frame): 16 MiB.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Everything the app needs to know that is not about binding a socket.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The directory holding the built app (`index.html`, the `.wasm`, ...).
+    pub static_dir: PathBuf,
+    /// The largest WebSocket message or frame accepted; larger ones are closed with 1009.
+    pub max_message_bytes: usize,
+    /// How long a WebSocket close handshake may take before the server drops the connection.
+    pub close_timeout: Duration,
+    /// How long [`serve`] waits, after shutdown is triggered, for connections to finish.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            static_dir: PathBuf::from("dist"),
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            close_timeout: Duration::from_secs(2),
+            shutdown_timeout: Duration::from_secs(4),
+        }
+    }
+}
+
+/// Builds the whole HTTP app: API, WebSocket echo and static files.
+///
+/// WebSocket connections watch `shutdown` and close with 1001 when it is triggered.
+pub fn app(config: &Config, shutdown: Shutdown) -> Router {
+    // Compression covers the API and the app's files; the WebSocket route stays outside it.
+    info::router(config)
+        .merge(static_files::router(&config.static_dir))
+        .layer(CompressionLayer::new())
+        .merge(echo::router(config, shutdown))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves [`app`] on `listener` until `shutdown` is triggered, then shuts down gracefully.
+///
+/// After the trigger it stops accepting, lets every WebSocket send its 1001 close and wait for the
+/// client's answer, and returns after at most `config.shutdown_timeout` whatever clients do.
+pub async fn serve(listener: TcpListener, config: Config, shutdown: Shutdown) -> io::Result<()> {
+    let app = app(&config, shutdown.clone());
+    let stop = shutdown.clone();
+    let http = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { stop.triggered().await });
+    let mut http = tokio::spawn(http.into_future());
+
+    tokio::select! {
+        joined = &mut http => return flatten(joined),
+        () = shutdown.triggered() => {}
+    }
+
+    let deadline = Instant::now() + config.shutdown_timeout;
+    tracing::info!(
+        websockets = shutdown.open_connections(),
+        "shutting down: no new connections, closing WebSockets with 1001"
+    );
+    if !shutdown.wait_for_connections(deadline).await {
+        tracing::warn!(
+            websockets = shutdown.open_connections(),
+            "WebSockets still open at the shutdown deadline; dropping them"
+        );
+    }
+    match timeout_at(deadline, &mut http).await {
+        Ok(joined) => flatten(joined)?,
+        Err(_) => {
+            tracing::warn!("HTTP connections still open at the shutdown deadline; dropping them");
+            http.abort();
+        }
+    }
+    tracing::info!("shutdown complete");
+    Ok(())
+}
+
+fn flatten(joined: Result<io::Result<()>, tokio::task::JoinError>) -> io::Result<()> {
+    joined.map_err(io::Error::other)?
+}

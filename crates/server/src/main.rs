@@ -1,1 +1,83 @@
-fn main(){}
+//! `wirelab-server`'s entry point: parse the command line, set up logging, bind, serve, shut down.
+
+use std::io;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+use wirelab_server::cli::Cli;
+use wirelab_server::{Shutdown, serve, wait_for_signal};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(io::stderr)
+        .init();
+    raise_open_file_limit();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(cli));
+    // Don't let a stuck blocking task (a file read) hold the exit past the shutdown bound.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "server failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> io::Result<()> {
+    let config = cli.config();
+    let listener = TcpListener::bind((cli.host.as_str(), cli.port))
+        .await
+        .map_err(|error| {
+            io::Error::new(
+                error.kind(),
+                format!("cannot listen on {}:{}: {error}", cli.host, cli.port),
+            )
+        })?;
+    let address = listener.local_addr()?;
+    tracing::info!(
+        %address,
+        static_dir = %config.static_dir.display(),
+        max_message_bytes = config.max_message_bytes,
+        "Wirelab is running at http://{address}/"
+    );
+    // The xtask reads this exact line from stdout to learn the port.
+    println!("Wirelab is running at http://{address}/");
+
+    let shutdown = Shutdown::new();
+    let trigger = shutdown.clone();
+    tokio::spawn(async move {
+        match wait_for_signal().await {
+            Ok(signal) => {
+                tracing::info!(signal, "shutdown requested");
+                trigger.trigger();
+            }
+            Err(error) => tracing::error!(%error, "cannot listen for shutdown signals"),
+        }
+    });
+    serve(listener, config, shutdown).await
+}
+
+/// Every WebSocket is a file descriptor; the usual soft limit (1024) is far below what the server
+/// is meant to hold, so raise the soft limit to the hard one.
+fn raise_open_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "raised the open file limit"),
+        Err(error) => tracing::debug!(%error, "could not raise the open file limit"),
+    }
+}

@@ -28,3 +28,17 @@ pub fn format_millis(millis: f64) -> String {
         format!("{:.2} s", millis / 1000.0)
     }
 }
+
+/// Wall-clock time of day with milliseconds, `HH:MM:SS.mmm`, for a Unix time in milliseconds
+/// shifted by the local zone's offset (minutes east of UTC).
+pub fn format_clock(unix_millis: f64, utc_offset_minutes: i32) -> String {
+    if !unix_millis.is_finite() {
+        return "--:--:--.---".to_string();
+    }
+    let local = unix_millis as i64 + i64::from(utc_offset_minutes) * 60_000;
+    let millis_of_day = local.rem_euclid(86_400_000);
+    let (hours, rest) = (millis_of_day / 3_600_000, millis_of_day % 3_600_000);
+    let (minutes, rest) = (rest / 60_000, rest % 60_000);
+    let (seconds, millis) = (rest / 1000, rest % 1000);
+    format!("{hours:02}:{minutes:02}:{seconds:02}.{millis:03}")
+}

@@ -1,6 +1,6 @@
 //! Size and duration labels.
 
-use wire::units::{format_bytes, format_millis};
+use wire::units::{format_bytes, format_clock, format_millis};
 
 case_test! {
     fn sizes() {
@@ -16,5 +16,15 @@ case_test! {
         for (millis, expected) in cases {
             assert_eq!(format_millis(millis), expected);
         }
+    }
+
+    fn clocks() {
+        // 2026-11-24T16:40:23.045Z
+        let at = 1_795_538_423_045.0;
+        let cases = [(0, "16:40:23.045"), (60, "17:40:23.045"), (-17 * 60, "23:40:23.045"), (8 * 60, "00:40:23.045")];
+        for (offset, expected) in cases {
+            assert_eq!(format_clock(at, offset), expected, "offset {offset}");
+        }
+        assert_eq!(format_clock(f64::NAN, 0), "--:--:--.---");
     }
 }

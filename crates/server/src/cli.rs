@@ -1,0 +1,95 @@
+//! The command line of `wirelab-server`, kept in the library so tests can check it.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::{Config, DEFAULT_MAX_MESSAGE_BYTES};
+
+/// Wirelab's server: serves the built app, `/api/info` and the WebSocket echo at `/ws/echo`.
+#[derive(Clone, Debug, Parser)]
+#[command(name = "wirelab-server", version, about)]
+pub struct Cli {
+    /// Address to listen on (an IP address or a host name).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on; 0 picks a free port and the start-up line says which.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+
+    /// Directory of the built app (trunk's output), relative to the current directory.
+    #[arg(long, default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// Largest WebSocket message (and frame) in bytes; larger ones are closed with 1009.
+    #[arg(long, default_value_t = DEFAULT_MAX_MESSAGE_BYTES, value_parser = parse_limit)]
+    pub max_message_bytes: usize,
+}
+
+impl Cli {
+    /// The app configuration these arguments describe.
+    pub fn config(&self) -> Config {
+        Config {
+            static_dir: self.static_dir.clone(),
+            max_message_bytes: self.max_message_bytes,
+            ..Config::default()
+        }
+    }
+}
+
+fn parse_limit(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(limit) => Ok(limit),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn command_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_match_the_documented_ones() {
+        let cli = Cli::try_parse_from(["wirelab-server"]).unwrap();
+        assert_eq!(cli.host, "127.0.0.1");
+        assert_eq!(cli.port, 8080);
+        assert_eq!(cli.static_dir, PathBuf::from("dist"));
+        assert_eq!(cli.max_message_bytes, 16_777_216);
+    }
+
+    #[test]
+    fn help_describes_every_option_with_its_default() {
+        let help = Cli::command().render_long_help().to_string();
+        for needle in [
+            "--host <HOST>",
+            "[default: 127.0.0.1]",
+            "--port <PORT>",
+            "[default: 8080]",
+            "--static-dir <STATIC_DIR>",
+            "[default: dist]",
+            "--max-message-bytes <MAX_MESSAGE_BYTES>",
+            "[default: 16777216]",
+        ] {
+            assert!(help.contains(needle), "{needle} missing from:\n{help}");
+        }
+    }
+
+    #[test]
+    fn rejects_a_zero_or_malformed_limit() {
+        for bad in ["0", "-1", "lots"] {
+            assert!(Cli::try_parse_from(["wirelab-server", "--max-message-bytes", bad]).is_err());
+        }
+        let cli = Cli::try_parse_from(["wirelab-server", "--port", "0", "--max-message-bytes", "10"])
+            .unwrap();
+        assert_eq!((cli.port, cli.config().max_message_bytes), (0, 10));
+    }
+}

@@ -1,0 +1,170 @@
+//! Helpers shared by the integration tests: a real server on a free port and a raw WebSocket
+//! client that writes frames byte by byte, for the cases a well-behaved client cannot produce.
+
+#![allow(dead_code)] // Each test binary uses a different subset.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use wirelab_server::{Config, Shutdown, serve};
+
+/// The bound on any single step of a test.
+pub const STEP: Duration = Duration::from_secs(10);
+
+/// Awaits `future`, failing the test if it takes longer than [`STEP`].
+pub async fn within<F: Future>(what: &str, future: F) -> F::Output {
+    match tokio::time::timeout(STEP, future).await {
+        Ok(output) => output,
+        Err(_) => panic!("timed out after {STEP:?}: {what}"),
+    }
+}
+
+/// A server running [`serve`] on `127.0.0.1:<free port>` in a task.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub shutdown: Shutdown,
+    pub task: JoinHandle<io::Result<()>>,
+}
+
+impl TestServer {
+    pub async fn start(config: Config) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shutdown = Shutdown::new();
+        let task = tokio::spawn(serve(listener, config, shutdown.clone()));
+        Self {
+            addr,
+            shutdown,
+            task,
+        }
+    }
+
+    /// A server whose static directory does not exist, with the given message limit.
+    pub async fn with_limit(max_message_bytes: usize) -> Self {
+        Self::start(Config {
+            static_dir: "/nonexistent/wirelab-test-dist".into(),
+            max_message_bytes,
+            ..Config::default()
+        })
+        .await
+    }
+
+    pub fn echo_url(&self) -> String {
+        format!("ws://{}/ws/echo", self.addr)
+    }
+}
+
+// ---- Raw client -------------------------------------------------------------------------------
+
+pub const OP_CONTINUATION: u8 = 0x0;
+pub const OP_TEXT: u8 = 0x1;
+pub const OP_BINARY: u8 = 0x2;
+pub const OP_CLOSE: u8 = 0x8;
+pub const OP_PING: u8 = 0x9;
+pub const OP_PONG: u8 = 0xA;
+
+const FIN: u8 = 0x80;
+const MASK_KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+
+/// Performs the opening handshake on `stream` and checks for `101 Switching Protocols`.
+pub async fn handshake(stream: &mut TcpStream, addr: SocketAddr) {
+    let request = format!(
+        "GET /ws/echo HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    // Read byte by byte so no frame bytes after the headers are consumed here.
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let byte = stream.read_u8().await.unwrap();
+        head.push(byte);
+        assert!(head.len() < 4096, "response head too long");
+    }
+    let head = String::from_utf8(head).unwrap();
+    assert!(head.starts_with("HTTP/1.1 101"), "no upgrade: {head}");
+}
+
+/// Connects to `addr` and completes the handshake.
+pub async fn raw_connect(addr: SocketAddr) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    handshake(&mut stream, addr).await;
+    stream
+}
+
+/// One frame as a client writes it: `first` is FIN/RSV/opcode, the payload is masked if `masked`.
+pub fn frame_bytes(first: u8, payload: &[u8], masked: bool) -> Vec<u8> {
+    let mask_bit = if masked { 0x80 } else { 0 };
+    let mut out = vec![first];
+    match payload.len() {
+        len @ 0..=125 => out.push(mask_bit | len as u8),
+        len @ 126..=0xffff => {
+            out.push(mask_bit | 126);
+            out.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        len => {
+            out.push(mask_bit | 127);
+            out.extend_from_slice(&(len as u64).to_be_bytes());
+        }
+    }
+    if masked {
+        out.extend_from_slice(&MASK_KEY);
+        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK_KEY[i % 4]));
+    } else {
+        out.extend_from_slice(payload);
+    }
+    out
+}
+
+/// A masked, final frame with `opcode`: what a well-behaved client sends.
+pub fn client_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    frame_bytes(FIN | opcode, payload, true)
+}
+
+/// A masked frame that is not the last of its message.
+pub fn client_fragment(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    frame_bytes(opcode, payload, true)
+}
+
+/// A frame the server sent: opcode, FIN bit and (unmasked) payload.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ServerFrame {
+    pub fin: bool,
+    pub opcode: u8,
+    pub payload: Vec<u8>,
+}
+
+/// Reads one frame from the server; `None` at end of stream or on a reset.
+pub async fn read_frame(stream: &mut TcpStream) -> Option<ServerFrame> {
+    let mut head = [0u8; 2];
+    stream.read_exact(&mut head).await.ok()?;
+    assert_eq!(head[1] & 0x80, 0, "server frames must not be masked");
+    let len = match head[1] & 0x7f {
+        126 => u64::from(stream.read_u16().await.ok()?),
+        127 => stream.read_u64().await.ok()?,
+        len => u64::from(len),
+    };
+    let mut payload = vec![0; usize::try_from(len).unwrap()];
+    stream.read_exact(&mut payload).await.ok()?;
+    Some(ServerFrame {
+        fin: head[0] & FIN != 0,
+        opcode: head[0] & 0x0f,
+        payload,
+    })
+}
+
+/// Reads frames until the server's close frame and returns its code, or `None` if the
+/// connection ends without one.
+pub async fn read_close_code(stream: &mut TcpStream) -> Option<u16> {
+    while let Some(frame) = read_frame(stream).await {
+        if frame.opcode == OP_CLOSE {
+            let code = frame.payload.get(..2)?;
+            return Some(u16::from_be_bytes([code[0], code[1]]));
+        }
+    }
+    None
+}

@@ -1,0 +1,3 @@
+//! Widgets shared by the labs.
+
+pub mod hex_view;

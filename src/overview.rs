@@ -1,0 +1,80 @@
+//! The landing page: what Wirelab is, the labs that exist, and what the server it talks to offers
+//! (read live from `/api/info`).
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::net::server_info::{ServerInfo, fetch_server_info};
+use crate::route::Route;
+
+#[derive(Clone, PartialEq)]
+enum InfoState {
+    Loading,
+    Loaded(ServerInfo),
+    Failed(String),
+}
+
+#[function_component(Overview)]
+pub fn overview() -> Html {
+    let info = use_state(|| InfoState::Loading);
+    {
+        let info = info.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                info.set(match fetch_server_info().await {
+                    Ok(server) => InfoState::Loaded(server),
+                    Err(error) => InfoState::Failed(error),
+                });
+            });
+        });
+    }
+    html! {
+        <div class="overview">
+            <section class="hero">
+                <h1>{"See what goes over the wire."}</h1>
+                <p class="lead">
+                    {"Wirelab is a hands-on lab for network programming. Open real connections from \
+                      your browser to a server that runs beside it, and look at every message, byte \
+                      by byte."}
+                </p>
+            </section>
+            <section class="cards" aria-label="Labs">
+                <article class="card">
+                    <h2>{"WebSocket"}</h2>
+                    <p>{"Connect to the echo server (or any ws:// and wss:// URL), send text or \
+                         binary typed as hex or base64, and read every message as text, a hex dump, \
+                         JSON, XML or raw Protobuf. Close codes explained."}</p>
+                    <Link<Route> to={Route::WebSocket} classes="button primary">{"Open the WebSocket lab"}</Link<Route>>
+                </article>
+            </section>
+            <section class="server-info" aria-label="Server">
+                <h2>{"The server"}</h2>
+                { match &*info {
+                    InfoState::Loading => html! { <p class="muted">{"Asking the server about itself…"}</p> },
+                    InfoState::Failed(error) => html! { <p class="error" role="alert">{error}</p> },
+                    InfoState::Loaded(server) => html! {
+                        <>
+                            <p>
+                                <strong>{&server.name}</strong>{" "}{&server.version}
+                                {" · accepts WebSocket messages up to "}
+                                {wire::units::format_bytes(server.max_message_bytes)}
+                            </p>
+                            <table class="endpoints">
+                                <thead><tr><th>{"Path"}</th><th>{"Kind"}</th><th>{"What it does"}</th></tr></thead>
+                                <tbody>
+                                    { for server.endpoints.iter().map(|endpoint| html! {
+                                        <tr>
+                                            <td><code>{&endpoint.path}</code></td>
+                                            <td>{&endpoint.kind}</td>
+                                            <td>{&endpoint.description}</td>
+                                        </tr>
+                                    }) }
+                                </tbody>
+                            </table>
+                        </>
+                    },
+                } }
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,14 @@
+//! The app's client-side routes; the server answers each with index.html.
+
+use yew_router::Routable;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Routable)]
+pub enum Route {
+    #[at("/")]
+    Overview,
+    #[at("/ws")]
+    WebSocket,
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}

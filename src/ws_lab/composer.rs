@@ -1,0 +1,161 @@
+//! The message composer: text, or binary typed as hex or base64, or a file. Bad hex or base64 is
+//! an inline error with its position, nothing is sent, and the text stays as typed.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wire::binary_input::{PayloadEncoding, parse_binary};
+use wire::units::format_bytes;
+use yew::prelude::*;
+
+/// Most copies one press of Send may send.
+const MAX_REPEAT: u32 = 100_000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComposerDraft {
+    pub encoding: PayloadEncoding,
+    pub text: String,
+    /// How many copies one press of Send sends (for load and log tests).
+    pub repeat: u32,
+}
+
+impl Default for ComposerDraft {
+    fn default() -> Self {
+        ComposerDraft { encoding: PayloadEncoding::Text, text: String::new(), repeat: 1 }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ComposerProps {
+    pub draft: ComposerDraft,
+    pub error: Option<String>,
+    pub connected: bool,
+    /// Bytes the browser still has queued to send.
+    pub buffered: u32,
+    pub on_change: Callback<ComposerDraft>,
+    pub on_send: Callback<()>,
+    pub on_send_file: Callback<Result<Vec<u8>, String>>,
+}
+
+#[function_component(Composer)]
+pub fn composer(props: &ComposerProps) -> Html {
+    let on_encoding = {
+        let draft = props.draft.clone();
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            if let Some(encoding) = PayloadEncoding::from_key(&select.value()) {
+                on_change.emit(ComposerDraft { encoding, ..draft.clone() });
+            }
+        })
+    };
+    let on_text = {
+        let draft = props.draft.clone();
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: InputEvent| {
+            let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
+            on_change.emit(ComposerDraft { text: area.value(), ..draft.clone() });
+        })
+    };
+    let on_repeat = {
+        let draft = props.draft.clone();
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            let repeat = input.value().trim().parse::<u32>().unwrap_or(1).clamp(1, MAX_REPEAT);
+            on_change.emit(ComposerDraft { repeat, ..draft.clone() });
+        })
+    };
+    let on_keydown = {
+        let on_send = props.on_send.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
+                event.prevent_default();
+                on_send.emit(());
+            }
+        })
+    };
+    let on_send_click = {
+        let on_send = props.on_send.clone();
+        Callback::from(move |_| on_send.emit(()))
+    };
+    let on_file = {
+        let on_send_file = props.on_send_file.clone();
+        Callback::from(move |event: Event| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+            input.set_value("");
+            let on_send_file = on_send_file.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = JsFuture::from(file.array_buffer())
+                    .await
+                    .map_err(crate::net::socket::describe_js_error)
+                    .and_then(|buffer| {
+                        buffer
+                            .dyn_into::<js_sys::ArrayBuffer>()
+                            .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
+                            .map_err(|_| "the file could not be read".to_string())
+                    });
+                on_send_file.emit(result);
+            });
+        })
+    };
+
+    // Live feedback while typing: how many bytes the input makes, or nothing when it is invalid
+    // (the error appears on Send, so half-typed hex is not shouted at).
+    let size_hint = match parse_binary(props.draft.encoding, &props.draft.text) {
+        Ok(Some(bytes)) => format!("{} binary", format_bytes(bytes.len() as u64)),
+        Ok(None) => format!("{} text", format_bytes(props.draft.text.len() as u64)),
+        Err(_) => String::new(),
+    };
+    let placeholder = match props.draft.encoding {
+        PayloadEncoding::Text => "Type a message. Ctrl+Enter sends.",
+        PayloadEncoding::Hex => "Hex bytes, e.g. de ad be ef or 0xde,0xad. Ctrl+Enter sends.",
+        PayloadEncoding::Base64 => "Base64, e.g. 3q2+7w==. Ctrl+Enter sends.",
+    };
+    html! {
+        <section class="composer card" aria-label="Composer">
+            <div class="composer-controls">
+                <label class="field inline">
+                    <span class="field-label">{"Send as"}</span>
+                    <select onchange={on_encoding}>
+                        { for PayloadEncoding::ALL.iter().map(|encoding| html! {
+                            <option value={encoding.key()} selected={*encoding == props.draft.encoding}>
+                                {encoding.label()}
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <label class="field inline">
+                    <span class="field-label">{"Repeat"}</span>
+                    <input type="number" min="1" max={MAX_REPEAT.to_string()} class="narrow"
+                        value={props.draft.repeat.to_string()} oninput={on_repeat} />
+                </label>
+                <span class="muted size-hint" data-testid="composer-size">{size_hint}</span>
+                if props.buffered > 0 {
+                    <span class="muted">{format!("{} queued in the browser", format_bytes(u64::from(props.buffered)))}</span>
+                }
+                <span class="spacer"></span>
+                <label class={classes!("button", "subtle", (!props.connected).then_some("disabled"))}>
+                    {"Send a file…"}
+                    <input type="file" class="visually-hidden" onchange={on_file} disabled={!props.connected} />
+                </label>
+            </div>
+            <div class="composer-row">
+                <label class="field grow">
+                    <span class="field-label visually-hidden">{"Message"}</span>
+                    <textarea class={classes!("mono", props.error.is_some().then_some("invalid"))}
+                        rows="3" spellcheck="false" {placeholder}
+                        aria-invalid={props.error.is_some().then_some("true")}
+                        value={props.draft.text.clone()} oninput={on_text} onkeydown={on_keydown} />
+                </label>
+                <button type="button" class="button primary send" onclick={on_send_click}
+                    disabled={!props.connected} title="Send (Ctrl+Enter)">
+                    {"Send"}
+                </button>
+            </div>
+            if let Some(error) = &props.error {
+                <p class="inline-error" role="alert" data-testid="composer-error">{error}</p>
+            }
+        </section>
+    }
+}
