@@ -20,7 +20,11 @@ pub struct ComposerDraft {
 
 impl Default for ComposerDraft {
     fn default() -> Self {
-        ComposerDraft { encoding: PayloadEncoding::Text, text: String::new(), repeat: 1 }
+        ComposerDraft {
+            encoding: PayloadEncoding::Text,
+            text: String::new(),
+            repeat: 1,
+        }
     }
 }
 
@@ -44,7 +48,10 @@ pub fn composer(props: &ComposerProps) -> Html {
         Callback::from(move |event: Event| {
             let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
             if let Some(encoding) = PayloadEncoding::from_key(&select.value()) {
-                on_change.emit(ComposerDraft { encoding, ..draft.clone() });
+                on_change.emit(ComposerDraft {
+                    encoding,
+                    ..draft.clone()
+                });
             }
         })
     };
@@ -53,7 +60,10 @@ pub fn composer(props: &ComposerProps) -> Html {
         let on_change = props.on_change.clone();
         Callback::from(move |event: InputEvent| {
             let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
-            on_change.emit(ComposerDraft { text: area.value(), ..draft.clone() });
+            on_change.emit(ComposerDraft {
+                text: area.value(),
+                ..draft.clone()
+            });
         })
     };
     let on_repeat = {
@@ -61,8 +71,16 @@ pub fn composer(props: &ComposerProps) -> Html {
         let on_change = props.on_change.clone();
         Callback::from(move |event: InputEvent| {
             let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-            let repeat = input.value().trim().parse::<u32>().unwrap_or(1).clamp(1, MAX_REPEAT);
-            on_change.emit(ComposerDraft { repeat, ..draft.clone() });
+            let repeat = input
+                .value()
+                .trim()
+                .parse::<u32>()
+                .unwrap_or(1)
+                .clamp(1, MAX_REPEAT);
+            on_change.emit(ComposerDraft {
+                repeat,
+                ..draft.clone()
+            });
         })
     };
     let on_keydown = {
@@ -82,7 +100,9 @@ pub fn composer(props: &ComposerProps) -> Html {
         let on_send_file = props.on_send_file.clone();
         Callback::from(move |event: Event| {
             let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-            let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
             input.set_value("");
             let on_send_file = on_send_file.clone();
             wasm_bindgen_futures::spawn_local(async move {

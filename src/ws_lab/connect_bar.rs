@@ -52,11 +52,18 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
         let can_connect = props.state.can_connect();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            if can_connect { on_connect.emit(()) } else { on_disconnect.emit(()) }
+            if can_connect {
+                on_connect.emit(())
+            } else {
+                on_disconnect.emit(())
+            }
         })
     };
     let can_connect = props.state.can_connect();
-    let busy = matches!(props.state, ConnectionState::Connecting | ConnectionState::Closing);
+    let busy = matches!(
+        props.state,
+        ConnectionState::Connecting | ConnectionState::Closing
+    );
     let (state_class, detail) = state_view(&props.state);
     html! {
         <form class="connect-bar card" {onsubmit} aria-label="Connection">
@@ -119,9 +126,16 @@ fn state_view(state: &ConnectionState) -> (&'static str, String) {
     match state {
         ConnectionState::Idle => ("idle", "Press Connect to open a connection.".to_string()),
         ConnectionState::Connecting => ("connecting", "Opening handshake in progress…".to_string()),
-        ConnectionState::Open { protocol, extensions } => {
+        ConnectionState::Open {
+            protocol,
+            extensions,
+        } => {
             let mut parts = Vec::new();
-            parts.push(if protocol.is_empty() { "no subprotocol".to_string() } else { format!("subprotocol {protocol}") });
+            parts.push(if protocol.is_empty() {
+                "no subprotocol".to_string()
+            } else {
+                format!("subprotocol {protocol}")
+            });
             if !extensions.is_empty() {
                 parts.push(format!("extensions {extensions}"));
             }

@@ -51,7 +51,10 @@ pub fn ws_lab() -> Html {
 
     let form = use_state(|| {
         let (protocol, host) = page_origin();
-        ConnectForm { url: echo_url_for_page(&protocol, &host), ..ConnectForm::default() }
+        ConnectForm {
+            url: echo_url_for_page(&protocol, &host),
+            ..ConnectForm::default()
+        }
     });
     let form_error = use_state(|| None::<String>);
     let draft = use_state(ComposerDraft::default);
@@ -63,7 +66,9 @@ pub fn ws_lab() -> Html {
     // Leaving the lab closes its connection (the socket's Drop sends close 1000).
     {
         let session = session.clone();
-        use_effect_with((), move |_| move || drop(session.borrow_mut().take_socket()));
+        use_effect_with((), move |_| {
+            move || drop(session.borrow_mut().take_socket())
+        });
     }
 
     let on_form_change = {
@@ -107,7 +112,10 @@ pub fn ws_lab() -> Html {
             let code = match form.close_code.trim().parse::<u16>() {
                 Ok(code) => code,
                 Err(_) => {
-                    form_error.set(Some(format!("close code '{}' is not a number from 1000 to 4999", form.close_code)));
+                    form_error.set(Some(format!(
+                        "close code '{}' is not a number from 1000 to 4999",
+                        form.close_code
+                    )));
                     return;
                 }
             };
@@ -163,7 +171,8 @@ pub fn ws_lab() -> Html {
         let session = session.clone();
         let redraw = redraw.clone();
         Callback::from(move |result: Result<Vec<u8>, String>| {
-            let outcome = result.and_then(|bytes| session.borrow_mut().send(Payload::Binary(bytes)));
+            let outcome =
+                result.and_then(|bytes| session.borrow_mut().send(Payload::Binary(bytes)));
             if let Err(error) = outcome {
                 draft_error.set(Some(format!("The file was not sent: {error}")));
             }
@@ -177,7 +186,11 @@ pub fn ws_lab() -> Html {
                 Payload::Text(text) => (PayloadEncoding::Text, text.clone()),
                 Payload::Binary(bytes) => (PayloadEncoding::Hex, wire::hexdump::to_hex(bytes)),
             };
-            draft.set(ComposerDraft { encoding, text, repeat: draft.repeat });
+            draft.set(ComposerDraft {
+                encoding,
+                text,
+                repeat: draft.repeat,
+            });
         })
     };
     let on_clear = {
@@ -205,10 +218,15 @@ pub fn ws_lab() -> Html {
 
     let snapshot = LogSnapshot::new(session.clone());
     let current = session.borrow();
-    let selected_entry = selected.and_then(|id| current.log.by_id(id)).and_then(|entry| match &entry.body {
-        EntryBody::Message { direction, payload } => Some((entry.id, entry.at_ms, *direction, payload.clone())),
-        EntryBody::Event { .. } => None,
-    });
+    let selected_entry =
+        selected
+            .and_then(|id| current.log.by_id(id))
+            .and_then(|entry| match &entry.body {
+                EntryBody::Message { direction, payload } => {
+                    Some((entry.id, entry.at_ms, *direction, payload.clone()))
+                }
+                EntryBody::Event { .. } => None,
+            });
     html! {
         <div class="ws-lab">
             <ConnectBar

@@ -1,2 +1,49 @@
-//! Wirelab's developer commands.
-fn main() {}
+//! Wirelab's developer commands, run as `cargo xtask <command>` (an alias in .cargo/config.toml),
+//! so a fresh machine needs nothing but cargo: each command installs the tools it needs first.
+
+mod process;
+mod run;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+Usage: cargo xtask <command> [options]
+
+Commands:
+  run [-- <server options>]   Install what is missing, build the app (release), start
+                              wirelab-server on 127.0.0.1:8080 serving it, print the URL.
+                              Server options go after `--`, e.g. `cargo xtask run -- --port 9000`.
+  dev                         trunk serve with live reload on 127.0.0.1:8081, proxying /api and
+                              /ws/echo to a wirelab-server it starts on 127.0.0.1:8080.
+  test                        Install what is missing (Chromium and ChromeDriver included), then
+                              run every check: rustfmt, clippy, native tests, browser tests
+                              (wasm-pack test --headless --chrome) and the Playwright journeys.
+  setup                       Only install what is missing.
+  idle-rss [--count N]        Measure wirelab-server's memory with N idle WebSocket connections
+                              (default 5000).
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run::run(&args[1..]),
+        Some("dev") => run::dev(),
+        Some("test") => test::test(),
+        Some("setup") => tools::Tools::ensure(tools::Needs::everything()).map(|_| ()),
+        Some("idle-rss") => run::idle_rss(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command '{other}'\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -12,7 +12,6 @@
 use std::time::Duration;
 
 use clap::Parser;
-use futures_util::SinkExt;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async_with_config};
@@ -47,7 +46,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let before = args.server_pid.and_then(rss_kib);
     if let Some(kib) = before {
-        println!("server VmRSS before: {kib} KiB ({:.1} MiB)", kib as f64 / 1024.0);
+        println!(
+            "server VmRSS before: {kib} KiB ({:.1} MiB)",
+            kib as f64 / 1024.0
+        );
     }
 
     // The client side keeps its buffers small too, so 5,000 connections fit in this process.
@@ -60,7 +62,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut connecting = JoinSet::new();
         for _ in 0..batch {
             let url = args.url.clone();
-            connecting.spawn(async move { connect_async_with_config(url, Some(config), false).await });
+            connecting
+                .spawn(async move { connect_async_with_config(url, Some(config), false).await });
         }
         while let Some(joined) = connecting.join_next().await {
             let (ws, _) = joined??;
@@ -85,7 +88,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     tokio::time::sleep(Duration::from_secs(args.hold_secs.saturating_sub(1))).await;
     if let Some(kib) = args.server_pid.and_then(rss_kib) {
-        println!("server VmRSS at the end of the hold: {kib} KiB ({:.1} MiB)", kib as f64 / 1024.0);
+        println!(
+            "server VmRSS at the end of the hold: {kib} KiB ({:.1} MiB)",
+            kib as f64 / 1024.0
+        );
     }
 
     let mut closing = JoinSet::new();

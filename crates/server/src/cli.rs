@@ -88,8 +88,9 @@ mod tests {
         for bad in ["0", "-1", "lots"] {
             assert!(Cli::try_parse_from(["wirelab-server", "--max-message-bytes", bad]).is_err());
         }
-        let cli = Cli::try_parse_from(["wirelab-server", "--port", "0", "--max-message-bytes", "10"])
-            .unwrap();
+        let cli =
+            Cli::try_parse_from(["wirelab-server", "--port", "0", "--max-message-bytes", "10"])
+                .unwrap();
         assert_eq!((cli.port, cli.config().max_message_bytes), (0, 10));
     }
 }

@@ -36,12 +36,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use axum::{Extension, Router};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
+use axum::{Extension, Router};
 use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 use tungstenite::error::ProtocolError;
@@ -89,7 +89,11 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
 }
 
 async fn no_such_socket() -> Response {
-    (StatusCode::NOT_FOUND, "no WebSocket endpoint here; try /ws/echo\n").into_response()
+    (
+        StatusCode::NOT_FOUND,
+        "no WebSocket endpoint here; try /ws/echo\n",
+    )
+        .into_response()
 }
 
 async fn upgrade(
@@ -109,7 +113,10 @@ async fn upgrade(
         upgrade.set_selected_protocol(protocol);
     }
     let id = state.next_id.fetch_add(1, Ordering::Relaxed);
-    let peer = connect_info.map(|Extension(ConnectInfo(addr))| addr);
+    let peer = connect_info.map_or_else(
+        || "unknown".to_owned(),
+        |Extension(ConnectInfo(addr))| addr.to_string(),
+    );
     // Counted from the handshake on, so shutdown also waits for connections still upgrading.
     let tracked = state.shutdown.track();
     upgrade
@@ -121,10 +128,10 @@ async fn upgrade(
                 .and_then(|p| p.to_str().ok())
                 .unwrap_or("")
                 .to_owned();
-            tracing::info!(conn = id, peer = ?peer, protocol, "websocket opened");
+            tracing::info!(conn = id, peer, protocol, "websocket opened");
             let Summary { code, messages } =
                 echo(socket, state.shutdown.token(), state.close_timeout).await;
-            tracing::info!(conn = id, peer = ?peer, code, messages, "websocket closed");
+            tracing::info!(conn = id, peer, code, messages, "websocket closed");
         })
 }
 
@@ -164,7 +171,11 @@ enum Ending {
     Vanished(String),
 }
 
-async fn echo(mut socket: WebSocket, shutdown: &CancellationToken, close_timeout: Duration) -> Summary {
+async fn echo(
+    mut socket: WebSocket,
+    shutdown: &CancellationToken,
+    close_timeout: Duration,
+) -> Summary {
     let mut messages = 0;
     let ending = loop {
         let incoming = tokio::select! {
@@ -281,7 +292,10 @@ mod tests {
         assert_eq!(offered(&[]), None);
         assert_eq!(offered(&["zeta, alpha"]).as_deref(), Some("zeta"));
         assert_eq!(offered(&[" chat ,json"]).as_deref(), Some("chat"));
-        assert_eq!(offered(&[", ", "wirelab.v1"]).as_deref(), Some("wirelab.v1"));
+        assert_eq!(
+            offered(&[", ", "wirelab.v1"]).as_deref(),
+            Some("wirelab.v1")
+        );
     }
 
     #[test]
@@ -295,7 +309,10 @@ mod tests {
                 }),
                 Some(code::MESSAGE_TOO_BIG),
             ),
-            (tungstenite::Error::Utf8("bad".into()), Some(code::INVALID_PAYLOAD)),
+            (
+                tungstenite::Error::Utf8("bad".into()),
+                Some(code::INVALID_PAYLOAD),
+            ),
             (
                 tungstenite::Error::Protocol(ProtocolError::UnmaskedFrameFromClient),
                 Some(code::PROTOCOL_ERROR),

@@ -55,7 +55,9 @@ pub(crate) fn router(static_dir: &Path) -> Router {
 
 /// Whether a path's last segment has an extension, i.e. it names a file rather than a route.
 fn looks_like_file(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
 }
 
 fn not_found() -> Response {

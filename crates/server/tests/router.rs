@@ -96,7 +96,13 @@ async fn files_are_served_with_their_content_types() {
 #[tokio::test]
 async fn app_routes_fall_back_to_index_html() {
     let dir = site();
-    for uri in ["/ws", "/http", "/formats", "/formats/some/deep/link", "/ws?x=1"] {
+    for uri in [
+        "/ws",
+        "/http",
+        "/formats",
+        "/formats/some/deep/link",
+        "/ws?x=1",
+    ] {
         let response = get(router(dir.path()), uri).await;
         assert_eq!(response.status(), StatusCode::OK, "{uri}");
         assert!(content_type(&response).starts_with("text/html"), "{uri}");
@@ -107,7 +113,12 @@ async fn app_routes_fall_back_to_index_html() {
 #[tokio::test]
 async fn missing_files_are_404_not_index_html() {
     let dir = site();
-    for uri in ["/missing.js", "/assets/missing.wasm", "/favicon.ico", "/ws/nope"] {
+    for uri in [
+        "/missing.js",
+        "/assets/missing.wasm",
+        "/favicon.ico",
+        "/ws/nope",
+    ] {
         let response = get(router(dir.path()), uri).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{uri}");
         assert_ne!(body_text(response).await, INDEX, "{uri}");
@@ -117,12 +128,21 @@ async fn missing_files_are_404_not_index_html() {
 #[tokio::test]
 async fn unknown_api_paths_are_json_404() {
     let dir = site();
-    for uri in ["/api/nope", "/api", "/api/", "/api/info/extra", "/api/file.json"] {
+    for uri in [
+        "/api/nope",
+        "/api",
+        "/api/",
+        "/api/info/extra",
+        "/api/file.json",
+    ] {
         let response = get(router(dir.path()), uri).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{uri}");
         assert_eq!(content_type(&response), "application/json", "{uri}");
         let body: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
-        assert!(body["error"].as_str().unwrap().contains(uri), "{uri}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(uri),
+            "{uri}: {body}"
+        );
     }
 }
 
@@ -137,7 +157,11 @@ async fn responses_are_gzipped_when_asked() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
     let compressed = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    assert!(compressed.len() < script().len() / 4, "{} bytes", compressed.len());
+    assert!(
+        compressed.len() < script().len() / 4,
+        "{} bytes",
+        compressed.len()
+    );
     let mut plain = String::new();
     flate2::read::GzDecoder::new(compressed.as_ref())
         .read_to_string(&mut plain)
@@ -174,6 +198,12 @@ async fn without_a_static_dir_the_root_explains_how_to_build() {
     assert!(content_type(&response).starts_with("text/html"));
     assert!(body_text(response).await.contains("cargo xtask run"));
 
-    assert_eq!(get(router(missing), "/app.js").await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(get(router(missing), "/api/info").await.status(), StatusCode::OK);
+    assert_eq!(
+        get(router(missing), "/app.js").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(router(missing), "/api/info").await.status(),
+        StatusCode::OK
+    );
 }

@@ -21,8 +21,11 @@ pub enum PayloadEncoding {
 }
 
 impl PayloadEncoding {
-    pub const ALL: [PayloadEncoding; 3] =
-        [PayloadEncoding::Text, PayloadEncoding::Hex, PayloadEncoding::Base64];
+    pub const ALL: [PayloadEncoding; 3] = [
+        PayloadEncoding::Text,
+        PayloadEncoding::Hex,
+        PayloadEncoding::Base64,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -41,7 +44,9 @@ impl PayloadEncoding {
     }
 
     pub fn from_key(key: &str) -> Option<PayloadEncoding> {
-        PayloadEncoding::ALL.into_iter().find(|encoding| encoding.key() == key)
+        PayloadEncoding::ALL
+            .into_iter()
+            .find(|encoding| encoding.key() == key)
     }
 }
 
@@ -102,11 +107,17 @@ pub fn parse_hex(input: &str) -> Result<Vec<u8>, InputError> {
         }
         let digits = &chars[digits_start..index];
         if digits.is_empty() {
-            return Err(error("a 0x prefix with no digits after it".to_string(), group_start));
+            return Err(error(
+                "a 0x prefix with no digits after it".to_string(),
+                group_start,
+            ));
         }
         if digits.len() % 2 == 1 {
             return Err(error(
-                format!("odd number of hex digits ({}) in this group: each byte needs two", digits.len()),
+                format!(
+                    "odd number of hex digits ({}) in this group: each byte needs two",
+                    digits.len()
+                ),
                 digits_start,
             ));
         }
@@ -138,11 +149,15 @@ pub fn parse_base64(input: &str) -> Result<Vec<u8>, InputError> {
             message: "mixes the standard (+/) and URL-safe (-_) base64 alphabets".to_string(),
             position: TextPosition::of_char_index(
                 input,
-                original_index.get(significant[..index].chars().count()).copied().unwrap_or(0),
+                original_index
+                    .get(significant[..index].chars().count())
+                    .copied()
+                    .unwrap_or(0),
             ),
         });
     }
-    let config = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let config =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     let engine = if url_safe {
         GeneralPurpose::new(&alphabet::URL_SAFE, config)
     } else {
@@ -201,5 +216,7 @@ pub fn to_base64(bytes: &[u8]) -> String {
 }
 
 fn char_at(text: &str, byte_index: usize) -> char {
-    text.get(byte_index..).and_then(|rest| rest.chars().next()).unwrap_or('?')
+    text.get(byte_index..)
+        .and_then(|rest| rest.chars().next())
+        .unwrap_or('?')
 }

@@ -85,8 +85,10 @@ pub fn close_code_explanation(code: u16) -> &'static str {
         1002 => "an endpoint received a frame that breaks RFC 6455.",
         1003 => "an endpoint received a kind of data it cannot accept.",
         1005 => "the close frame carried no status code.",
-        1006 => "the connection dropped without a closing handshake (server unreachable, refused, \
-                 or the TCP connection was cut). Browsers never reveal more than this.",
+        1006 => {
+            "the connection dropped without a closing handshake (server unreachable, refused, \
+                 or the TCP connection was cut). Browsers never reveal more than this."
+        }
         1007 => "a text message was not valid UTF-8.",
         1008 => "a message broke the endpoint's policy.",
         1009 => "a message was larger than the endpoint accepts.",

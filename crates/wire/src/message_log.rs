@@ -88,8 +88,14 @@ pub enum EventKind {
 /// What a log entry records: a message, or a fact about the connection.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EntryBody {
-    Message { direction: Direction, payload: Rc<Payload> },
-    Event { kind: EventKind, text: String },
+    Message {
+        direction: Direction,
+        payload: Rc<Payload>,
+    },
+    Event {
+        kind: EventKind,
+        text: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -160,11 +166,23 @@ impl MessageLog {
         };
         totals.messages += 1;
         totals.bytes += payload.len() as u64;
-        self.push(at_ms, EntryBody::Message { direction, payload: Rc::new(payload) })
+        self.push(
+            at_ms,
+            EntryBody::Message {
+                direction,
+                payload: Rc::new(payload),
+            },
+        )
     }
 
     pub fn push_event(&mut self, kind: EventKind, text: impl Into<String>, at_ms: f64) -> u64 {
-        self.push(at_ms, EntryBody::Event { kind, text: text.into() })
+        self.push(
+            at_ms,
+            EntryBody::Event {
+                kind,
+                text: text.into(),
+            },
+        )
     }
 
     fn push(&mut self, at_ms: f64, body: EntryBody) -> u64 {
@@ -260,7 +278,11 @@ impl<'a> Matcher<'a> {
                 self.filter.direction.is_none() && self.text_matches(text)
             }
             EntryBody::Message { direction, payload } => {
-                if self.filter.direction.is_some_and(|wanted| wanted != *direction) {
+                if self
+                    .filter
+                    .direction
+                    .is_some_and(|wanted| wanted != *direction)
+                {
                     return false;
                 }
                 match payload.as_ref() {

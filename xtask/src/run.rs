@@ -1,0 +1,199 @@
+//! `cargo xtask run`, `dev` and `idle-rss`: build the app, start the server, and measure it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::process::{self, command, root};
+use crate::tools::{Needs, Tools};
+
+/// Builds the app with trunk into dist/: release mode, wasm-opt -Oz, and the size-tuned
+/// `wasm-release` cargo profile (the plain `release` profile stays tuned for the server's speed).
+pub fn build_app(tools: &Tools) -> Result<(), String> {
+    let mut trunk = command(
+        "trunk",
+        &["build", "--release", "--cargo-profile", "wasm-release"],
+    );
+    trunk.env("PATH", &tools.path);
+    process::run(&mut trunk)
+}
+
+pub fn build_server(release: bool) -> Result<String, String> {
+    let mut args = vec!["build", "-p", "wirelab-server", "--bin", "wirelab-server"];
+    if release {
+        args.push("--release");
+    }
+    process::run(&mut command("cargo", &args))?;
+    let profile = if release { "release" } else { "debug" };
+    Ok(root()
+        .join("target")
+        .join(profile)
+        .join("wirelab-server")
+        .to_string_lossy()
+        .into_owned())
+}
+
+pub fn run(server_args: &[String]) -> Result<(), String> {
+    let tools = Tools::ensure(Needs {
+        app_build: true,
+        browser_tests: false,
+        end_to_end: false,
+    })?;
+    build_app(&tools)?;
+    let server = build_server(true)?;
+    let extra: Vec<&String> = server_args.iter().skip_while(|arg| *arg == "--").collect();
+    let mut serve = command(&server, &["--static-dir", "dist"]);
+    serve.args(extra);
+    eprintln!("$ {}", process::describe(&serve));
+    eprintln!("xtask: the server prints its URL below; Ctrl-C stops it.");
+    exec(serve)
+}
+
+/// Replaces xtask with the server, so Ctrl-C and SIGTERM reach it directly.
+#[cfg(unix)]
+fn exec(mut command: Command) -> Result<(), String> {
+    use std::os::unix::process::CommandExt;
+    Err(format!("could not start the server: {}", command.exec()))
+}
+
+#[cfg(not(unix))]
+fn exec(mut command: Command) -> Result<(), String> {
+    process::run(&mut command)
+}
+
+pub fn dev() -> Result<(), String> {
+    let tools = Tools::ensure(Needs {
+        app_build: true,
+        browser_tests: false,
+        end_to_end: false,
+    })?;
+    let server = build_server(false)?;
+    let _server = RunningServer::start(&server, &["--port", "8080", "--static-dir", "dist"])?;
+    let mut trunk = command("trunk", &["serve"]);
+    trunk.env("PATH", &tools.path);
+    eprintln!(
+        "xtask: open http://127.0.0.1:8081/ (trunk, live reload); API and WebSocket go to 127.0.0.1:8080"
+    );
+    process::run(&mut trunk)
+}
+
+/// A wirelab-server child process, stopped when dropped.
+pub struct RunningServer {
+    child: Child,
+    /// `http://127.0.0.1:PORT/` as the server printed it.
+    pub url: String,
+}
+
+impl RunningServer {
+    /// Starts the server and waits (30 s at most) for the line that gives its URL.
+    pub fn start(binary: &str, args: &[&str]) -> Result<RunningServer, String> {
+        let mut child = command(binary, args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|error| format!("could not start {binary}: {error}"))?;
+        let stdout = child.stdout.take().ok_or("the server has no stdout")?;
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                println!("[server] {line}");
+                if let Some(url) = line.split("Wirelab is running at ").nth(1) {
+                    let _ = sender.send(url.trim().to_string());
+                }
+            }
+        });
+        match receiver.recv_timeout(Duration::from_secs(30)) {
+            Ok(url) => Ok(RunningServer { child, url }),
+            Err(_) => {
+                let _ = child.kill();
+                Err("the server did not print its URL within 30 s".to_string())
+            }
+        }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn host(&self) -> &str {
+        self.url.trim_start_matches("http://").trim_end_matches('/')
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        // SIGTERM first, so the server shuts down gracefully; then make sure.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(6);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Resident memory of a process in KiB, from /proc.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub fn idle_rss(args: &[String]) -> Result<(), String> {
+    let count = match args {
+        [flag, value, ..] if flag == "--count" => value
+            .parse::<u32>()
+            .map_err(|_| format!("--count {value}: not a number"))?,
+        _ => 5000,
+    };
+    let server = build_server(true)?;
+    process::run(&mut command(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "wirelab-server",
+            "--example",
+            "idle_connections",
+        ],
+    ))?;
+    let running = RunningServer::start(&server, &["--port", "0"])?;
+    std::thread::sleep(Duration::from_millis(300));
+    let baseline = rss_kib(running.pid()).ok_or("cannot read the server's RSS")?;
+    let example = root().join("target/release/examples/idle_connections");
+    let url = format!("ws://{}/ws/echo", running.host());
+    let count_text = count.to_string();
+    let mut client = command(
+        &example.to_string_lossy(),
+        &["--url", &url, "--count", &count_text, "--hold-secs", "4"],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .map_err(|error| format!("could not start the load client: {error}"))?;
+    let stdout = client.stdout.take().ok_or("the client has no stdout")?;
+    let mut held = None;
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        println!("[client] {line}");
+        if line.starts_with("opened") {
+            std::thread::sleep(Duration::from_secs(2));
+            held = rss_kib(running.pid());
+        }
+    }
+    let _ = client.wait();
+    let held = held.ok_or("the client never reported its connections open")?;
+    let per_connection = (held.saturating_sub(baseline)) as f64 / f64::from(count.max(1));
+    println!(
+        "wirelab-server RSS: {baseline} KiB idle, {held} KiB with {count} idle WebSocket connections \
+         ({:.1} MiB; {per_connection:.2} KiB per connection)",
+        held as f64 / 1024.0
+    );
+    Ok(())
+}

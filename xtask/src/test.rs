@@ -1,0 +1,167 @@
+//! `cargo xtask test`: every check the project has, in one command, with a summary that names
+//! each failing step. Later steps still run after a failure, so one run shows everything wrong.
+
+use std::time::Instant;
+
+use crate::process::{self, command, root};
+use crate::run::{RunningServer, build_app, build_server};
+use crate::tools::{Needs, Tools};
+
+struct Outcome {
+    step: &'static str,
+    result: Result<(), String>,
+    seconds: f64,
+}
+
+pub fn test() -> Result<(), String> {
+    let started = Instant::now();
+    let tools = Tools::ensure(Needs::everything())?;
+    let mut outcomes = Vec::new();
+    let mut step = |name: &'static str, action: &mut dyn FnMut() -> Result<(), String>| {
+        eprintln!("\n==> {name}");
+        let begun = Instant::now();
+        let result = action();
+        if let Err(error) = &result {
+            eprintln!("xtask: step '{name}' failed: {error}");
+        }
+        outcomes.push(Outcome {
+            step: name,
+            result,
+            seconds: begun.elapsed().as_secs_f64(),
+        });
+    };
+
+    step("rustfmt", &mut || {
+        process::run(&mut command("cargo", &["fmt", "--all", "--", "--check"]))
+    });
+    step("clippy (native crates)", &mut || {
+        process::run(&mut command(
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "wirelab-wire",
+                "-p",
+                "wirelab-server",
+                "-p",
+                "xtask",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ))
+    });
+    step("clippy (app, wasm32)", &mut || {
+        process::run(&mut command(
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "wirelab",
+                "-p",
+                "wirelab-wire",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ))
+    });
+    step("native tests", &mut || {
+        process::run(&mut command(
+            "cargo",
+            &[
+                "test",
+                "-p",
+                "wirelab-wire",
+                "-p",
+                "wirelab-server",
+                "-p",
+                "xtask",
+            ],
+        ))
+    });
+    step("build the app (trunk --release)", &mut || build_app(&tools));
+
+    // The browser tests and the journeys talk to a real server, started here on a free port.
+    let server = build_server(false)
+        .and_then(|binary| RunningServer::start(&binary, &["--port", "0", "--static-dir", "dist"]));
+    match &server {
+        Ok(server) => {
+            let host = server.host().to_string();
+            let url = server.url.clone();
+            step(
+                "browser tests: core (wasm-pack, headless Chrome)",
+                &mut || {
+                    let mut wasm_pack = command(
+                        "wasm-pack",
+                        &[
+                            "test",
+                            "--headless",
+                            "--chrome",
+                            "--mode",
+                            "no-install",
+                            "crates/wire",
+                        ],
+                    );
+                    wasm_pack.env("PATH", &tools.path);
+                    process::run(&mut wasm_pack)
+                },
+            );
+            step(
+                "browser tests: app (wasm-pack, headless Chrome)",
+                &mut || {
+                    let mut wasm_pack = command(
+                        "wasm-pack",
+                        &[
+                            "test",
+                            "--headless",
+                            "--chrome",
+                            "--mode",
+                            "no-install",
+                            ".",
+                        ],
+                    );
+                    wasm_pack
+                        .env("PATH", &tools.path)
+                        .env("WIRELAB_TEST_SERVER", &host);
+                    process::run(&mut wasm_pack)
+                },
+            );
+            step("end-to-end journeys (Playwright, Chromium)", &mut || {
+                let mut node = command("node", &["--test", "--test-concurrency=1", "e2e/"]);
+                node.env("WIRELAB_URL", &url)
+                    .env("WIRELAB_SCREENSHOTS", root().join("target").join("e2e"));
+                process::run(&mut node)
+            });
+        }
+        Err(error) => step("start wirelab-server for the browser tests", &mut || {
+            Err(error.clone())
+        }),
+    }
+    drop(server);
+
+    eprintln!("\n==> summary ({:.0} s)", started.elapsed().as_secs_f64());
+    let mut failed = Vec::new();
+    for outcome in &outcomes {
+        let mark = if outcome.result.is_ok() {
+            "ok  "
+        } else {
+            "FAIL"
+        };
+        eprintln!("  {mark} {:<52} {:>6.1} s", outcome.step, outcome.seconds);
+        if outcome.result.is_err() {
+            failed.push(outcome.step);
+        }
+    }
+    let passed = outcomes.len() - failed.len();
+    println!("xtask: {passed} passed, {} failed", failed.len());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failing steps: {}", failed.join("; ")))
+    }
+}

@@ -1,0 +1,249 @@
+//! Installing the tools the commands need, each only when missing or at the wrong version, so a
+//! second run costs about a second. Everything comes from the package registries: cargo install
+//! builds Rust tools from source, npm brings wasm-opt and playwright-core, and Chromium and
+//! ChromeDriver come from Debian's packages (see ../shared/TOOLCHAIN.md for why each choice).
+
+use std::path::{Path, PathBuf};
+
+use crate::process::{self, command, output, root};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const WASM_PACK_VERSION: &str = "0.15.1";
+/// binaryen's wasm-opt from npm: Debian's (108) is too old to read current wasm-bindgen output.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+
+/// What a command is about to use.
+#[derive(Clone, Copy)]
+pub struct Needs {
+    /// wasm32 target, trunk, wasm-bindgen-cli and wasm-opt.
+    pub app_build: bool,
+    /// wasm-pack, Chromium and ChromeDriver.
+    pub browser_tests: bool,
+    /// Node.js, npm and playwright-core.
+    pub end_to_end: bool,
+}
+
+impl Needs {
+    pub fn everything() -> Needs {
+        Needs {
+            app_build: true,
+            browser_tests: true,
+            end_to_end: true,
+        }
+    }
+}
+
+/// Where the installed tools are, for the commands that run them.
+pub struct Tools {
+    /// PATH for child processes: cargo's bin folder and the npm wasm-opt first.
+    pub path: String,
+}
+
+impl Tools {
+    pub fn ensure(needs: Needs) -> Result<Tools, String> {
+        let cargo_bin = cargo_home().join("bin");
+        let tools_dir = root().join("target").join("tools");
+        let path = process::path_with(&tools_dir.join("node_modules").join(".bin"));
+        let path = format!("{}:{path}", cargo_bin.display());
+        // SAFETY-free: set for this process so `output` finds freshly installed tools too.
+        // (std::env::set_var is unsafe in edition 2024 because of other threads; xtask has none.)
+        unsafe { std::env::set_var("PATH", &path) };
+
+        if needs.app_build || needs.browser_tests {
+            ensure_wasm_target()?;
+            ensure_wasm_bindgen()?;
+        }
+        if needs.app_build {
+            ensure_cargo_tool(
+                "trunk",
+                TRUNK_VERSION,
+                &["--no-default-features", "--features", "rustls"],
+            )?;
+        }
+        if needs.app_build || needs.end_to_end {
+            ensure_node()?;
+        }
+        if needs.app_build {
+            ensure_wasm_opt(&tools_dir)?;
+        }
+        if needs.browser_tests {
+            ensure_cargo_tool("wasm-pack", WASM_PACK_VERSION, &[])?;
+            ensure_chromium()?;
+        }
+        if needs.end_to_end {
+            ensure_playwright()?;
+        }
+        Ok(Tools { path })
+    }
+}
+
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+        })
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    process::run(&mut command(
+        "rustup",
+        &["target", "add", "wasm32-unknown-unknown"],
+    ))
+}
+
+/// `cargo install` a tool unless `<tool> --version` already reports `version`.
+fn ensure_cargo_tool(tool: &str, version: &str, extra: &[&str]) -> Result<(), String> {
+    if output(tool, &["--version"])
+        .is_some_and(|reported| reported.split_whitespace().any(|word| word == version))
+    {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask: installing {tool} {version} from crates.io (builds from source; a few minutes the first time)"
+    );
+    let mut args = vec!["install", "--locked", tool, "--version", version];
+    args.extend_from_slice(extra);
+    process::run(&mut command("cargo", &args))
+}
+
+/// The wasm-bindgen version in Cargo.lock; the CLI must match it exactly or trunk downloads one.
+pub fn locked_wasm_bindgen_version() -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|error| format!("cannot read Cargo.lock: {error}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|next| next.trim().strip_prefix("version = \""))
+            {
+                return Ok(version.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".to_string())
+}
+
+fn ensure_wasm_bindgen() -> Result<(), String> {
+    let version = locked_wasm_bindgen_version()?;
+    if output("wasm-bindgen", &["--version"])
+        .is_some_and(|reported| reported.split_whitespace().any(|w| w == version))
+    {
+        return Ok(());
+    }
+    eprintln!("xtask: installing wasm-bindgen-cli {version} (the version in Cargo.lock)");
+    // `--locked` can fail when one pinned dependency is missing from a registry mirror; the
+    // unlocked build of the same version works.
+    let locked = process::run(&mut command(
+        "cargo",
+        &[
+            "install",
+            "--locked",
+            "wasm-bindgen-cli",
+            "--version",
+            &version,
+        ],
+    ));
+    if locked.is_err() {
+        eprintln!("xtask: retrying without --locked");
+        process::run(&mut command(
+            "cargo",
+            &["install", "wasm-bindgen-cli", "--version", &version],
+        ))?;
+    }
+    Ok(())
+}
+
+fn is_debian_root() -> bool {
+    Path::new("/etc/debian_version").exists() && output("id", &["-u"]).as_deref() == Some("0")
+}
+
+fn apt_install(packages: &[&str], why: &str) -> Result<(), String> {
+    if !is_debian_root() {
+        return Err(format!(
+            "{why}: install the packages {} (or their equivalents for your system) and run again",
+            packages.join(" ")
+        ));
+    }
+    eprintln!(
+        "xtask: installing {} from Debian's packages",
+        packages.join(" ")
+    );
+    let mut update = command("apt-get", &["update", "-qq"]);
+    update.env("DEBIAN_FRONTEND", "noninteractive");
+    process::run(&mut update)?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    let mut install = command("apt-get", &args);
+    install.env("DEBIAN_FRONTEND", "noninteractive");
+    process::run(&mut install)
+}
+
+fn ensure_node() -> Result<(), String> {
+    if output("node", &["--version"]).is_some() && output("npm", &["--version"]).is_some() {
+        return Ok(());
+    }
+    apt_install(
+        &["nodejs", "npm"],
+        "Node.js and npm are needed for wasm-opt and Playwright",
+    )
+}
+
+fn ensure_wasm_opt(tools_dir: &Path) -> Result<(), String> {
+    let wasm_opt = tools_dir.join("node_modules").join(".bin").join("wasm-opt");
+    let reported = output(&wasm_opt.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if reported.contains(BINARYEN_VERSION.split('.').next().unwrap_or_default()) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(tools_dir)
+        .map_err(|error| format!("cannot create {}: {error}", tools_dir.display()))?;
+    let package = format!("binaryen@{BINARYEN_VERSION}");
+    let prefix = tools_dir.to_string_lossy().into_owned();
+    process::run(&mut command(
+        "npm",
+        &[
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            &prefix,
+            &package,
+        ],
+    ))
+}
+
+fn ensure_chromium() -> Result<(), String> {
+    let has_browser = output("chromium", &["--version"]).is_some();
+    let has_driver = output("chromedriver", &["--version"]).is_some();
+    if has_browser && has_driver {
+        return Ok(());
+    }
+    apt_install(
+        &["chromium", "chromium-driver"],
+        "the browser tests need Chromium and ChromeDriver",
+    )
+}
+
+fn ensure_playwright() -> Result<(), String> {
+    let e2e = root().join("e2e");
+    if e2e
+        .join("node_modules")
+        .join("playwright-core")
+        .join("package.json")
+        .exists()
+    {
+        return Ok(());
+    }
+    // playwright-core never downloads a browser; the journeys launch Debian's /usr/bin/chromium.
+    let mut install = command("npm", &["ci", "--no-audit", "--no-fund"]);
+    install.current_dir(&e2e);
+    process::run(&mut install)
+}
