@@ -62,10 +62,7 @@ pub fn load() -> ThemeChoice {
 /// mode, quota) only mean the choice is not remembered.
 pub fn apply(choice: ThemeChoice) {
     let Some(window) = window() else { return };
-    if let Some(root) = window
-        .document()
-        .and_then(|document| document.document_element())
-    {
+    if let Some(root) = window.document().and_then(|document| document.document_element()) {
         let _ = match choice {
             ThemeChoice::System => root.remove_attribute("data-theme"),
             other => root.set_attribute("data-theme", other.key()),

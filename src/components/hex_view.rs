@@ -32,8 +32,8 @@ pub fn hex_view(props: &HexViewProps) -> Html {
             html! {
                 <div class="hex-row">
                     <span class="hex-offset">{format!("{:08x}", row.offset)}</span>
-                    <span class="hex-bytes">{row.hex}</span>
-                    <span class="hex-ascii">{row.ascii}</span>
+                    {"  "}<span class="hex-bytes">{row.hex}</span>
+                    {"  "}<span class="hex-ascii">{format!("|{}|", row.ascii)}</span>
                 </div>
             }
         })
@@ -51,9 +51,9 @@ pub fn hex_view(props: &HexViewProps) -> Html {
     html! {
         <div class="hex-view" data-testid="hex-view">
             <div class="hex-row hex-head" aria-hidden="true">
-                <span class="hex-offset">{"offset"}</span>
-                <span class="hex-bytes">{"00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f"}</span>
-                <span class="hex-ascii">{"ascii"}</span>
+                <span class="hex-offset">{"offset  "}</span>
+                {"  "}<span class="hex-bytes">{"00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f"}</span>
+                {"  "}<span class="hex-ascii">{"ascii"}</span>
             </div>
             {rows}
             {more}

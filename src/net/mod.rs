@@ -17,13 +17,7 @@ pub fn utc_offset_minutes() -> i32 {
 /// The page's `location.protocol` and `location.host`, or empty strings outside a page.
 pub fn page_origin() -> (String, String) {
     let location = web_sys::window().map(|window| window.location());
-    let protocol = location
-        .as_ref()
-        .and_then(|l| l.protocol().ok())
-        .unwrap_or_default();
-    let host = location
-        .as_ref()
-        .and_then(|l| l.host().ok())
-        .unwrap_or_default();
+    let protocol = location.as_ref().and_then(|l| l.protocol().ok()).unwrap_or_default();
+    let host = location.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
     (protocol, host)
 }

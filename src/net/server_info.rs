@@ -34,8 +34,5 @@ pub async fn fetch_server_info() -> Result<ServerInfo, String> {
             response.status_text()
         ));
     }
-    response
-        .json::<ServerInfo>()
-        .await
-        .map_err(|error| format!("/api/info did not return the expected JSON ({error})"))
+    response.json::<ServerInfo>().await.map_err(|error| format!("/api/info did not return the expected JSON ({error})"))
 }

@@ -35,15 +35,8 @@ pub struct Socket {
 
 impl Socket {
     /// Starts connecting to `url`, offering `protocols`. Events arrive through `on_event`.
-    pub fn open(
-        url: &str,
-        protocols: &[String],
-        on_event: Rc<dyn Fn(SocketEvent)>,
-    ) -> Result<Socket, String> {
-        let offered: Array = protocols
-            .iter()
-            .map(|protocol| JsValue::from_str(protocol))
-            .collect();
+    pub fn open(url: &str, protocols: &[String], on_event: Rc<dyn Fn(SocketEvent)>) -> Result<Socket, String> {
+        let offered: Array = protocols.iter().map(|protocol| JsValue::from_str(protocol)).collect();
         let inner = WebSocket::new_with_str_sequence(url, &offered).map_err(describe_js_error)?;
         inner.set_binary_type(BinaryType::Arraybuffer);
 
@@ -51,10 +44,7 @@ impl Socket {
             let on_event = on_event.clone();
             let socket = inner.clone();
             Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-                on_event(SocketEvent::Opened {
-                    protocol: socket.protocol(),
-                    extensions: socket.extensions(),
-                });
+                on_event(SocketEvent::Opened { protocol: socket.protocol(), extensions: socket.extensions() });
             })
         };
         let on_message = {
@@ -87,13 +77,7 @@ impl Socket {
         inner.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         inner.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         inner.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Socket {
-            inner,
-            _on_open: on_open,
-            _on_message: on_message,
-            _on_error: on_error,
-            _on_close: on_close,
-        })
+        Ok(Socket { inner, _on_open: on_open, _on_message: on_message, _on_error: on_error, _on_close: on_close })
     }
 
     pub fn send(&self, payload: &Payload) -> Result<(), String> {
@@ -106,9 +90,7 @@ impl Socket {
 
     /// Starts the closing handshake with `code` and `reason`.
     pub fn close(&self, code: u16, reason: &str) -> Result<(), String> {
-        self.inner
-            .close_with_code_and_reason(code, reason)
-            .map_err(describe_js_error)
+        self.inner.close_with_code_and_reason(code, reason).map_err(describe_js_error)
     }
 
     /// Bytes queued by `send` that the browser has not yet handed to the network.
@@ -128,9 +110,7 @@ impl Drop for Socket {
         self.inner.set_onerror(None);
         self.inner.set_onclose(None);
         if self.inner.ready_state() <= WebSocket::OPEN {
-            let _ = self
-                .inner
-                .close_with_code_and_reason(1000, "page closed the lab");
+            let _ = self.inner.close_with_code_and_reason(1000, "page closed the lab");
         }
     }
 }

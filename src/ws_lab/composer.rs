@@ -1,6 +1,8 @@
 //! The message composer: text, or binary typed as hex or base64, or a file. Bad hex or base64 is
 //! an inline error with its position, nothing is sent, and the text stays as typed.
 
+use std::rc::Rc;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wire::binary_input::{PayloadEncoding, parse_binary};
@@ -20,11 +22,35 @@ pub struct ComposerDraft {
 
 impl Default for ComposerDraft {
     fn default() -> Self {
-        ComposerDraft {
-            encoding: PayloadEncoding::Text,
-            text: String::new(),
-            repeat: 1,
+        ComposerDraft { encoding: PayloadEncoding::Text, text: String::new(), repeat: 1 }
+    }
+}
+
+/// One change to the draft, applied to the latest draft (see `FormEdit` for why).
+#[derive(Clone, Debug, PartialEq)]
+pub enum DraftEdit {
+    Encoding(PayloadEncoding),
+    Text(String),
+    Repeat(u32),
+    /// Replace the whole message (Edit & resend), keeping the repeat count.
+    Message(PayloadEncoding, String),
+}
+
+impl Reducible for ComposerDraft {
+    type Action = DraftEdit;
+
+    fn reduce(self: Rc<Self>, edit: DraftEdit) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match edit {
+            DraftEdit::Encoding(encoding) => next.encoding = encoding,
+            DraftEdit::Text(text) => next.text = text,
+            DraftEdit::Repeat(repeat) => next.repeat = repeat.clamp(1, MAX_REPEAT),
+            DraftEdit::Message(encoding, text) => {
+                next.encoding = encoding;
+                next.text = text;
+            }
         }
+        Rc::new(next)
     }
 }
 
@@ -35,7 +61,7 @@ pub struct ComposerProps {
     pub connected: bool,
     /// Bytes the browser still has queued to send.
     pub buffered: u32,
-    pub on_change: Callback<ComposerDraft>,
+    pub on_change: Callback<DraftEdit>,
     pub on_send: Callback<()>,
     pub on_send_file: Callback<Result<Vec<u8>, String>>,
 }
@@ -43,44 +69,26 @@ pub struct ComposerProps {
 #[function_component(Composer)]
 pub fn composer(props: &ComposerProps) -> Html {
     let on_encoding = {
-        let draft = props.draft.clone();
         let on_change = props.on_change.clone();
         Callback::from(move |event: Event| {
             let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
             if let Some(encoding) = PayloadEncoding::from_key(&select.value()) {
-                on_change.emit(ComposerDraft {
-                    encoding,
-                    ..draft.clone()
-                });
+                on_change.emit(DraftEdit::Encoding(encoding));
             }
         })
     };
     let on_text = {
-        let draft = props.draft.clone();
         let on_change = props.on_change.clone();
         Callback::from(move |event: InputEvent| {
             let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
-            on_change.emit(ComposerDraft {
-                text: area.value(),
-                ..draft.clone()
-            });
+            on_change.emit(DraftEdit::Text(area.value()));
         })
     };
     let on_repeat = {
-        let draft = props.draft.clone();
         let on_change = props.on_change.clone();
         Callback::from(move |event: InputEvent| {
             let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-            let repeat = input
-                .value()
-                .trim()
-                .parse::<u32>()
-                .unwrap_or(1)
-                .clamp(1, MAX_REPEAT);
-            on_change.emit(ComposerDraft {
-                repeat,
-                ..draft.clone()
-            });
+            on_change.emit(DraftEdit::Repeat(input.value().trim().parse::<u32>().unwrap_or(1)));
         })
     };
     let on_keydown = {

@@ -1,6 +1,8 @@
 //! The connection form: URL, subprotocols, Connect and Disconnect with a chosen close code, and
 //! the connection's state.
 
+use std::rc::Rc;
+
 use wire::connection::{ConnectionState, close_code_name};
 use yew::prelude::*;
 
@@ -24,26 +26,48 @@ impl Default for ConnectForm {
     }
 }
 
+/// One change to the form. Edits are applied to the latest form (a reducer), so two quick
+/// edits before a render never undo each other.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormEdit {
+    Url(String),
+    Subprotocols(String),
+    CloseCode(String),
+    CloseReason(String),
+}
+
+impl Reducible for ConnectForm {
+    type Action = FormEdit;
+
+    fn reduce(self: Rc<Self>, edit: FormEdit) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match edit {
+            FormEdit::Url(value) => next.url = value,
+            FormEdit::Subprotocols(value) => next.subprotocols = value,
+            FormEdit::CloseCode(value) => next.close_code = value,
+            FormEdit::CloseReason(value) => next.close_reason = value,
+        }
+        Rc::new(next)
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ConnectBarProps {
     pub form: ConnectForm,
     pub state: ConnectionState,
     pub error: Option<String>,
-    pub on_change: Callback<ConnectForm>,
+    pub on_change: Callback<FormEdit>,
     pub on_connect: Callback<()>,
     pub on_disconnect: Callback<()>,
 }
 
 #[function_component(ConnectBar)]
 pub fn connect_bar(props: &ConnectBarProps) -> Html {
-    let field = |update: fn(&mut ConnectForm, String)| {
-        let form = props.form.clone();
+    let field = |edit: fn(String) -> FormEdit| {
         let on_change = props.on_change.clone();
         Callback::from(move |event: InputEvent| {
             let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-            let mut next = form.clone();
-            update(&mut next, input.value());
-            on_change.emit(next);
+            on_change.emit(edit(input.value()));
         })
     };
     let onsubmit = {
@@ -52,18 +76,11 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
         let can_connect = props.state.can_connect();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            if can_connect {
-                on_connect.emit(())
-            } else {
-                on_disconnect.emit(())
-            }
+            if can_connect { on_connect.emit(()) } else { on_disconnect.emit(()) }
         })
     };
     let can_connect = props.state.can_connect();
-    let busy = matches!(
-        props.state,
-        ConnectionState::Connecting | ConnectionState::Closing
-    );
+    let busy = matches!(props.state, ConnectionState::Connecting | ConnectionState::Closing);
     let (state_class, detail) = state_view(&props.state);
     html! {
         <form class="connect-bar card" {onsubmit} aria-label="Connection">
@@ -71,7 +88,7 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
                 <label class="field grow">
                     <span class="field-label">{"URL"}</span>
                     <input type="text" class="mono" spellcheck="false" autocomplete="off"
-                        value={props.form.url.clone()} oninput={field(|form, value| form.url = value)}
+                        value={props.form.url.clone()} oninput={field(FormEdit::Url)}
                         aria-invalid={props.error.is_some().then_some("true")}
                         placeholder="ws://127.0.0.1:8080/ws/echo" />
                 </label>
@@ -79,7 +96,7 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
                     <span class="field-label">{"Subprotocols"}</span>
                     <input type="text" class="mono" spellcheck="false" autocomplete="off"
                         value={props.form.subprotocols.clone()}
-                        oninput={field(|form, value| form.subprotocols = value)}
+                        oninput={field(FormEdit::Subprotocols)}
                         placeholder="optional: chat, json" />
                 </label>
                 if can_connect {
@@ -102,12 +119,12 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
                         <span class="field-label">{"Close code"}</span>
                         <input type="number" min="1000" max="4999" class="mono narrow"
                             value={props.form.close_code.clone()}
-                            oninput={field(|form, value| form.close_code = value)} />
+                            oninput={field(FormEdit::CloseCode)} />
                     </label>
                     <label class="field inline">
                         <span class="field-label">{"Reason"}</span>
                         <input type="text" maxlength="123" value={props.form.close_reason.clone()}
-                            oninput={field(|form, value| form.close_reason = value)} placeholder="optional" />
+                            oninput={field(FormEdit::CloseReason)} placeholder="optional" />
                     </label>
                 </details>
             </div>
@@ -126,10 +143,7 @@ fn state_view(state: &ConnectionState) -> (&'static str, String) {
     match state {
         ConnectionState::Idle => ("idle", "Press Connect to open a connection.".to_string()),
         ConnectionState::Connecting => ("connecting", "Opening handshake in progress…".to_string()),
-        ConnectionState::Open {
-            protocol,
-            extensions,
-        } => {
+        ConnectionState::Open { protocol, extensions } => {
             let mut parts = Vec::new();
             parts.push(if protocol.is_empty() {
                 "no subprotocol".to_string()

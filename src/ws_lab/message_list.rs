@@ -59,10 +59,8 @@ pub fn message_list(props: &MessageListProps) -> Html {
         let viewport = viewport.clone();
         let follow = props.autoscroll;
         use_effect(move || {
-            if follow {
-                if let Some(element) = viewport.cast::<web_sys::Element>() {
-                    element.set_scroll_top(element.scroll_height());
-                }
+            if let (true, Some(element)) = (follow, viewport.cast::<web_sys::Element>()) {
+                element.set_scroll_top(element.scroll_height());
             }
         });
     }
@@ -84,43 +82,24 @@ pub fn message_list(props: &MessageListProps) -> Html {
 
     let session = props.snapshot.session.borrow();
     let log = &session.log;
-    let indexes: Option<Vec<usize>> =
-        (!props.filter.is_empty()).then(|| log.matching(&props.filter));
+    let indexes: Option<Vec<usize>> = (!props.filter.is_empty()).then(|| log.matching(&props.filter));
     let total = indexes.as_ref().map_or(log.len(), Vec::len);
     let (scroll_top, viewport_height) = *scroll;
-    let viewport_height = if viewport_height > 0.0 {
-        viewport_height
-    } else {
-        480.0
-    };
+    let viewport_height = if viewport_height > 0.0 { viewport_height } else { 480.0 };
     let range = if props.autoscroll {
         // Render the tail: the effect above scrolls there after this render.
         let visible = (viewport_height / ROW_HEIGHT).ceil() as usize + OVERSCAN_ROWS;
         total.saturating_sub(visible)..total
     } else {
-        visible_rows(
-            total,
-            ROW_HEIGHT,
-            scroll_top,
-            viewport_height,
-            OVERSCAN_ROWS,
-        )
+        visible_rows(total, ROW_HEIGHT, scroll_top, viewport_height, OVERSCAN_ROWS)
     };
     let offset_minutes = utc_offset_minutes();
     let rows: Html = range
         .clone()
         .filter_map(|position| {
-            let index = indexes
-                .as_ref()
-                .map_or(Some(position), |indexes| indexes.get(position).copied())?;
+            let index = indexes.as_ref().map_or(Some(position), |indexes| indexes.get(position).copied())?;
             let entry = log.entry(index)?;
-            Some(render_row(
-                entry,
-                position,
-                props.selected == Some(entry.id),
-                &props.on_select,
-                offset_minutes,
-            ))
+            Some(render_row(entry, position, props.selected == Some(entry.id), &props.on_select, offset_minutes))
         })
         .collect();
 
@@ -129,10 +108,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
         let on_filter = props.on_filter.clone();
         Callback::from(move |event: InputEvent| {
             let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-            on_filter.emit(LogFilter {
-                query: input.value(),
-                ..filter.clone()
-            });
+            on_filter.emit(LogFilter { query: input.value(), ..filter.clone() });
         })
     };
     let on_direction = {
@@ -145,10 +121,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
                 "received" => Some(Direction::Received),
                 _ => None,
             };
-            on_filter.emit(LogFilter {
-                direction,
-                ..filter.clone()
-            });
+            on_filter.emit(LogFilter { direction, ..filter.clone() });
         })
     };
     let on_follow = {
@@ -253,11 +226,7 @@ fn render_row(
                 Direction::Sent => ("↑", "sent", "sent"),
                 Direction::Received => ("↓", "received", "received"),
             };
-            let kind = if payload.is_binary() {
-                "binary"
-            } else {
-                "text"
-            };
+            let kind = if payload.is_binary() { "binary" } else { "text" };
             html! {
                 <li class={classes!("log-row", "log-message", direction_class, selected.then_some("selected"))} {style}
                     data-direction={direction_label} data-kind={kind}>

@@ -18,8 +18,8 @@ use wire::message_log::{EntryBody, LogFilter, Payload};
 use yew::prelude::*;
 
 use crate::net::page_origin;
-use composer::{Composer, ComposerDraft};
-use connect_bar::{ConnectBar, ConnectForm};
+use composer::{Composer, ComposerDraft, DraftEdit};
+use connect_bar::{ConnectBar, ConnectForm, FormEdit};
 use message_detail::MessageDetail;
 use message_list::{LogSnapshot, MessageList};
 pub use session::{Session, SharedSession};
@@ -49,15 +49,12 @@ pub fn ws_lab() -> Html {
         })
     };
 
-    let form = use_state(|| {
+    let form = use_reducer(|| {
         let (protocol, host) = page_origin();
-        ConnectForm {
-            url: echo_url_for_page(&protocol, &host),
-            ..ConnectForm::default()
-        }
+        ConnectForm { url: echo_url_for_page(&protocol, &host), ..ConnectForm::default() }
     });
     let form_error = use_state(|| None::<String>);
-    let draft = use_state(ComposerDraft::default);
+    let draft = use_reducer(ComposerDraft::default);
     let draft_error = use_state(|| None::<String>);
     let filter = use_state(LogFilter::default);
     let selected = use_state(|| None::<u64>);
@@ -66,16 +63,14 @@ pub fn ws_lab() -> Html {
     // Leaving the lab closes its connection (the socket's Drop sends close 1000).
     {
         let session = session.clone();
-        use_effect_with((), move |_| {
-            move || drop(session.borrow_mut().take_socket())
-        });
+        use_effect_with((), move |_| move || drop(session.borrow_mut().take_socket()));
     }
 
     let on_form_change = {
         let form = form.clone();
         let form_error = form_error.clone();
-        Callback::from(move |next: ConnectForm| {
-            form.set(next);
+        Callback::from(move |edit: FormEdit| {
+            form.dispatch(edit);
             form_error.set(None);
         })
     };
@@ -86,9 +81,8 @@ pub fn ws_lab() -> Html {
         let redraw = redraw.clone();
         Callback::from(move |()| {
             let (protocol, _) = page_origin();
-            let checked = check_socket_url(&form.url, protocol == "https:")
-                .map_err(|error| error.to_string())
-                .and_then(|url| {
+            let checked =
+                check_socket_url(&form.url, protocol == "https:").map_err(|error| error.to_string()).and_then(|url| {
                     parse_subprotocols(&form.subprotocols)
                         .map(|protocols| (url, protocols))
                         .map_err(|error| error.to_string())
@@ -112,10 +106,7 @@ pub fn ws_lab() -> Html {
             let code = match form.close_code.trim().parse::<u16>() {
                 Ok(code) => code,
                 Err(_) => {
-                    form_error.set(Some(format!(
-                        "close code '{}' is not a number from 1000 to 4999",
-                        form.close_code
-                    )));
+                    form_error.set(Some(format!("close code '{}' is not a number from 1000 to 4999", form.close_code)));
                     return;
                 }
             };
@@ -133,8 +124,8 @@ pub fn ws_lab() -> Html {
     let on_draft_change = {
         let draft = draft.clone();
         let draft_error = draft_error.clone();
-        Callback::from(move |next: ComposerDraft| {
-            draft.set(next);
+        Callback::from(move |edit: DraftEdit| {
+            draft.dispatch(edit);
             draft_error.set(None);
         })
     };
@@ -171,8 +162,7 @@ pub fn ws_lab() -> Html {
         let session = session.clone();
         let redraw = redraw.clone();
         Callback::from(move |result: Result<Vec<u8>, String>| {
-            let outcome =
-                result.and_then(|bytes| session.borrow_mut().send(Payload::Binary(bytes)));
+            let outcome = result.and_then(|bytes| session.borrow_mut().send(Payload::Binary(bytes)));
             if let Err(error) = outcome {
                 draft_error.set(Some(format!("The file was not sent: {error}")));
             }
@@ -186,11 +176,7 @@ pub fn ws_lab() -> Html {
                 Payload::Text(text) => (PayloadEncoding::Text, text.clone()),
                 Payload::Binary(bytes) => (PayloadEncoding::Hex, wire::hexdump::to_hex(bytes)),
             };
-            draft.set(ComposerDraft {
-                encoding,
-                text,
-                repeat: draft.repeat,
-            });
+            draft.dispatch(DraftEdit::Message(encoding, text));
         })
     };
     let on_clear = {
@@ -218,15 +204,10 @@ pub fn ws_lab() -> Html {
 
     let snapshot = LogSnapshot::new(session.clone());
     let current = session.borrow();
-    let selected_entry =
-        selected
-            .and_then(|id| current.log.by_id(id))
-            .and_then(|entry| match &entry.body {
-                EntryBody::Message { direction, payload } => {
-                    Some((entry.id, entry.at_ms, *direction, payload.clone()))
-                }
-                EntryBody::Event { .. } => None,
-            });
+    let selected_entry = selected.and_then(|id| current.log.by_id(id)).and_then(|entry| match &entry.body {
+        EntryBody::Message { direction, payload } => Some((entry.id, entry.at_ms, *direction, payload.clone())),
+        EntryBody::Event { .. } => None,
+    });
     html! {
         <div class="ws-lab">
             <ConnectBar

@@ -35,19 +35,11 @@ impl Session {
         let mut session = shared.borrow_mut();
         // Replacing a closed socket detaches its handlers.
         session.socket = None;
-        let offered = if protocols.is_empty() {
-            String::new()
-        } else {
-            format!(" offering {}", protocols.join(", "))
-        };
+        let offered = if protocols.is_empty() { String::new() } else { format!(" offering {}", protocols.join(", ")) };
         match Socket::open(url, protocols, on_event) {
             Ok(socket) => {
                 session.connection = ConnectionState::Connecting;
-                session.log.push_event(
-                    EventKind::Info,
-                    format!("Connecting to {url}{offered}"),
-                    now_ms(),
-                );
+                session.log.push_event(EventKind::Info, format!("Connecting to {url}{offered}"), now_ms());
                 session.socket = Some(socket);
             }
             Err(error) => {
@@ -64,10 +56,7 @@ impl Session {
     pub fn apply(&mut self, event: SocketEvent) {
         let now = now_ms();
         match event {
-            SocketEvent::Opened {
-                protocol,
-                extensions,
-            } => {
+            SocketEvent::Opened { protocol, extensions } => {
                 let mut text = "Connected".to_string();
                 if let Some(url) = self.socket.as_ref().map(Socket::url) {
                     text.push_str(&format!(" to {url}"));
@@ -79,10 +68,7 @@ impl Session {
                     text.push_str(&format!(" · extensions {extensions}"));
                 }
                 self.log.push_event(EventKind::Info, text, now);
-                self.connection = ConnectionState::Open {
-                    protocol,
-                    extensions,
-                };
+                self.connection = ConnectionState::Open { protocol, extensions };
             }
             SocketEvent::Received(payload) => {
                 self.log.push_message(Direction::Received, payload, now);
@@ -95,11 +81,8 @@ impl Session {
                 );
             }
             SocketEvent::Closed(info) => {
-                let kind = if info.was_clean && matches!(info.code, 1000 | 1001) {
-                    EventKind::Info
-                } else {
-                    EventKind::Error
-                };
+                let kind =
+                    if info.was_clean && matches!(info.code, 1000 | 1001) { EventKind::Info } else { EventKind::Error };
                 let mut text = format!("Closed {} {}", info.code, close_code_name(info.code));
                 if !info.reason.is_empty() {
                     text.push_str(&format!(" “{}”", info.reason));
@@ -134,11 +117,7 @@ impl Session {
         };
         socket.close(code, reason)?;
         self.connection = ConnectionState::Closing;
-        self.log.push_event(
-            EventKind::Info,
-            format!("Closing with {code} {}", close_code_name(code)),
-            now_ms(),
-        );
+        self.log.push_event(EventKind::Info, format!("Closing with {code} {}", close_code_name(code)), now_ms());
         self.version += 1;
         Ok(())
     }

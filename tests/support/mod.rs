@@ -25,15 +25,9 @@ pub fn echo_url() -> String {
 
 /// A fresh element in the page to mount one component into.
 pub fn mount_point() -> Element {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser document");
+    let document = web_sys::window().and_then(|w| w.document()).expect("a browser document");
     let root = document.create_element("div").expect("create a div");
-    document
-        .body()
-        .expect("a body")
-        .append_child(&root)
-        .expect("append the root");
+    document.body().expect("a body").append_child(&root).expect("append the root");
     root
 }
 
@@ -64,14 +58,8 @@ impl Page {
     }
 
     fn all(&self, selector: &str) -> Vec<Element> {
-        let list = self
-            .root
-            .query_selector_all(selector)
-            .expect("a valid selector");
-        (0..list.length())
-            .filter_map(|i| list.get(i))
-            .filter_map(|node| node.dyn_into::<Element>().ok())
-            .collect()
+        let list = self.root.query_selector_all(selector).expect("a valid selector");
+        (0..list.length()).filter_map(|i| list.get(i)).filter_map(|node| node.dyn_into::<Element>().ok()).collect()
     }
 
     pub fn first(&self, selector: &str) -> Option<Element> {
@@ -79,30 +67,15 @@ impl Page {
     }
 
     pub fn text(&self, selector: &str) -> String {
-        self.first(selector)
-            .and_then(|element| element.text_content())
-            .unwrap_or_default()
-            .trim()
-            .to_string()
+        self.first(selector).and_then(|element| element.text_content()).unwrap_or_default().trim().to_string()
     }
 
     /// The form control inside the `<label>` whose visible text starts with `label`.
     pub fn field(&self, label: &str) -> Element {
         self.all("label")
             .into_iter()
-            .find(|element| {
-                element
-                    .text_content()
-                    .unwrap_or_default()
-                    .trim()
-                    .starts_with(label)
-            })
-            .and_then(|element| {
-                element
-                    .query_selector("input, textarea, select")
-                    .ok()
-                    .flatten()
-            })
+            .find(|element| element.text_content().unwrap_or_default().trim().starts_with(label))
+            .and_then(|element| element.query_selector("input, textarea, select").ok().flatten())
             .or_else(|| self.first(&format!("[aria-label=\"{label}\"]")))
             .unwrap_or_else(|| panic!("no field labelled {label:?}"))
     }
@@ -134,9 +107,7 @@ impl Page {
     /// Picks the option whose value is `value` in the select labelled `label`.
     pub fn select(&self, label: &str, value: &str) {
         let element = self.field(label);
-        let select = element
-            .dyn_ref::<HtmlSelectElement>()
-            .unwrap_or_else(|| panic!("{label:?} is not a select"));
+        let select = element.dyn_ref::<HtmlSelectElement>().unwrap_or_else(|| panic!("{label:?} is not a select"));
         select.set_value(value);
         dispatch(&element, "change");
     }
@@ -150,9 +121,7 @@ impl Page {
     }
 
     pub fn click(&self, name: &str) {
-        self.button(name)
-            .unwrap_or_else(|| panic!("no button named {name:?}"))
-            .click();
+        self.button(name).unwrap_or_else(|| panic!("no button named {name:?}")).click();
     }
 
     pub fn status(&self) -> String {
@@ -164,10 +133,7 @@ impl Page {
     }
 
     pub fn alerts(&self) -> Vec<String> {
-        self.all("[role=alert]")
-            .into_iter()
-            .filter_map(|element| element.text_content())
-            .collect()
+        self.all("[role=alert]").into_iter().filter_map(|element| element.text_content()).collect()
     }
 
     /// Message rows on screen: (direction, kind, preview).
@@ -189,9 +155,7 @@ impl Page {
     }
 
     pub fn has_message(&self, direction: &str, kind: &str, preview: &str) -> bool {
-        self.messages()
-            .iter()
-            .any(|(d, k, p)| d == direction && k == kind && p == preview)
+        self.messages().iter().any(|(d, k, p)| d == direction && k == kind && p == preview)
     }
 
     /// Clicks the first message row matching direction and preview.
@@ -204,15 +168,8 @@ impl Page {
                     && row.text_content().unwrap_or_default().contains(preview)
             })
             .unwrap_or_else(|| panic!("no {direction} message showing {preview:?}"));
-        let button = row
-            .query_selector("button")
-            .ok()
-            .flatten()
-            .expect("a row button");
-        button
-            .dyn_into::<HtmlElement>()
-            .expect("an HTML button")
-            .click();
+        let button = row.query_selector("button").ok().flatten().expect("a row button");
+        button.dyn_into::<HtmlElement>().expect("an HTML button").click();
     }
 
     pub async fn connect(&self, url: &str) {

@@ -11,10 +11,7 @@ use crate::tools::{Needs, Tools};
 /// Builds the app with trunk into dist/: release mode, wasm-opt -Oz, and the size-tuned
 /// `wasm-release` cargo profile (the plain `release` profile stays tuned for the server's speed).
 pub fn build_app(tools: &Tools) -> Result<(), String> {
-    let mut trunk = command(
-        "trunk",
-        &["build", "--release", "--cargo-profile", "wasm-release"],
-    );
+    let mut trunk = command("trunk", &["build", "--release", "--cargo-profile", "wasm-release"]);
     trunk.env("PATH", &tools.path);
     process::run(&mut trunk)
 }
@@ -26,20 +23,11 @@ pub fn build_server(release: bool) -> Result<String, String> {
     }
     process::run(&mut command("cargo", &args))?;
     let profile = if release { "release" } else { "debug" };
-    Ok(root()
-        .join("target")
-        .join(profile)
-        .join("wirelab-server")
-        .to_string_lossy()
-        .into_owned())
+    Ok(root().join("target").join(profile).join("wirelab-server").to_string_lossy().into_owned())
 }
 
 pub fn run(server_args: &[String]) -> Result<(), String> {
-    let tools = Tools::ensure(Needs {
-        app_build: true,
-        browser_tests: false,
-        end_to_end: false,
-    })?;
+    let tools = Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: false })?;
     build_app(&tools)?;
     let server = build_server(true)?;
     let extra: Vec<&String> = server_args.iter().skip_while(|arg| *arg == "--").collect();
@@ -63,18 +51,12 @@ fn exec(mut command: Command) -> Result<(), String> {
 }
 
 pub fn dev() -> Result<(), String> {
-    let tools = Tools::ensure(Needs {
-        app_build: true,
-        browser_tests: false,
-        end_to_end: false,
-    })?;
+    let tools = Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: false })?;
     let server = build_server(false)?;
     let _server = RunningServer::start(&server, &["--port", "8080", "--static-dir", "dist"])?;
     let mut trunk = command("trunk", &["serve"]);
     trunk.env("PATH", &tools.path);
-    eprintln!(
-        "xtask: open http://127.0.0.1:8081/ (trunk, live reload); API and WebSocket go to 127.0.0.1:8080"
-    );
+    eprintln!("xtask: open http://127.0.0.1:8081/ (trunk, live reload); API and WebSocket go to 127.0.0.1:8080");
     process::run(&mut trunk)
 }
 
@@ -124,9 +106,7 @@ impl RunningServer {
 impl Drop for RunningServer {
     fn drop(&mut self) {
         // SIGTERM first, so the server shuts down gracefully; then make sure.
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
+        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
         let deadline = Instant::now() + Duration::from_secs(6);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -148,22 +128,15 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
 
 pub fn idle_rss(args: &[String]) -> Result<(), String> {
     let count = match args {
-        [flag, value, ..] if flag == "--count" => value
-            .parse::<u32>()
-            .map_err(|_| format!("--count {value}: not a number"))?,
+        [flag, value, ..] if flag == "--count" => {
+            value.parse::<u32>().map_err(|_| format!("--count {value}: not a number"))?
+        }
         _ => 5000,
     };
     let server = build_server(true)?;
     process::run(&mut command(
         "cargo",
-        &[
-            "build",
-            "--release",
-            "-p",
-            "wirelab-server",
-            "--example",
-            "idle_connections",
-        ],
+        &["build", "--release", "-p", "wirelab-server", "--example", "idle_connections"],
     ))?;
     let running = RunningServer::start(&server, &["--port", "0"])?;
     std::thread::sleep(Duration::from_millis(300));
@@ -171,13 +144,10 @@ pub fn idle_rss(args: &[String]) -> Result<(), String> {
     let example = root().join("target/release/examples/idle_connections");
     let url = format!("ws://{}/ws/echo", running.host());
     let count_text = count.to_string();
-    let mut client = command(
-        &example.to_string_lossy(),
-        &["--url", &url, "--count", &count_text, "--hold-secs", "4"],
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .map_err(|error| format!("could not start the load client: {error}"))?;
+    let mut client = command(&example.to_string_lossy(), &["--url", &url, "--count", &count_text, "--hold-secs", "4"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("could not start the load client: {error}"))?;
     let stdout = client.stdout.take().ok_or("the client has no stdout")?;
     let mut held = None;
     for line in BufReader::new(stdout).lines().map_while(Result::ok) {

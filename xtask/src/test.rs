@@ -24,16 +24,10 @@ pub fn test() -> Result<(), String> {
         if let Err(error) = &result {
             eprintln!("xtask: step '{name}' failed: {error}");
         }
-        outcomes.push(Outcome {
-            step: name,
-            result,
-            seconds: begun.elapsed().as_secs_f64(),
-        });
+        outcomes.push(Outcome { step: name, result, seconds: begun.elapsed().as_secs_f64() });
     };
 
-    step("rustfmt", &mut || {
-        process::run(&mut command("cargo", &["fmt", "--all", "--", "--check"]))
-    });
+    step("rustfmt", &mut || process::run(&mut command("cargo", &["fmt", "--all", "--", "--check"])));
     step("clippy (native crates)", &mut || {
         process::run(&mut command(
             "cargo",
@@ -71,87 +65,37 @@ pub fn test() -> Result<(), String> {
         ))
     });
     step("native tests", &mut || {
-        process::run(&mut command(
-            "cargo",
-            &[
-                "test",
-                "-p",
-                "wirelab-wire",
-                "-p",
-                "wirelab-server",
-                "-p",
-                "xtask",
-            ],
-        ))
+        process::run(&mut command("cargo", &["test", "-p", "wirelab-wire", "-p", "wirelab-server", "-p", "xtask"]))
     });
     step("build the app (trunk --release)", &mut || build_app(&tools));
 
     // The browser tests and the journeys talk to a real server, started here on a free port.
-    let server = build_server(false)
-        .and_then(|binary| RunningServer::start(&binary, &["--port", "0", "--static-dir", "dist"]));
+    let server =
+        build_server(false).and_then(|binary| RunningServer::start(&binary, &["--port", "0", "--static-dir", "dist"]));
     match &server {
         Ok(server) => {
             let host = server.host().to_string();
             let url = server.url.clone();
-            step(
-                "browser tests: core (wasm-pack, headless Chrome)",
-                &mut || {
-                    let mut wasm_pack = command(
-                        "wasm-pack",
-                        &[
-                            "test",
-                            "--headless",
-                            "--chrome",
-                            "--mode",
-                            "no-install",
-                            "crates/wire",
-                        ],
-                    );
-                    wasm_pack.env("PATH", &tools.path);
-                    process::run(&mut wasm_pack)
-                },
-            );
-            step(
-                "browser tests: app (wasm-pack, headless Chrome)",
-                &mut || {
-                    let mut wasm_pack = command(
-                        "wasm-pack",
-                        &[
-                            "test",
-                            "--headless",
-                            "--chrome",
-                            "--mode",
-                            "no-install",
-                            ".",
-                        ],
-                    );
-                    wasm_pack
-                        .env("PATH", &tools.path)
-                        .env("WIRELAB_TEST_SERVER", &host);
-                    process::run(&mut wasm_pack)
-                },
-            );
+            step("browser tests: core (wasm-pack, headless Chrome)", &mut || {
+                process::run(&mut wasm_pack_test(&tools, "crates/wire"))
+            });
+            step("browser tests: app (wasm-pack, headless Chrome)", &mut || {
+                process::run(wasm_pack_test(&tools, ".").env("WIRELAB_TEST_SERVER", &host))
+            });
             step("end-to-end journeys (Playwright, Chromium)", &mut || {
                 let mut node = command("node", &["--test", "--test-concurrency=1", "e2e/"]);
-                node.env("WIRELAB_URL", &url)
-                    .env("WIRELAB_SCREENSHOTS", root().join("target").join("e2e"));
+                node.env("WIRELAB_URL", &url).env("WIRELAB_SCREENSHOTS", root().join("target").join("e2e"));
                 process::run(&mut node)
             });
         }
-        Err(error) => step("start wirelab-server for the browser tests", &mut || {
-            Err(error.clone())
-        }),
+        Err(error) => step("start wirelab-server for the browser tests", &mut || Err(error.clone())),
     }
     drop(server);
 
     eprintln!("\n==> summary ({:.0} s)", started.elapsed().as_secs_f64());
     let mut failed = Vec::new();
     for outcome in &outcomes {
-        let mark = if outcome.result.is_ok() {
-            "ok  "
-        } else {
-            "FAIL"
-        };
+        let mark = if outcome.result.is_ok() { "ok  " } else { "FAIL" };
         eprintln!("  {mark} {:<52} {:>6.1} s", outcome.step, outcome.seconds);
         if outcome.result.is_err() {
             failed.push(outcome.step);
@@ -159,9 +103,13 @@ pub fn test() -> Result<(), String> {
     }
     let passed = outcomes.len() - failed.len();
     println!("xtask: {passed} passed, {} failed", failed.len());
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("failing steps: {}", failed.join("; ")))
-    }
+    if failed.is_empty() { Ok(()) } else { Err(format!("failing steps: {}", failed.join("; "))) }
+}
+
+/// `wasm-pack test --headless --chrome` for one crate. `--mode no-install` makes a tool version
+/// mismatch an error instead of a download; the timeout covers a slow first Chromium start.
+fn wasm_pack_test(tools: &Tools, crate_dir: &str) -> std::process::Command {
+    let mut wasm_pack = command("wasm-pack", &["test", "--headless", "--chrome", "--mode", "no-install", crate_dir]);
+    wasm_pack.env("PATH", &tools.path).env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+    wasm_pack
 }

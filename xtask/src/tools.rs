@@ -25,11 +25,7 @@ pub struct Needs {
 
 impl Needs {
     pub fn everything() -> Needs {
-        Needs {
-            app_build: true,
-            browser_tests: true,
-            end_to_end: true,
-        }
+        Needs { app_build: true, browser_tests: true, end_to_end: true }
     }
 }
 
@@ -54,11 +50,7 @@ impl Tools {
             ensure_wasm_bindgen()?;
         }
         if needs.app_build {
-            ensure_cargo_tool(
-                "trunk",
-                TRUNK_VERSION,
-                &["--no-default-features", "--features", "rustls"],
-            )?;
+            ensure_cargo_tool("trunk", TRUNK_VERSION, &["--no-default-features", "--features", "rustls"])?;
         }
         if needs.app_build || needs.end_to_end {
             ensure_node()?;
@@ -80,35 +72,23 @@ impl Tools {
 fn cargo_home() -> PathBuf {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
-        })
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"))
 }
 
 fn ensure_wasm_target() -> Result<(), String> {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed
-        .lines()
-        .any(|line| line.trim() == "wasm32-unknown-unknown")
-    {
+    if installed.lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
         return Ok(());
     }
-    process::run(&mut command(
-        "rustup",
-        &["target", "add", "wasm32-unknown-unknown"],
-    ))
+    process::run(&mut command("rustup", &["target", "add", "wasm32-unknown-unknown"]))
 }
 
 /// `cargo install` a tool unless `<tool> --version` already reports `version`.
 fn ensure_cargo_tool(tool: &str, version: &str, extra: &[&str]) -> Result<(), String> {
-    if output(tool, &["--version"])
-        .is_some_and(|reported| reported.split_whitespace().any(|word| word == version))
-    {
+    if output(tool, &["--version"]).is_some_and(|reported| reported.split_whitespace().any(|word| word == version)) {
         return Ok(());
     }
-    eprintln!(
-        "xtask: installing {tool} {version} from crates.io (builds from source; a few minutes the first time)"
-    );
+    eprintln!("xtask: installing {tool} {version} from crates.io (builds from source; a few minutes the first time)");
     let mut args = vec!["install", "--locked", tool, "--version", version];
     args.extend_from_slice(extra);
     process::run(&mut command("cargo", &args))
@@ -121,10 +101,7 @@ pub fn locked_wasm_bindgen_version() -> Result<String, String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines
-                .next()
-                .and_then(|next| next.trim().strip_prefix("version = \""))
-            {
+            if let Some(version) = lines.next().and_then(|next| next.trim().strip_prefix("version = \"")) {
                 return Ok(version.trim_end_matches('"').to_string());
             }
         }
@@ -134,30 +111,18 @@ pub fn locked_wasm_bindgen_version() -> Result<String, String> {
 
 fn ensure_wasm_bindgen() -> Result<(), String> {
     let version = locked_wasm_bindgen_version()?;
-    if output("wasm-bindgen", &["--version"])
-        .is_some_and(|reported| reported.split_whitespace().any(|w| w == version))
+    if output("wasm-bindgen", &["--version"]).is_some_and(|reported| reported.split_whitespace().any(|w| w == version))
     {
         return Ok(());
     }
     eprintln!("xtask: installing wasm-bindgen-cli {version} (the version in Cargo.lock)");
     // `--locked` can fail when one pinned dependency is missing from a registry mirror; the
     // unlocked build of the same version works.
-    let locked = process::run(&mut command(
-        "cargo",
-        &[
-            "install",
-            "--locked",
-            "wasm-bindgen-cli",
-            "--version",
-            &version,
-        ],
-    ));
+    let locked =
+        process::run(&mut command("cargo", &["install", "--locked", "wasm-bindgen-cli", "--version", &version]));
     if locked.is_err() {
         eprintln!("xtask: retrying without --locked");
-        process::run(&mut command(
-            "cargo",
-            &["install", "wasm-bindgen-cli", "--version", &version],
-        ))?;
+        process::run(&mut command("cargo", &["install", "wasm-bindgen-cli", "--version", &version]))?;
     }
     Ok(())
 }
@@ -173,10 +138,7 @@ fn apt_install(packages: &[&str], why: &str) -> Result<(), String> {
             packages.join(" ")
         ));
     }
-    eprintln!(
-        "xtask: installing {} from Debian's packages",
-        packages.join(" ")
-    );
+    eprintln!("xtask: installing {} from Debian's packages", packages.join(" "));
     let mut update = command("apt-get", &["update", "-qq"]);
     update.env("DEBIAN_FRONTEND", "noninteractive");
     process::run(&mut update)?;
@@ -191,10 +153,7 @@ fn ensure_node() -> Result<(), String> {
     if output("node", &["--version"]).is_some() && output("npm", &["--version"]).is_some() {
         return Ok(());
     }
-    apt_install(
-        &["nodejs", "npm"],
-        "Node.js and npm are needed for wasm-opt and Playwright",
-    )
+    apt_install(&["nodejs", "npm"], "Node.js and npm are needed for wasm-opt and Playwright")
 }
 
 fn ensure_wasm_opt(tools_dir: &Path) -> Result<(), String> {
@@ -203,21 +162,10 @@ fn ensure_wasm_opt(tools_dir: &Path) -> Result<(), String> {
     if reported.contains(BINARYEN_VERSION.split('.').next().unwrap_or_default()) {
         return Ok(());
     }
-    std::fs::create_dir_all(tools_dir)
-        .map_err(|error| format!("cannot create {}: {error}", tools_dir.display()))?;
+    std::fs::create_dir_all(tools_dir).map_err(|error| format!("cannot create {}: {error}", tools_dir.display()))?;
     let package = format!("binaryen@{BINARYEN_VERSION}");
     let prefix = tools_dir.to_string_lossy().into_owned();
-    process::run(&mut command(
-        "npm",
-        &[
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            &prefix,
-            &package,
-        ],
-    ))
+    process::run(&mut command("npm", &["install", "--no-audit", "--no-fund", "--prefix", &prefix, &package]))
 }
 
 fn ensure_chromium() -> Result<(), String> {
@@ -226,20 +174,12 @@ fn ensure_chromium() -> Result<(), String> {
     if has_browser && has_driver {
         return Ok(());
     }
-    apt_install(
-        &["chromium", "chromium-driver"],
-        "the browser tests need Chromium and ChromeDriver",
-    )
+    apt_install(&["chromium", "chromium-driver"], "the browser tests need Chromium and ChromeDriver")
 }
 
 fn ensure_playwright() -> Result<(), String> {
     let e2e = root().join("e2e");
-    if e2e
-        .join("node_modules")
-        .join("playwright-core")
-        .join("package.json")
-        .exists()
-    {
+    if e2e.join("node_modules").join("playwright-core").join("package.json").exists() {
         return Ok(());
     }
     // playwright-core never downloads a browser; the journeys launch Debian's /usr/bin/chromium.

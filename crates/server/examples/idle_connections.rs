@@ -46,24 +46,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let before = args.server_pid.and_then(rss_kib);
     if let Some(kib) = before {
-        println!(
-            "server VmRSS before: {kib} KiB ({:.1} MiB)",
-            kib as f64 / 1024.0
-        );
+        println!("server VmRSS before: {kib} KiB ({:.1} MiB)", kib as f64 / 1024.0);
     }
 
     // The client side keeps its buffers small too, so 5,000 connections fit in this process.
-    let config = WebSocketConfig::default()
-        .read_buffer_size(4096)
-        .write_buffer_size(0);
+    let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
     let mut clients: Vec<Client> = Vec::with_capacity(args.count);
     while clients.len() < args.count {
         let batch = args.concurrency.max(1).min(args.count - clients.len());
         let mut connecting = JoinSet::new();
         for _ in 0..batch {
             let url = args.url.clone();
-            connecting
-                .spawn(async move { connect_async_with_config(url, Some(config), false).await });
+            connecting.spawn(async move { connect_async_with_config(url, Some(config), false).await });
         }
         while let Some(joined) = connecting.join_next().await {
             let (ws, _) = joined??;
@@ -76,11 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let held = args.server_pid.and_then(rss_kib);
     if let Some(kib) = held {
-        println!(
-            "server VmRSS with {} connections: {kib} KiB ({:.1} MiB)",
-            clients.len(),
-            kib as f64 / 1024.0
-        );
+        println!("server VmRSS with {} connections: {kib} KiB ({:.1} MiB)", clients.len(), kib as f64 / 1024.0);
         if let Some(before) = before {
             let per = kib.saturating_sub(before) as f64 / clients.len().max(1) as f64;
             println!("per connection: {per:.2} KiB");
@@ -88,10 +78,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     tokio::time::sleep(Duration::from_secs(args.hold_secs.saturating_sub(1))).await;
     if let Some(kib) = args.server_pid.and_then(rss_kib) {
-        println!(
-            "server VmRSS at the end of the hold: {kib} KiB ({:.1} MiB)",
-            kib as f64 / 1024.0
-        );
+        println!("server VmRSS at the end of the hold: {kib} KiB ({:.1} MiB)", kib as f64 / 1024.0);
     }
 
     let mut closing = JoinSet::new();

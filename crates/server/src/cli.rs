@@ -8,7 +8,7 @@ use crate::{Config, DEFAULT_MAX_MESSAGE_BYTES};
 
 /// Wirelab's server: serves the built app, `/api/info` and the WebSocket echo at `/ws/echo`.
 #[derive(Clone, Debug, Parser)]
-#[command(name = "wirelab-server", version, about)]
+#[command(name = "wirelab-server", version)]
 pub struct Cli {
     /// Address to listen on (an IP address or a host name).
     #[arg(long, default_value = "127.0.0.1")]
@@ -30,11 +30,7 @@ pub struct Cli {
 impl Cli {
     /// The app configuration these arguments describe.
     pub fn config(&self) -> Config {
-        Config {
-            static_dir: self.static_dir.clone(),
-            max_message_bytes: self.max_message_bytes,
-            ..Config::default()
-        }
+        Config { static_dir: self.static_dir.clone(), max_message_bytes: self.max_message_bytes, ..Config::default() }
     }
 }
 
@@ -88,9 +84,7 @@ mod tests {
         for bad in ["0", "-1", "lots"] {
             assert!(Cli::try_parse_from(["wirelab-server", "--max-message-bytes", bad]).is_err());
         }
-        let cli =
-            Cli::try_parse_from(["wirelab-server", "--port", "0", "--max-message-bytes", "10"])
-                .unwrap();
+        let cli = Cli::try_parse_from(["wirelab-server", "--port", "0", "--max-message-bytes", "10"]).unwrap();
         assert_eq!((cli.port, cli.config().max_message_bytes), (0, 10));
     }
 }

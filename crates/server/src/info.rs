@@ -57,8 +57,6 @@ async fn get_info(State(info): State<Info>) -> Json<Info> {
 }
 
 async fn not_found(uri: Uri) -> Response {
-    let body = ApiError {
-        error: format!("no API endpoint at {}", uri.path()),
-    };
+    let body = ApiError { error: format!("no API endpoint at {}", uri.path()) };
     (StatusCode::NOT_FOUND, Json(body)).into_response()
 }

@@ -69,11 +69,8 @@ pub fn app(config: &Config, shutdown: Shutdown) -> Router {
 pub async fn serve(listener: TcpListener, config: Config, shutdown: Shutdown) -> io::Result<()> {
     let app = app(&config, shutdown.clone());
     let stop = shutdown.clone();
-    let http = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { stop.triggered().await });
+    let http = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move { stop.triggered().await });
     let mut http = tokio::spawn(http.into_future());
 
     tokio::select! {

@@ -13,17 +13,12 @@ use wirelab_server::{Shutdown, serve, wait_for_signal};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(io::stderr)
         .init();
     raise_open_file_limit();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             tracing::error!(%error, "cannot start the async runtime");
@@ -44,14 +39,9 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> io::Result<()> {
     let config = cli.config();
-    let listener = TcpListener::bind((cli.host.as_str(), cli.port))
-        .await
-        .map_err(|error| {
-            io::Error::new(
-                error.kind(),
-                format!("cannot listen on {}:{}: {error}", cli.host, cli.port),
-            )
-        })?;
+    let listener = TcpListener::bind((cli.host.as_str(), cli.port)).await.map_err(|error| {
+        io::Error::new(error.kind(), format!("cannot listen on {}:{}: {error}", cli.host, cli.port))
+    })?;
     let address = listener.local_addr()?;
     tracing::info!(
         %address,

@@ -55,26 +55,15 @@ pub(crate) fn router(static_dir: &Path) -> Router {
 
 /// Whether a path's last segment has an extension, i.e. it names a file rather than a route.
 fn looks_like_file(path: &str) -> bool {
-    path.rsplit('/')
-        .next()
-        .is_some_and(|last| last.contains('.'))
+    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
 }
 
 fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "not found\n",
-    )
-        .into_response()
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "not found\n").into_response()
 }
 
 async fn not_built(uri: Uri) -> Response {
-    if looks_like_file(uri.path()) {
-        not_found()
-    } else {
-        Html(NOT_BUILT_PAGE).into_response()
-    }
+    if looks_like_file(uri.path()) { not_found() } else { Html(NOT_BUILT_PAGE).into_response() }
 }
 
 #[cfg(test)]

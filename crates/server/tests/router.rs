@@ -27,19 +27,12 @@ fn site() -> tempfile::TempDir {
 }
 
 fn router(static_dir: &Path) -> Router {
-    let config = Config {
-        static_dir: static_dir.to_path_buf(),
-        max_message_bytes: 1234,
-        ..Config::default()
-    };
+    let config = Config { static_dir: static_dir.to_path_buf(), max_message_bytes: 1234, ..Config::default() };
     app(&config, Shutdown::new())
 }
 
 async fn get(router: Router, uri: &str) -> Response {
-    router
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap()
+    router.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap()
 }
 
 async fn body_text(response: Response) -> String {
@@ -48,11 +41,7 @@ async fn body_text(response: Response) -> String {
 }
 
 fn content_type(response: &Response) -> &str {
-    response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
+    response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
 #[tokio::test]
@@ -83,11 +72,7 @@ async fn files_are_served_with_their_content_types() {
     ] {
         let response = get(router(dir.path()), uri).await;
         assert_eq!(response.status(), StatusCode::OK, "{uri}");
-        assert!(
-            content_type(&response).starts_with(expected_type),
-            "{uri}: {}",
-            content_type(&response)
-        );
+        assert!(content_type(&response).starts_with(expected_type), "{uri}: {}", content_type(&response));
         let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
         assert_eq!(body.as_ref(), expected_body.as_slice(), "{uri}");
     }
@@ -96,13 +81,7 @@ async fn files_are_served_with_their_content_types() {
 #[tokio::test]
 async fn app_routes_fall_back_to_index_html() {
     let dir = site();
-    for uri in [
-        "/ws",
-        "/http",
-        "/formats",
-        "/formats/some/deep/link",
-        "/ws?x=1",
-    ] {
+    for uri in ["/ws", "/http", "/formats", "/formats/some/deep/link", "/ws?x=1"] {
         let response = get(router(dir.path()), uri).await;
         assert_eq!(response.status(), StatusCode::OK, "{uri}");
         assert!(content_type(&response).starts_with("text/html"), "{uri}");
@@ -113,12 +92,7 @@ async fn app_routes_fall_back_to_index_html() {
 #[tokio::test]
 async fn missing_files_are_404_not_index_html() {
     let dir = site();
-    for uri in [
-        "/missing.js",
-        "/assets/missing.wasm",
-        "/favicon.ico",
-        "/ws/nope",
-    ] {
+    for uri in ["/missing.js", "/assets/missing.wasm", "/favicon.ico", "/ws/nope"] {
         let response = get(router(dir.path()), uri).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{uri}");
         assert_ne!(body_text(response).await, INDEX, "{uri}");
@@ -128,54 +102,33 @@ async fn missing_files_are_404_not_index_html() {
 #[tokio::test]
 async fn unknown_api_paths_are_json_404() {
     let dir = site();
-    for uri in [
-        "/api/nope",
-        "/api",
-        "/api/",
-        "/api/info/extra",
-        "/api/file.json",
-    ] {
+    for uri in ["/api/nope", "/api", "/api/", "/api/info/extra", "/api/file.json"] {
         let response = get(router(dir.path()), uri).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{uri}");
         assert_eq!(content_type(&response), "application/json", "{uri}");
         let body: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
-        assert!(
-            body["error"].as_str().unwrap().contains(uri),
-            "{uri}: {body}"
-        );
+        assert!(body["error"].as_str().unwrap().contains(uri), "{uri}: {body}");
     }
 }
 
 #[tokio::test]
 async fn responses_are_gzipped_when_asked() {
     let dir = site();
-    let request = Request::get("/wirelab.js")
-        .header(header::ACCEPT_ENCODING, "gzip")
-        .body(Body::empty())
-        .unwrap();
+    let request = Request::get("/wirelab.js").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
     let response = router(dir.path()).oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
     let compressed = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    assert!(
-        compressed.len() < script().len() / 4,
-        "{} bytes",
-        compressed.len()
-    );
+    assert!(compressed.len() < script().len() / 4, "{} bytes", compressed.len());
     let mut plain = String::new();
-    flate2::read::GzDecoder::new(compressed.as_ref())
-        .read_to_string(&mut plain)
-        .unwrap();
+    flate2::read::GzDecoder::new(compressed.as_ref()).read_to_string(&mut plain).unwrap();
     assert_eq!(plain, script());
 }
 
 #[tokio::test]
 async fn brotli_is_offered_too() {
     let dir = site();
-    let request = Request::get("/wirelab.js")
-        .header(header::ACCEPT_ENCODING, "br")
-        .body(Body::empty())
-        .unwrap();
+    let request = Request::get("/wirelab.js").header(header::ACCEPT_ENCODING, "br").body(Body::empty()).unwrap();
     let response = router(dir.path()).oneshot(request).await.unwrap();
     assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
 }
@@ -198,12 +151,6 @@ async fn without_a_static_dir_the_root_explains_how_to_build() {
     assert!(content_type(&response).starts_with("text/html"));
     assert!(body_text(response).await.contains("cargo xtask run"));
 
-    assert_eq!(
-        get(router(missing), "/app.js").await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        get(router(missing), "/api/info").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(get(router(missing), "/app.js").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(get(router(missing), "/api/info").await.status(), StatusCode::OK);
 }

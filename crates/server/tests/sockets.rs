@@ -18,9 +18,7 @@ use wirelab_server::{Config, DEFAULT_MAX_MESSAGE_BYTES};
 type Client = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn client(server: &TestServer) -> Client {
-    let (ws, _) = within("connect", connect_async(server.echo_url()))
-        .await
-        .unwrap();
+    let (ws, _) = within("connect", connect_async(server.echo_url())).await.unwrap();
     ws
 }
 
@@ -51,9 +49,7 @@ async fn pings_get_pongs_with_the_same_payload() {
     let server = TestServer::with_limit(DEFAULT_MAX_MESSAGE_BYTES).await;
     let mut ws = client(&server).await;
     let payload = Bytes::from_static(b"are you there?");
-    within("ping", ws.send(Message::Ping(payload.clone())))
-        .await
-        .unwrap();
+    within("ping", ws.send(Message::Ping(payload.clone()))).await.unwrap();
     assert_eq!(next_message(&mut ws).await, Message::Pong(payload));
 }
 
@@ -69,29 +65,16 @@ async fn fragmented_messages_come_back_whole() {
     stream.write_all(&bytes).await.unwrap();
 
     let pong = within("pong", read_frame(&mut stream)).await.unwrap();
-    assert_eq!(
-        (pong.opcode, pong.payload.as_slice()),
-        (OP_PONG, &b"mid"[..])
-    );
+    assert_eq!((pong.opcode, pong.payload.as_slice()), (OP_PONG, &b"mid"[..]));
     let echo = within("echo", read_frame(&mut stream)).await.unwrap();
-    assert_eq!(
-        echo,
-        ServerFrame {
-            fin: true,
-            opcode: OP_TEXT,
-            payload: "Hello, wirelab ✓".as_bytes().to_vec(),
-        }
-    );
+    assert_eq!(echo, ServerFrame { fin: true, opcode: OP_TEXT, payload: "Hello, wirelab ✓".as_bytes().to_vec() });
 }
 
 #[tokio::test]
 async fn a_client_close_is_answered_with_its_own_code() {
     let server = TestServer::with_limit(DEFAULT_MAX_MESSAGE_BYTES).await;
     let mut ws = client(&server).await;
-    let bye = CloseFrame {
-        code: CloseCode::from(4000),
-        reason: "bye".into(),
-    };
+    let bye = CloseFrame { code: CloseCode::from(4000), reason: "bye".into() };
     within("close", ws.close(Some(bye.clone()))).await.unwrap();
     assert_eq!(next_message(&mut ws).await, Message::Close(Some(bye)));
     assert!(within("end", ws.next()).await.is_none());
@@ -102,68 +85,28 @@ async fn a_client_close_is_answered_with_its_own_code() {
 fn malformed_cases() -> Vec<(&'static str, Vec<u8>, u16)> {
     let too_long_ping = vec![b'p'; 126];
     vec![
-        (
-            "unmasked frame",
-            frame_bytes(0x80 | OP_TEXT, b"hi", false),
-            1002,
-        ),
+        ("unmasked frame", frame_bytes(0x80 | OP_TEXT, b"hi", false), 1002),
         ("reserved data opcode", client_frame(0x3, b"x"), 1002),
         ("reserved control opcode", client_frame(0xB, b"x"), 1002),
-        (
-            "RSV1 without extension",
-            frame_bytes(0x80 | 0x40 | OP_TEXT, b"hi", true),
-            1002,
-        ),
-        (
-            "RSV3 without extension",
-            frame_bytes(0x80 | 0x10 | OP_BINARY, b"hi", true),
-            1002,
-        ),
-        (
-            "continuation without start",
-            client_frame(OP_CONTINUATION, b"x"),
-            1002,
-        ),
+        ("RSV1 without extension", frame_bytes(0x80 | 0x40 | OP_TEXT, b"hi", true), 1002),
+        ("RSV3 without extension", frame_bytes(0x80 | 0x10 | OP_BINARY, b"hi", true), 1002),
+        ("continuation without start", client_frame(OP_CONTINUATION, b"x"), 1002),
         ("fragmented ping", client_fragment(OP_PING, b"x"), 1002),
-        (
-            "ping over 125 bytes",
-            client_frame(OP_PING, &too_long_ping),
-            1002,
-        ),
+        ("ping over 125 bytes", client_frame(OP_PING, &too_long_ping), 1002),
         (
             "new message inside a fragmented one",
             [client_fragment(OP_TEXT, b"a"), client_frame(OP_TEXT, b"b")].concat(),
             1002,
         ),
-        (
-            "close with a 1-byte payload",
-            client_frame(OP_CLOSE, &[0x03]),
-            1002,
-        ),
-        (
-            "close with a reserved code",
-            client_frame(OP_CLOSE, &999u16.to_be_bytes()),
-            1002,
-        ),
-        (
-            "invalid UTF-8 text",
-            client_frame(OP_TEXT, &[b'o', b'k', 0xff, 0xfe]),
-            1007,
-        ),
+        ("close with a 1-byte payload", client_frame(OP_CLOSE, &[0x03]), 1002),
+        ("close with a reserved code", client_frame(OP_CLOSE, &999u16.to_be_bytes()), 1002),
+        ("invalid UTF-8 text", client_frame(OP_TEXT, &[b'o', b'k', 0xff, 0xfe]), 1007),
         (
             "invalid UTF-8 across fragments",
-            [
-                client_fragment(OP_TEXT, &[0xc3]),
-                client_frame(OP_CONTINUATION, &[0x28]),
-            ]
-            .concat(),
+            [client_fragment(OP_TEXT, &[0xc3]), client_frame(OP_CONTINUATION, &[0x28])].concat(),
             1007,
         ),
-        (
-            "frame over the limit",
-            client_frame(OP_BINARY, &[7; SMALL_LIMIT + 1]),
-            1009,
-        ),
+        ("frame over the limit", client_frame(OP_BINARY, &[7; SMALL_LIMIT + 1]), 1009),
         (
             "message over the limit in fragments",
             [
@@ -173,11 +116,7 @@ fn malformed_cases() -> Vec<(&'static str, Vec<u8>, u16)> {
             .concat(),
             1009,
         ),
-        (
-            "text over the limit",
-            client_frame(OP_TEXT, &[b'a'; SMALL_LIMIT + 100]),
-            1009,
-        ),
+        ("text over the limit", client_frame(OP_TEXT, &[b'a'; SMALL_LIMIT + 100]), 1009),
     ]
 }
 
@@ -211,40 +150,26 @@ async fn the_first_offered_subprotocol_is_selected() {
     ] {
         let mut request = server.echo_url().into_client_request().unwrap();
         if let Some(offered) = offered {
-            request
-                .headers_mut()
-                .insert("Sec-WebSocket-Protocol", offered.parse().unwrap());
+            request.headers_mut().insert("Sec-WebSocket-Protocol", offered.parse().unwrap());
         }
         let (mut ws, response) = within("connect", connect_async(request)).await.unwrap();
-        let got = response
-            .headers()
-            .get("Sec-WebSocket-Protocol")
-            .map(|v| v.to_str().unwrap().to_owned());
+        let got = response.headers().get("Sec-WebSocket-Protocol").map(|v| v.to_str().unwrap().to_owned());
         assert_eq!(got.as_deref(), selected, "offered {offered:?}");
-        within("send", ws.send(Message::text("still echoes")))
-            .await
-            .unwrap();
+        within("send", ws.send(Message::text("still echoes"))).await.unwrap();
         assert_eq!(next_message(&mut ws).await, Message::text("still echoes"));
     }
 }
 
 #[tokio::test]
 async fn shutdown_closes_websockets_with_1001_and_ends_in_time() {
-    let server = TestServer::start(Config {
-        static_dir: "/nonexistent/wirelab-test-dist".into(),
-        ..Config::default()
-    })
-    .await;
+    let server =
+        TestServer::start(Config { static_dir: "/nonexistent/wirelab-test-dist".into(), ..Config::default() }).await;
     let mut polite = client(&server).await;
-    within("send", polite.send(Message::text("hi")))
-        .await
-        .unwrap();
+    within("send", polite.send(Message::text("hi"))).await.unwrap();
     assert_eq!(next_message(&mut polite).await, Message::text("hi"));
     // A client that never reads and never answers the close.
     let mut rude = raw_connect(server.addr).await;
-    rude.write_all(&client_frame(OP_TEXT, b"hello"))
-        .await
-        .unwrap();
+    rude.write_all(&client_frame(OP_TEXT, b"hello")).await.unwrap();
 
     let started = Instant::now();
     server.shutdown.trigger();
@@ -260,17 +185,11 @@ async fn shutdown_closes_websockets_with_1001_and_ends_in_time() {
 
     let served = tokio::time::timeout(Duration::from_secs(5), server.task).await;
     let elapsed = started.elapsed();
-    served
-        .expect("serve did not end within 5 s")
-        .unwrap()
-        .unwrap();
+    served.expect("serve did not end within 5 s").unwrap().unwrap();
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
 
     // The rude client got the echo and then the 1001 close too.
-    assert_eq!(
-        within("rude close", read_close_code(&mut rude)).await,
-        Some(1001)
-    );
+    assert_eq!(within("rude close", read_close_code(&mut rude)).await, Some(1001));
     // And nobody is listening any more.
     assert!(tokio::net::TcpStream::connect(server.addr).await.is_err());
 }
@@ -283,9 +202,7 @@ async fn a_client_that_never_reads_cannot_make_the_server_buffer_without_bound()
     let socket = TcpSocket::new_v4().unwrap();
     // A small receive buffer on the client, so the server's echoes back up quickly.
     socket.set_recv_buffer_size(64 * 1024).unwrap();
-    let mut stream = within("connect", socket.connect(server.addr))
-        .await
-        .unwrap();
+    let mut stream = within("connect", socket.connect(server.addr)).await.unwrap();
     handshake(&mut stream, server.addr).await;
 
     let frame = client_frame(OP_BINARY, &vec![0x5a; FRAME]);
@@ -304,14 +221,7 @@ async fn a_client_that_never_reads_cannot_make_the_server_buffer_without_bound()
             }
         }
     }
-    eprintln!(
-        "accepted {} MiB before the writes stalled",
-        accepted / FRAME
-    );
-    assert!(
-        stalled,
-        "writes never stalled; {} MiB accepted",
-        accepted / FRAME
-    );
+    eprintln!("accepted {} MiB before the writes stalled", accepted / FRAME);
+    assert!(stalled, "writes never stalled; {} MiB accepted", accepted / FRAME);
     assert!(accepted < ATTEMPT, "{} MiB accepted", accepted / FRAME);
 }

@@ -21,11 +21,7 @@ pub enum PayloadEncoding {
 }
 
 impl PayloadEncoding {
-    pub const ALL: [PayloadEncoding; 3] = [
-        PayloadEncoding::Text,
-        PayloadEncoding::Hex,
-        PayloadEncoding::Base64,
-    ];
+    pub const ALL: [PayloadEncoding; 3] = [PayloadEncoding::Text, PayloadEncoding::Hex, PayloadEncoding::Base64];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -44,9 +40,7 @@ impl PayloadEncoding {
     }
 
     pub fn from_key(key: &str) -> Option<PayloadEncoding> {
-        PayloadEncoding::ALL
-            .into_iter()
-            .find(|encoding| encoding.key() == key)
+        PayloadEncoding::ALL.into_iter().find(|encoding| encoding.key() == key)
     }
 }
 
@@ -72,10 +66,8 @@ impl std::error::Error for InputError {}
 /// may start with `0x` or `\x` and must hold an even number of digits.
 pub fn parse_hex(input: &str) -> Result<Vec<u8>, InputError> {
     let chars: Vec<char> = input.chars().collect();
-    let error = |message: String, index: usize| InputError {
-        message,
-        position: TextPosition::of_char_index(input, index),
-    };
+    let error =
+        |message: String, index: usize| InputError { message, position: TextPosition::of_char_index(input, index) };
     let mut bytes = Vec::with_capacity(input.len() / 2);
     let mut index = 0;
     while index < chars.len() {
@@ -107,17 +99,11 @@ pub fn parse_hex(input: &str) -> Result<Vec<u8>, InputError> {
         }
         let digits = &chars[digits_start..index];
         if digits.is_empty() {
-            return Err(error(
-                "a 0x prefix with no digits after it".to_string(),
-                group_start,
-            ));
+            return Err(error("a 0x prefix with no digits after it".to_string(), group_start));
         }
         if digits.len() % 2 == 1 {
             return Err(error(
-                format!(
-                    "odd number of hex digits ({}) in this group: each byte needs two",
-                    digits.len()
-                ),
+                format!("odd number of hex digits ({}) in this group: each byte needs two", digits.len()),
                 digits_start,
             ));
         }
@@ -149,15 +135,11 @@ pub fn parse_base64(input: &str) -> Result<Vec<u8>, InputError> {
             message: "mixes the standard (+/) and URL-safe (-_) base64 alphabets".to_string(),
             position: TextPosition::of_char_index(
                 input,
-                original_index
-                    .get(significant[..index].chars().count())
-                    .copied()
-                    .unwrap_or(0),
+                original_index.get(significant[..index].chars().count()).copied().unwrap_or(0),
             ),
         });
     }
-    let config =
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let config = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     let engine = if url_safe {
         GeneralPurpose::new(&alphabet::URL_SAFE, config)
     } else {
@@ -165,13 +147,8 @@ pub fn parse_base64(input: &str) -> Result<Vec<u8>, InputError> {
     };
     // base64 reports byte indexes into `significant`; map them to characters of the input.
     let at = |byte_index: usize| {
-        let significant_index = significant
-            .get(..byte_index)
-            .map_or(original_index.len(), |head| head.chars().count());
-        let char_index = original_index
-            .get(significant_index)
-            .copied()
-            .unwrap_or_else(|| input.chars().count());
+        let significant_index = significant.get(..byte_index).map_or(original_index.len(), |head| head.chars().count());
+        let char_index = original_index.get(significant_index).copied().unwrap_or_else(|| input.chars().count());
         TextPosition::of_char_index(input, char_index)
     };
     engine.decode(significant.as_bytes()).map_err(|error| match error {
@@ -216,7 +193,5 @@ pub fn to_base64(bytes: &[u8]) -> String {
 }
 
 fn char_at(text: &str, byte_index: usize) -> char {
-    text.get(byte_index..)
-        .and_then(|rest| rest.chars().next())
-        .unwrap_or('?')
+    text.get(byte_index..).and_then(|rest| rest.chars().next()).unwrap_or('?')
 }

@@ -114,9 +114,7 @@ impl fmt::Display for CloseRequestError {
 /// (WHATWG WebSocket `close()`); anything else throws. Checking first keeps the message clear.
 pub fn check_client_close(code: u16, reason: &str) -> Result<(), CloseRequestError> {
     if code != 1000 && !(3000..=4999).contains(&code) {
-        return Err(CloseRequestError(format!(
-            "a browser may only send close code 1000 or 3000–4999, not {code}"
-        )));
+        return Err(CloseRequestError(format!("a browser may only send close code 1000 or 3000–4999, not {code}")));
     }
     if reason.len() > 123 {
         return Err(CloseRequestError(format!(

@@ -11,16 +11,8 @@ pub const ECHO_PATH: &str = "/ws/echo";
 /// The echo endpoint of the server that served the page: `ws://` for an `http:` page and
 /// `wss://` for an `https:` one, so the default never trips mixed-content blocking.
 pub fn echo_url_for_page(page_protocol: &str, page_host: &str) -> String {
-    let scheme = if page_protocol.trim_end_matches(':') == "https" {
-        "wss"
-    } else {
-        "ws"
-    };
-    let host = if page_host.is_empty() {
-        "127.0.0.1:8080"
-    } else {
-        page_host
-    };
+    let scheme = if page_protocol.trim_end_matches(':') == "https" { "wss" } else { "ws" };
+    let host = if page_host.is_empty() { "127.0.0.1:8080" } else { page_host };
     format!("{scheme}://{host}{ECHO_PATH}")
 }
 
@@ -39,9 +31,7 @@ impl fmt::Display for EndpointError {
 pub fn check_socket_url(input: &str, page_is_secure: bool) -> Result<String, EndpointError> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
-        return Err(EndpointError(
-            "enter a URL, such as ws://127.0.0.1:8080/ws/echo".into(),
-        ));
+        return Err(EndpointError("enter a URL, such as ws://127.0.0.1:8080/ws/echo".into()));
     }
     let mut url = Url::parse(trimmed).map_err(|error| {
         EndpointError(match error {
@@ -55,9 +45,7 @@ pub fn check_socket_url(input: &str, page_is_secure: bool) -> Result<String, End
         "ws" | "http" => "ws",
         "wss" | "https" => "wss",
         other => {
-            return Err(EndpointError(format!(
-                "a WebSocket URL starts with ws:// or wss://, not {other}:"
-            )));
+            return Err(EndpointError(format!("a WebSocket URL starts with ws:// or wss://, not {other}:")));
         }
     };
     if url.scheme() != scheme {
@@ -68,9 +56,7 @@ pub fn check_socket_url(input: &str, page_is_secure: bool) -> Result<String, End
         return Err(EndpointError("the URL has no host".into()));
     }
     if url.fragment().is_some() {
-        return Err(EndpointError(
-            "a WebSocket URL cannot have a #fragment".into(),
-        ));
+        return Err(EndpointError("a WebSocket URL cannot have a #fragment".into()));
     }
     if page_is_secure && scheme == "ws" {
         return Err(EndpointError(
@@ -86,19 +72,14 @@ pub fn check_socket_url(input: &str, page_is_secure: bool) -> Result<String, End
 /// HTTP token (RFC 6455 §4.1) and appear once, or the browser throws.
 pub fn parse_subprotocols(input: &str) -> Result<Vec<String>, EndpointError> {
     let mut protocols: Vec<String> = Vec::new();
-    for item in input
-        .split([',', ' ', '\t', '\n'])
-        .filter(|item| !item.is_empty())
-    {
+    for item in input.split([',', ' ', '\t', '\n']).filter(|item| !item.is_empty()) {
         if let Some(bad) = item.chars().find(|&ch| !is_token_char(ch)) {
             return Err(EndpointError(format!(
                 "subprotocol '{item}' contains '{bad}', which is not allowed in a token"
             )));
         }
         if protocols.iter().any(|seen| seen == item) {
-            return Err(EndpointError(format!(
-                "subprotocol '{item}' is listed twice"
-            )));
+            return Err(EndpointError(format!("subprotocol '{item}' is listed twice")));
         }
         protocols.push(item.to_string());
     }

@@ -21,14 +21,11 @@ pub struct HexRow {
 /// The rows of a hex dump of `bytes`, `width` bytes a row (0 is treated as [`ROW_WIDTH`]).
 pub fn hex_rows(bytes: &[u8], width: usize) -> impl Iterator<Item = HexRow> + '_ {
     let width = if width == 0 { ROW_WIDTH } else { width };
-    bytes
-        .chunks(width)
-        .enumerate()
-        .map(move |(index, chunk)| HexRow {
-            offset: index * width,
-            hex: hex_cells(chunk, width),
-            ascii: chunk.iter().map(|&b| ascii_char(b)).collect(),
-        })
+    bytes.chunks(width).enumerate().map(move |(index, chunk)| HexRow {
+        offset: index * width,
+        hex: hex_cells(chunk, width),
+        ascii: chunk.iter().map(|&b| ascii_char(b)).collect(),
+    })
 }
 
 /// Number of rows a dump of `len` bytes has at `width` bytes a row.
@@ -41,10 +38,7 @@ pub fn row_count(len: usize, width: usize) -> usize {
 pub fn hex_dump(bytes: &[u8]) -> String {
     let mut out = String::new();
     for row in hex_rows(bytes, ROW_WIDTH) {
-        out.push_str(&format!(
-            "{:08x}  {}  |{}|\n",
-            row.offset, row.hex, row.ascii
-        ));
+        out.push_str(&format!("{:08x}  {}  |{}|\n", row.offset, row.hex, row.ascii));
     }
     out
 }
@@ -63,11 +57,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 /// How a byte shows in the ASCII column.
 pub fn ascii_char(byte: u8) -> char {
-    if byte.is_ascii_graphic() || byte == b' ' {
-        byte as char
-    } else {
-        '.'
-    }
+    if byte.is_ascii_graphic() || byte == b' ' { byte as char } else { '.' }
 }
 
 fn hex_cells(chunk: &[u8], width: usize) -> String {

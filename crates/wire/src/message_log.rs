@@ -88,14 +88,8 @@ pub enum EventKind {
 /// What a log entry records: a message, or a fact about the connection.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EntryBody {
-    Message {
-        direction: Direction,
-        payload: Rc<Payload>,
-    },
-    Event {
-        kind: EventKind,
-        text: String,
-    },
+    Message { direction: Direction, payload: Rc<Payload> },
+    Event { kind: EventKind, text: String },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -166,23 +160,11 @@ impl MessageLog {
         };
         totals.messages += 1;
         totals.bytes += payload.len() as u64;
-        self.push(
-            at_ms,
-            EntryBody::Message {
-                direction,
-                payload: Rc::new(payload),
-            },
-        )
+        self.push(at_ms, EntryBody::Message { direction, payload: Rc::new(payload) })
     }
 
     pub fn push_event(&mut self, kind: EventKind, text: impl Into<String>, at_ms: f64) -> u64 {
-        self.push(
-            at_ms,
-            EntryBody::Event {
-                kind,
-                text: text.into(),
-            },
-        )
+        self.push(at_ms, EntryBody::Event { kind, text: text.into() })
     }
 
     fn push(&mut self, at_ms: f64, body: EntryBody) -> u64 {
@@ -247,12 +229,7 @@ impl MessageLog {
     /// Indexes (for [`MessageLog::entry`]) of the entries the filter lets through, oldest first.
     pub fn matching(&self, filter: &LogFilter) -> Vec<usize> {
         let matcher = Matcher::new(filter);
-        self.entries
-            .iter()
-            .enumerate()
-            .filter(|(_, entry)| matcher.accepts(entry))
-            .map(|(index, _)| index)
-            .collect()
+        self.entries.iter().enumerate().filter(|(_, entry)| matcher.accepts(entry)).map(|(index, _)| index).collect()
     }
 }
 
@@ -274,15 +251,9 @@ impl<'a> Matcher<'a> {
 
     fn accepts(&self, entry: &LogEntry) -> bool {
         match &entry.body {
-            EntryBody::Event { text, .. } => {
-                self.filter.direction.is_none() && self.text_matches(text)
-            }
+            EntryBody::Event { text, .. } => self.filter.direction.is_none() && self.text_matches(text),
             EntryBody::Message { direction, payload } => {
-                if self
-                    .filter
-                    .direction
-                    .is_some_and(|wanted| wanted != *direction)
-                {
+                if self.filter.direction.is_some_and(|wanted| wanted != *direction) {
                     return false;
                 }
                 match payload.as_ref() {

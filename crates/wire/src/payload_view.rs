@@ -19,13 +19,8 @@ pub enum PayloadView {
 }
 
 impl PayloadView {
-    pub const ALL: [PayloadView; 5] = [
-        PayloadView::Text,
-        PayloadView::Hex,
-        PayloadView::Json,
-        PayloadView::Xml,
-        PayloadView::Protobuf,
-    ];
+    pub const ALL: [PayloadView; 5] =
+        [PayloadView::Text, PayloadView::Hex, PayloadView::Json, PayloadView::Xml, PayloadView::Protobuf];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -79,10 +74,7 @@ pub fn as_text(payload: &Payload) -> Result<&str, ViewError> {
     match payload {
         Payload::Text(text) => Ok(text),
         Payload::Binary(bytes) => std::str::from_utf8(bytes).map_err(|error| ViewError {
-            message: format!(
-                "byte {} is not valid UTF-8; see the hex view",
-                error.valid_up_to()
-            ),
+            message: format!("byte {} is not valid UTF-8; see the hex view", error.valid_up_to()),
             position: None,
         }),
     }
@@ -92,15 +84,9 @@ pub fn as_text(payload: &Payload) -> Result<&str, ViewError> {
 pub fn pretty_json(text: &str) -> Result<String, ViewError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|error| ViewError {
         message: format!("not JSON: {}", strip_serde_position(&error.to_string())),
-        position: Some(TextPosition {
-            line: error.line(),
-            column: error.column(),
-        }),
+        position: Some(TextPosition { line: error.line(), column: error.column() }),
     })?;
-    serde_json::to_string_pretty(&value).map_err(|error| ViewError {
-        message: error.to_string(),
-        position: None,
-    })
+    serde_json::to_string_pretty(&value).map_err(|error| ViewError { message: error.to_string(), position: None })
 }
 
 /// XML re-indented with two spaces, or the position of the first well-formedness error
@@ -114,10 +100,7 @@ pub fn pretty_xml(text: &str) -> Result<String, ViewError> {
     loop {
         let event = reader.read_event().map_err(|error| ViewError {
             message: format!("not well-formed XML: {error}"),
-            position: Some(TextPosition::of_byte_offset(
-                text,
-                reader.error_position() as usize,
-            )),
+            position: Some(TextPosition::of_byte_offset(text, reader.error_position() as usize)),
         })?;
         match &event {
             Event::Start(start) => {
@@ -131,10 +114,7 @@ pub fn pretty_xml(text: &str) -> Result<String, ViewError> {
             Event::Eof => break,
             _ => {}
         }
-        writer.write_event(event).map_err(|error| ViewError {
-            message: error.to_string(),
-            position: None,
-        })?;
+        writer.write_event(event).map_err(|error| ViewError { message: error.to_string(), position: None })?;
     }
     if let Some(unclosed) = open_elements.last() {
         return Err(ViewError {
@@ -143,15 +123,9 @@ pub fn pretty_xml(text: &str) -> Result<String, ViewError> {
         });
     }
     if !saw_element {
-        return Err(ViewError {
-            message: "not XML: there is no element".into(),
-            position: None,
-        });
+        return Err(ViewError { message: "not XML: there is no element".into(), position: None });
     }
-    String::from_utf8(writer.into_inner()).map_err(|error| ViewError {
-        message: error.to_string(),
-        position: None,
-    })
+    String::from_utf8(writer.into_inner()).map_err(|error| ViewError { message: error.to_string(), position: None })
 }
 
 /// The payload rendered in `view` (hex views are drawn by the app from the bytes directly).
@@ -165,9 +139,7 @@ pub fn render(payload: &Payload, view: PayloadView) -> Result<String, ViewError>
             if payload.is_empty() {
                 return Ok("(empty: a Protobuf message with no fields)".into());
             }
-            Ok(crate::protowire::render(&crate::protowire::decode(
-                payload.bytes(),
-            )))
+            Ok(crate::protowire::render(&crate::protowire::decode(payload.bytes())))
         }
     }
 }

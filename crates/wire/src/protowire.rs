@@ -75,32 +75,18 @@ fn decode_at(bytes: &[u8], base: usize, depth: usize) -> ProtoDecode {
                 fields.push(field);
             }
             Err(error) => {
-                return ProtoDecode {
-                    fields,
-                    error: Some(error),
-                };
+                return ProtoDecode { fields, error: Some(error) };
             }
         }
     }
-    ProtoDecode {
-        fields,
-        error: None,
-    }
+    ProtoDecode { fields, error: None }
 }
 
-fn decode_field(
-    bytes: &[u8],
-    start: usize,
-    base: usize,
-    depth: usize,
-) -> Result<ProtoField, ProtoError> {
-    let error = |offset: usize, message: String| ProtoError {
-        offset: base + offset,
-        message,
-    };
+fn decode_field(bytes: &[u8], start: usize, base: usize, depth: usize) -> Result<ProtoField, ProtoError> {
+    let error = |offset: usize, message: String| ProtoError { offset: base + offset, message };
     let mut rest = &bytes[start..];
-    let key = read_varint(&mut rest)
-        .ok_or_else(|| error(start, "truncated or overlong varint in a field key".into()))?;
+    let key =
+        read_varint(&mut rest).ok_or_else(|| error(start, "truncated or overlong varint in a field key".into()))?;
     let number = key >> 3;
     let wire_type = (key & 7) as u8;
     if number == 0 {
@@ -108,76 +94,43 @@ fn decode_field(
     }
     let after_key = bytes.len() - rest.len();
     let value = match wire_type {
-        0 => ProtoValue::Varint(
-            read_varint(&mut rest)
-                .ok_or_else(|| error(after_key, "truncated varint value".into()))?,
-        ),
+        0 => {
+            ProtoValue::Varint(read_varint(&mut rest).ok_or_else(|| error(after_key, "truncated varint value".into()))?)
+        }
         1 => {
             let raw: [u8; 8] = take(&mut rest, 8)
                 .and_then(|s| s.try_into().ok())
-                .ok_or_else(|| {
-                    error(
-                        after_key,
-                        format!("fixed64 needs 8 bytes, {} left", bytes.len() - after_key),
-                    )
-                })?;
+                .ok_or_else(|| error(after_key, format!("fixed64 needs 8 bytes, {} left", bytes.len() - after_key)))?;
             ProtoValue::Fixed64(u64::from_le_bytes(raw))
         }
         5 => {
             let raw: [u8; 4] = take(&mut rest, 4)
                 .and_then(|s| s.try_into().ok())
-                .ok_or_else(|| {
-                    error(
-                        after_key,
-                        format!("fixed32 needs 4 bytes, {} left", bytes.len() - after_key),
-                    )
-                })?;
+                .ok_or_else(|| error(after_key, format!("fixed32 needs 4 bytes, {} left", bytes.len() - after_key)))?;
             ProtoValue::Fixed32(u32::from_le_bytes(raw))
         }
         2 => {
-            let length = read_varint(&mut rest)
-                .ok_or_else(|| error(after_key, "truncated length prefix".into()))?;
+            let length = read_varint(&mut rest).ok_or_else(|| error(after_key, "truncated length prefix".into()))?;
             let data_start = bytes.len() - rest.len();
-            let data = usize::try_from(length)
-                .ok()
-                .and_then(|length| take(&mut rest, length))
-                .ok_or_else(|| {
-                    error(
-                        after_key,
-                        format!(
-                            "length {length} runs past the end ({} bytes left)",
-                            bytes.len() - data_start
-                        ),
-                    )
-                })?;
+            let data = usize::try_from(length).ok().and_then(|length| take(&mut rest, length)).ok_or_else(|| {
+                error(after_key, format!("length {length} runs past the end ({} bytes left)", bytes.len() - data_start))
+            })?;
             let nested = if depth < MAX_DEPTH && !data.is_empty() {
                 let inner = decode_at(data, base + data_start, depth + 1);
                 inner.error.is_none().then_some(inner.fields)
             } else {
                 None
             };
-            ProtoValue::LengthDelimited {
-                data_offset: base + data_start,
-                bytes: data.to_vec(),
-                nested,
-            }
+            ProtoValue::LengthDelimited { data_offset: base + data_start, bytes: data.to_vec(), nested }
         }
         3 => ProtoValue::GroupStart,
         4 => ProtoValue::GroupEnd,
         other => {
-            return Err(error(
-                start,
-                format!("wire type {other} does not exist (field {number})"),
-            ));
+            return Err(error(start, format!("wire type {other} does not exist (field {number})")));
         }
     };
     let end = bytes.len() - rest.len();
-    Ok(ProtoField {
-        offset: base + start,
-        len: end - start,
-        number,
-        value,
-    })
+    Ok(ProtoField { offset: base + start, len: end - start, number, value })
 }
 
 fn read_varint(buffer: &mut &[u8]) -> Option<u64> {
@@ -218,10 +171,7 @@ pub fn render(decode: &ProtoDecode) -> String {
     let mut out = String::new();
     render_fields(&decode.fields, 0, &mut out);
     if let Some(error) = &decode.error {
-        out.push_str(&format!(
-            "error at byte {}: {}\n",
-            error.offset, error.message
-        ));
+        out.push_str(&format!("error at byte {}: {}\n", error.offset, error.message));
     }
     out
 }
@@ -231,9 +181,7 @@ fn render_fields(fields: &[ProtoField], indent: usize, out: &mut String) {
         let pad = "  ".repeat(indent);
         let head = format!("{pad}@{:<5} #{} ", field.offset, field.number);
         match &field.value {
-            ProtoValue::Varint(value) => {
-                out.push_str(&format!("{head}varint = {}\n", varint_readings(*value)))
-            }
+            ProtoValue::Varint(value) => out.push_str(&format!("{head}varint = {}\n", varint_readings(*value))),
             ProtoValue::Fixed64(value) => out.push_str(&format!(
                 "{head}fixed64 = {value} · int64 {} · double {}\n",
                 *value as i64,
@@ -246,30 +194,21 @@ fn render_fields(fields: &[ProtoField], indent: usize, out: &mut String) {
             )),
             ProtoValue::GroupStart => out.push_str(&format!("{head}group start\n")),
             ProtoValue::GroupEnd => out.push_str(&format!("{head}group end\n")),
-            ProtoValue::LengthDelimited { bytes, nested, .. } => {
-                match (nested, std::str::from_utf8(bytes)) {
-                    (_, Ok(text))
-                        if !text.is_empty()
-                            && text.chars().all(|c| !c.is_control() || c == '\n') =>
-                    {
-                        out.push_str(&format!("{head}string ({} B) = {text:?}\n", bytes.len()));
-                        if let Some(fields) = nested {
-                            out.push_str(&format!("{pad}  (also parses as a message:)\n"));
-                            render_fields(fields, indent + 2, out);
-                        }
+            ProtoValue::LengthDelimited { bytes, nested, .. } => match (nested, std::str::from_utf8(bytes)) {
+                (_, Ok(text)) if !text.is_empty() && text.chars().all(|c| !c.is_control() || c == '\n') => {
+                    out.push_str(&format!("{head}string ({} B) = {text:?}\n", bytes.len()));
+                    if let Some(fields) = nested {
+                        out.push_str(&format!("{pad}  (also parses as a message:)\n"));
+                        render_fields(fields, indent + 2, out);
                     }
-                    (Some(fields), _) => {
-                        out.push_str(&format!("{head}message ({} B) {{\n", bytes.len()));
-                        render_fields(fields, indent + 1, out);
-                        out.push_str(&format!("{pad}}}\n"));
-                    }
-                    _ => out.push_str(&format!(
-                        "{head}bytes ({} B) = {}\n",
-                        bytes.len(),
-                        crate::hexdump::to_hex(bytes)
-                    )),
                 }
-            }
+                (Some(fields), _) => {
+                    out.push_str(&format!("{head}message ({} B) {{\n", bytes.len()));
+                    render_fields(fields, indent + 1, out);
+                    out.push_str(&format!("{pad}}}\n"));
+                }
+                _ => out.push_str(&format!("{head}bytes ({} B) = {}\n", bytes.len(), crate::hexdump::to_hex(bytes))),
+            },
         }
     }
 }

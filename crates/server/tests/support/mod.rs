@@ -37,11 +37,7 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let shutdown = Shutdown::new();
         let task = tokio::spawn(serve(listener, config, shutdown.clone()));
-        Self {
-            addr,
-            shutdown,
-            task,
-        }
+        Self { addr, shutdown, task }
     }
 
     /// A server whose static directory does not exist, with the given message limit.
@@ -150,11 +146,7 @@ pub async fn read_frame(stream: &mut TcpStream) -> Option<ServerFrame> {
     };
     let mut payload = vec![0; usize::try_from(len).unwrap()];
     stream.read_exact(&mut payload).await.ok()?;
-    Some(ServerFrame {
-        fin: head[0] & FIN != 0,
-        opcode: head[0] & 0x0f,
-        payload,
-    })
+    Some(ServerFrame { fin: head[0] & FIN != 0, opcode: head[0] & 0x0f, payload })
 }
 
 /// Reads frames until the server's close frame and returns its code, or `None` if the

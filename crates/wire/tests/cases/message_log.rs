@@ -8,23 +8,11 @@ fn text(s: &str) -> Payload {
 
 fn sample_log() -> MessageLog {
     let mut log = MessageLog::with_capacity(100);
-    log.push_event(
-        EventKind::Info,
-        "Connected to ws://127.0.0.1:8080/ws/echo",
-        0.0,
-    );
+    log.push_event(EventKind::Info, "Connected to ws://127.0.0.1:8080/ws/echo", 0.0);
     log.push_message(Direction::Sent, text("hello"), 1.0);
     log.push_message(Direction::Received, text("HELLO back"), 2.0);
-    log.push_message(
-        Direction::Sent,
-        Payload::Binary(vec![0xde, 0xad, 0xbe, 0xef]),
-        3.0,
-    );
-    log.push_message(
-        Direction::Received,
-        Payload::Binary(vec![0x00, 0xde, 0xad, 0xbe, 0xef]),
-        4.0,
-    );
+    log.push_message(Direction::Sent, Payload::Binary(vec![0xde, 0xad, 0xbe, 0xef]), 3.0);
+    log.push_message(Direction::Received, Payload::Binary(vec![0x00, 0xde, 0xad, 0xbe, 0xef]), 4.0);
     log.push_event(EventKind::Error, "Closed 1006 Abnormal Closure", 5.0);
     log
 }

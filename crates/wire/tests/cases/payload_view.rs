@@ -31,12 +31,12 @@ case_test! {
     fn json() {
         check(pretty_json(r#"{"temp":21.5,"tags":["a","b"],"ok":true}"#), expect![[r#"
             {
-              "ok": true,
+              "temp": 21.5,
               "tags": [
                 "a",
                 "b"
               ],
-              "temp": 21.5
+              "ok": true
             }"#]]);
         check(pretty_json("{\n  \"a\": 1,\n  \"b\": \n}"), expect!["error: not JSON: expected value at line 4, column 1"]);
         check(pretty_json(""), expect!["error: not JSON: EOF while parsing a value at line 1, column 0"]);
