@@ -70,7 +70,12 @@ pub struct RunningServer {
 impl RunningServer {
     /// Starts the server and waits (30 s at most) for the line that gives its URL.
     pub fn start(binary: &str, args: &[&str]) -> Result<RunningServer, String> {
+        RunningServer::start_with_env(binary, args, &[])
+    }
+
+    pub fn start_with_env(binary: &str, args: &[&str], env: &[(&str, &str)]) -> Result<RunningServer, String> {
         let mut child = command(binary, args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|error| format!("could not start {binary}: {error}"))?;
@@ -119,13 +124,8 @@ impl Drop for RunningServer {
     }
 }
 
-/// Resident memory of a process in KiB, from /proc.
-pub fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
+/// Starts a release server and lets `examples/idle_connections.rs` hold `--count` idle
+/// connections to it; the example reads the server's RSS from /proc and prints the figures.
 pub fn idle_rss(args: &[String]) -> Result<(), String> {
     let count = match args {
         [flag, value, ..] if flag == "--count" => {
@@ -138,32 +138,14 @@ pub fn idle_rss(args: &[String]) -> Result<(), String> {
         "cargo",
         &["build", "--release", "-p", "wirelab-server", "--example", "idle_connections"],
     ))?;
-    let running = RunningServer::start(&server, &["--port", "0"])?;
+    // One log line per connection would drown the figures.
+    let running = RunningServer::start_with_env(&server, &["--port", "0"], &[("RUST_LOG", "warn")])?;
     std::thread::sleep(Duration::from_millis(300));
-    let baseline = rss_kib(running.pid()).ok_or("cannot read the server's RSS")?;
     let example = root().join("target/release/examples/idle_connections");
     let url = format!("ws://{}/ws/echo", running.host());
-    let count_text = count.to_string();
-    let mut client = command(&example.to_string_lossy(), &["--url", &url, "--count", &count_text, "--hold-secs", "4"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|error| format!("could not start the load client: {error}"))?;
-    let stdout = client.stdout.take().ok_or("the client has no stdout")?;
-    let mut held = None;
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        println!("[client] {line}");
-        if line.starts_with("opened") {
-            std::thread::sleep(Duration::from_secs(2));
-            held = rss_kib(running.pid());
-        }
-    }
-    let _ = client.wait();
-    let held = held.ok_or("the client never reported its connections open")?;
-    let per_connection = (held.saturating_sub(baseline)) as f64 / f64::from(count.max(1));
-    println!(
-        "wirelab-server RSS: {baseline} KiB idle, {held} KiB with {count} idle WebSocket connections \
-         ({:.1} MiB; {per_connection:.2} KiB per connection)",
-        held as f64 / 1024.0
-    );
-    Ok(())
+    let (count, pid) = (count.to_string(), running.pid().to_string());
+    process::run(&mut command(
+        &example.to_string_lossy(),
+        &["--url", &url, "--count", &count, "--hold-secs", "4", "--server-pid", &pid],
+    ))
 }
