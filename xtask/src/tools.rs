@@ -98,15 +98,21 @@ fn ensure_cargo_tool(tool: &str, version: &str, extra: &[&str]) -> Result<(), St
 pub fn locked_wasm_bindgen_version() -> Result<String, String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock"))
         .map_err(|error| format!("cannot read Cargo.lock: {error}"))?;
+    locked_version(&lock, "wasm-bindgen").ok_or_else(|| "Cargo.lock has no wasm-bindgen package".to_string())
+}
+
+/// The version of `package` in the text of a Cargo.lock.
+fn locked_version(lock: &str, package: &str) -> Option<String> {
+    let wanted = format!("name = \"{package}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|next| next.trim().strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_string());
-            }
+        if line.trim() == wanted
+            && let Some(version) = lines.next().and_then(|next| next.trim().strip_prefix("version = \""))
+        {
+            return Some(version.trim_end_matches('"').to_string());
         }
     }
-    Err("Cargo.lock has no wasm-bindgen package".to_string())
+    None
 }
 
 fn ensure_wasm_bindgen() -> Result<(), String> {
@@ -186,4 +192,19 @@ fn ensure_playwright() -> Result<(), String> {
     let mut install = command("npm", &["ci", "--no-audit", "--no-fund"]);
     install.current_dir(&e2e);
     process::run(&mut install)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locked_version;
+
+    #[test]
+    fn versions_are_read_from_a_lock_file() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"9.9.9\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\nsource = \"registry\"\n";
+        let cases = [("wasm-bindgen", Some("0.2.130")), ("wasm-bindgen-macro", Some("9.9.9")), ("trunk", None)];
+        for (package, expected) in cases {
+            assert_eq!(locked_version(lock, package).as_deref(), expected, "{package}");
+        }
+    }
 }
