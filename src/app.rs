@@ -4,6 +4,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::http_lab::HttpLab;
 use crate::overview::Overview;
 use crate::route::Route;
 use crate::theme;
@@ -47,6 +48,7 @@ fn shell() -> Html {
                 </Link<Route>>
                 <nav aria-label="Labs" class="nav">
                     { nav_link(Route::Overview, "Overview") }
+                    { nav_link(Route::Http, "HTTP") }
                     { nav_link(Route::WebSocket, "WebSocket") }
                 </nav>
                 <button class="icon-button theme-toggle" onclick={on_theme}
@@ -66,6 +68,7 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Overview => html! { <Overview /> },
         Route::WebSocket => html! { <WsLab /> },
+        Route::Http => html! { <HttpLab /> },
         Route::NotFound => html! {
             <section class="empty-state">
                 <h1>{"Page not found"}</h1>

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod components;
+pub mod http_lab;
 pub mod net;
 pub mod overview;
 pub mod route;

@@ -8,6 +8,8 @@ pub enum Route {
     Overview,
     #[at("/ws")]
     WebSocket,
+    #[at("/http")]
+    Http,
     #[not_found]
     #[at("/404")]
     NotFound,

@@ -1,8 +1,10 @@
 //! All of the app's browser I/O: WebSocket connections and HTTP requests. Components call these
 //! and get plain values or errors back.
 
+pub mod http;
 pub mod server_info;
 pub mod socket;
+pub mod storage;
 
 /// Milliseconds since the Unix epoch, from the browser's clock.
 pub fn now_ms() -> f64 {

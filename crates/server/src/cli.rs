@@ -1,12 +1,14 @@
 //! The command line of `wirelab-server`, kept in the library so tests can check it.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 
-use crate::{Config, DEFAULT_MAX_MESSAGE_BYTES};
+use crate::{Config, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES};
 
-/// Wirelab's server: serves the built app, `/api/info` and the WebSocket echo at `/ws/echo`.
+/// Wirelab's server: serves the built app, `/api/info`, the WebSocket echo at `/ws/echo` and
+/// httpbin-style HTTP test endpoints (`/anything`, `/status/{codes}`, `/delay/{seconds}`, ...).
 #[derive(Clone, Debug, Parser)]
 #[command(name = "wirelab-server", version)]
 pub struct Cli {
@@ -25,12 +27,27 @@ pub struct Cli {
     /// Largest WebSocket message (and frame) in bytes; larger ones are closed with 1009.
     #[arg(long, default_value_t = DEFAULT_MAX_MESSAGE_BYTES, value_parser = parse_limit)]
     pub max_message_bytes: usize,
+
+    /// Largest HTTP request body in bytes the test endpoints read; larger ones get 413.
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_parser = parse_limit)]
+    pub max_body_bytes: usize,
+
+    /// Longest wait in seconds (fractions allowed) that /delay and /drip may be asked for.
+    #[arg(long, default_value_t = DEFAULT_MAX_DELAY.as_secs_f64(), value_parser = parse_seconds)]
+    pub max_delay: f64,
 }
 
 impl Cli {
     /// The app configuration these arguments describe.
     pub fn config(&self) -> Config {
-        Config { static_dir: self.static_dir.clone(), max_message_bytes: self.max_message_bytes, ..Config::default() }
+        Config {
+            static_dir: self.static_dir.clone(),
+            max_message_bytes: self.max_message_bytes,
+            max_body_bytes: self.max_body_bytes,
+            // `parse_seconds` only lets through values this conversion accepts.
+            max_delay: Duration::try_from_secs_f64(self.max_delay).unwrap_or(DEFAULT_MAX_DELAY),
+            ..Config::default()
+        }
     }
 }
 
@@ -38,6 +55,14 @@ fn parse_limit(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(0) => Err("must be at least 1".to_owned()),
         Ok(limit) => Ok(limit),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if Duration::try_from_secs_f64(seconds).is_ok() => Ok(seconds),
+        Ok(_) => Err("must be a number of seconds, 0 or more".to_owned()),
         Err(error) => Err(error.to_string()),
     }
 }
@@ -60,6 +85,10 @@ mod tests {
         assert_eq!(cli.port, 8080);
         assert_eq!(cli.static_dir, PathBuf::from("dist"));
         assert_eq!(cli.max_message_bytes, 16_777_216);
+        assert_eq!(cli.max_body_bytes, 16_777_216);
+        assert_eq!(cli.max_delay, 10.0);
+        let config = cli.config();
+        assert_eq!((config.max_body_bytes, config.max_delay), (16_777_216, Duration::from_secs(10)));
     }
 
     #[test]
@@ -74,6 +103,9 @@ mod tests {
             "[default: dist]",
             "--max-message-bytes <MAX_MESSAGE_BYTES>",
             "[default: 16777216]",
+            "--max-body-bytes <MAX_BODY_BYTES>",
+            "--max-delay <MAX_DELAY>",
+            "[default: 10]",
         ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
         }
@@ -86,5 +118,17 @@ mod tests {
         }
         let cli = Cli::try_parse_from(["wirelab-server", "--port", "0", "--max-message-bytes", "10"]).unwrap();
         assert_eq!((cli.port, cli.config().max_message_bytes), (0, 10));
+    }
+
+    #[test]
+    fn body_limit_and_delay_cap_are_checked_and_reach_the_config() {
+        for (flag, bad) in
+            [("--max-body-bytes", "0"), ("--max-body-bytes", "-5"), ("--max-delay", "-1"), ("--max-delay", "NaN")]
+        {
+            assert!(Cli::try_parse_from(["wirelab-server", flag, bad]).is_err(), "{flag} {bad}");
+        }
+        let cli = Cli::try_parse_from(["wirelab-server", "--max-body-bytes", "100", "--max-delay", "2.5"]).unwrap();
+        let config = cli.config();
+        assert_eq!((config.max_body_bytes, config.max_delay), (100, Duration::from_millis(2500)));
     }
 }

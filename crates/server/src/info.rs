@@ -1,13 +1,15 @@
-//! The JSON API: `/api/info` tells the app the server's version and limits; other `/api` paths 404.
+//! The JSON API: `/api/info` tells the app the server's version, limits and endpoints (the app
+//! shows them as a table); other `/api` paths 404.
 
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::Uri;
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::Config;
+use crate::error::ApiError;
+use crate::httpbin::ROUTES;
 
 /// The body of `GET /api/info`.
 #[derive(Clone, Debug, Serialize)]
@@ -15,6 +17,8 @@ struct Info {
     name: &'static str,
     version: &'static str,
     max_message_bytes: usize,
+    max_body_bytes: usize,
+    max_delay_seconds: f64,
     endpoints: Vec<Endpoint>,
 }
 
@@ -22,27 +26,38 @@ struct Info {
 #[derive(Clone, Debug, Serialize)]
 struct Endpoint {
     path: &'static str,
+    /// `websocket` or `http`.
     kind: &'static str,
+    /// What it is for: `websocket`, `request`, `status`, `dynamic`, `redirects`, `auth`, `formats`.
+    group: &'static str,
+    /// The methods it answers: `GET`, `POST`, ... or `any`.
+    methods: &'static str,
     description: &'static str,
 }
 
-/// The error body of every API failure.
-#[derive(Debug, Serialize)]
-struct ApiError {
-    error: String,
-}
-
 pub(crate) fn router(config: &Config) -> Router {
+    let websocket = Endpoint {
+        path: "/ws/echo",
+        kind: "websocket",
+        group: "websocket",
+        methods: "GET",
+        description: "Echoes every text and binary message back unchanged; answers pings \
+                      and echoes the client's close code",
+    };
+    let http = ROUTES.iter().map(|route| Endpoint {
+        path: route.path,
+        kind: "http",
+        group: route.group,
+        methods: route.methods,
+        description: route.description,
+    });
     let info = Info {
         name: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
         max_message_bytes: config.max_message_bytes,
-        endpoints: vec![Endpoint {
-            path: "/ws/echo",
-            kind: "websocket",
-            description: "Echoes every text and binary message back unchanged; answers pings \
-                          and echoes the client's close code",
-        }],
+        max_body_bytes: config.max_body_bytes,
+        max_delay_seconds: config.max_delay.as_secs_f64(),
+        endpoints: std::iter::once(websocket).chain(http).collect(),
     };
     Router::new()
         .route("/api/info", get(get_info))
@@ -56,7 +71,6 @@ async fn get_info(State(info): State<Info>) -> Json<Info> {
     Json(info)
 }
 
-async fn not_found(uri: Uri) -> Response {
-    let body = ApiError { error: format!("no API endpoint at {}", uri.path()) };
-    (StatusCode::NOT_FOUND, Json(body)).into_response()
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::not_found(format!("no API endpoint at {}", uri.path()))
 }

@@ -1,10 +1,15 @@
 //! Wirelab's native server as a library, so `main.rs` stays CLI glue and tests can run the real app.
 //!
 //! The server serves the built yew app (trunk's `dist/`), a JSON description of itself at
-//! `/api/info`, and a WebSocket echo endpoint at `/ws/echo` that the app's lab pages talk to.
+//! `/api/info`, a WebSocket echo endpoint at `/ws/echo` and httpbin-style HTTP test endpoints
+//! (`/anything`, `/status/{codes}`, `/delay/{seconds}`, ...) that the app's lab pages talk to.
+//! Every route answers cross-origin requests (see `cors.rs`).
 
 pub mod cli;
+mod cors;
 mod echo;
+mod error;
+mod httpbin;
 mod info;
 mod shutdown;
 mod static_files;
@@ -19,12 +24,19 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::time::{Instant, timeout_at};
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
+pub use httpbin::formats::sample_reading;
+pub use httpbin::proto;
 pub use shutdown::{Shutdown, wait_for_signal};
 
 /// The default limit on one WebSocket message (and one frame): 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+/// The default limit on one HTTP request body: 16 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// The default cap on the waits `/delay` and `/drip` may be asked for: 10 seconds.
+pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(10);
 
 /// Everything the app needs to know that is not about binding a socket.
 #[derive(Clone, Debug)]
@@ -37,6 +49,13 @@ pub struct Config {
     pub close_timeout: Duration,
     /// How long [`serve`] waits, after shutdown is triggered, for connections to finish.
     pub shutdown_timeout: Duration,
+    /// The largest request body the HTTP endpoints read; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// The longest wait `/delay` and `/drip` may be asked for; longer ones get 400.
+    pub max_delay: Duration,
+    /// Seeds the random choices of `/status` lists and unseeded `/bytes`; `None` seeds from the
+    /// OS. Tests set it to make outcomes repeatable.
+    pub random_seed: Option<u64>,
 }
 
 impl Default for Config {
@@ -46,20 +65,31 @@ impl Default for Config {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             close_timeout: Duration::from_secs(2),
             shutdown_timeout: Duration::from_secs(4),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_delay: DEFAULT_MAX_DELAY,
+            random_seed: None,
         }
     }
 }
 
-/// Builds the whole HTTP app: API, WebSocket echo and static files.
+/// Builds the whole HTTP app: API, httpbin endpoints, WebSocket echo and static files, with
+/// CORS and `Timing-Allow-Origin` on every response.
 ///
 /// WebSocket connections watch `shutdown` and close with 1001 when it is triggered.
 pub fn app(config: &Config, shutdown: Shutdown) -> Router {
-    // Compression covers the API and the app's files; the WebSocket route stays outside it.
-    info::router(config)
+    // Compression covers the API, the httpbin endpoints and the app's files; the WebSocket route
+    // stays outside it. Streamed bodies (`/bytes`, `/drip`: octet-stream; `/stream`: NDJSON) are
+    // not compressed, so their chunks are not held back in the encoder (and random bytes would
+    // not shrink anyway); `/gzip` sets its own Content-Encoding, which the layer respects.
+    let compress_when = DefaultPredicate::new()
+        .and(NotForContentType::const_new(httpbin::OCTET_STREAM))
+        .and(NotForContentType::const_new(httpbin::NDJSON));
+    let routes = info::router(config)
+        .merge(httpbin::router(config))
         .merge(static_files::router(&config.static_dir))
-        .layer(CompressionLayer::new())
-        .merge(echo::router(config, shutdown))
-        .layer(TraceLayer::new_for_http())
+        .layer(CompressionLayer::new().compress_when(compress_when))
+        .merge(echo::router(config, shutdown));
+    cors::wrap(routes).layer(TraceLayer::new_for_http())
 }
 
 /// Serves [`app`] on `listener` until `shutdown` is triggered, then shuts down gracefully.

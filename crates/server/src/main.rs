@@ -47,6 +47,8 @@ async fn run(cli: Cli) -> io::Result<()> {
         %address,
         static_dir = %config.static_dir.display(),
         max_message_bytes = config.max_message_bytes,
+        max_body_bytes = config.max_body_bytes,
+        max_delay_seconds = config.max_delay.as_secs_f64(),
         "Wirelab is running at http://{address}/"
     );
     // The xtask reads this exact line from stdout to learn the port.

@@ -54,11 +54,28 @@ async fn api_info_describes_the_server() {
     assert_eq!(info["name"], "wirelab-server");
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(info["max_message_bytes"], 1234);
+    assert_eq!(info["max_body_bytes"], 16 * 1024 * 1024);
+    assert_eq!(info["max_delay_seconds"], 10.0);
     let endpoints = info["endpoints"].as_array().unwrap();
-    assert_eq!(endpoints.len(), 1);
     assert_eq!(endpoints[0]["path"], "/ws/echo");
     assert_eq!(endpoints[0]["kind"], "websocket");
-    assert!(endpoints[0]["description"].as_str().unwrap().len() > 10);
+    for endpoint in endpoints {
+        assert!(endpoint["description"].as_str().unwrap().len() > 10, "{endpoint}");
+    }
+    // One row per httpbin route group member; tests/httpbin.rs requests every one of them.
+    for (path, group) in [
+        ("/anything/{path}", "request"),
+        ("/dump/request", "request"),
+        ("/status/{codes}", "status"),
+        ("/delay/{seconds}", "dynamic"),
+        ("/drip", "dynamic"),
+        ("/redirect/{n}", "redirects"),
+        ("/basic-auth/{user}/{pass}", "auth"),
+        ("/protobuf", "formats"),
+    ] {
+        let endpoint = endpoints.iter().find(|e| e["path"] == path).unwrap_or_else(|| panic!("{path} not listed"));
+        assert_eq!((endpoint["kind"].as_str(), endpoint["group"].as_str()), (Some("http"), Some(group)), "{path}");
+    }
 }
 
 #[tokio::test]

@@ -15,12 +15,20 @@
 //! the problem is (byte offset, or line and column), and never panic.
 
 pub mod binary_input;
+pub mod codegen;
 pub mod connection;
+pub mod curl;
 pub mod endpoint;
 pub mod hexdump;
+pub mod history;
+pub mod http_request;
+pub mod http_status;
 pub mod message_log;
 pub mod payload_view;
 pub mod protowire;
+pub mod query_params;
+pub mod resource_timing;
 pub mod text_position;
+pub mod tree;
 pub mod units;
 pub mod virtual_list;

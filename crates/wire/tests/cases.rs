@@ -17,18 +17,34 @@ macro_rules! case_test {
 
 #[path = "cases/binary_input.rs"]
 mod binary_input;
+#[path = "cases/codegen.rs"]
+mod codegen;
 #[path = "cases/connection.rs"]
 mod connection;
+#[path = "cases/curl.rs"]
+mod curl;
 #[path = "cases/endpoint.rs"]
 mod endpoint;
 #[path = "cases/hexdump.rs"]
 mod hexdump;
+#[path = "cases/history.rs"]
+mod history;
+#[path = "cases/http_request.rs"]
+mod http_request;
+#[path = "cases/http_status.rs"]
+mod http_status;
 #[path = "cases/message_log.rs"]
 mod message_log;
 #[path = "cases/payload_view.rs"]
 mod payload_view;
 #[path = "cases/protowire.rs"]
 mod protowire;
+#[path = "cases/query_params.rs"]
+mod query_params;
+#[path = "cases/resource_timing.rs"]
+mod resource_timing;
+#[path = "cases/tree.rs"]
+mod tree;
 #[path = "cases/units.rs"]
 mod units;
 #[path = "cases/virtual_list.rs"]

@@ -1,0 +1,64 @@
+//! The one error shape of every JSON endpoint: `{"error": "<what is wrong>", "status": N}`.
+//!
+//! Handlers return `Result<_, ApiError>`; extractor rejections (a path parameter that does not
+//! parse, a body over the limit) are turned into it too, so clients never see axum's plain text.
+
+use axum::Json;
+use axum::extract::rejection::PathRejection;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// A failed request: the status to answer with, a message naming what is wrong, extra headers.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    message: String,
+    /// Few and rare (a challenge on a 401), so a list: a `HeaderMap` would make every
+    /// `Result<_, ApiError>` large.
+    headers: Vec<(HeaderName, &'static str)>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    status: u16,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self { status, message: message.into(), headers: Vec::new() }
+    }
+
+    /// A 400: the message should name the parameter and say what was expected.
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// Adds a header to the error response (e.g. `WWW-Authenticate` on a 401).
+    pub(crate) fn with_header(mut self, name: HeaderName, value: &'static str) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body { error: &self.message, status: self.status.as_u16() };
+        let mut response = (self.status, Json(body)).into_response();
+        for (name, value) in self.headers {
+            response.headers_mut().insert(name, HeaderValue::from_static(value));
+        }
+        response
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::new(rejection.status(), format!("bad path parameter: {}", rejection.body_text()))
+    }
+}
