@@ -201,7 +201,8 @@ pub fn request_editor(props: &RequestEditorProps) -> Html {
             if let Some(problem) = url_problem {
                 <p class="inline-error" role="alert">{format!("Nothing was sent: {}", problem.error)}</p>
             }
-            if let Some(problem) = props.problem.as_ref().filter(|p| !matches!(p.field, RequestField::Url | RequestField::Method)) {
+            // Body problems show under the body editor; the rest here.
+            if let Some(problem) = props.problem.as_ref().filter(|p| !matches!(p.field, RequestField::Url | RequestField::Method | RequestField::Body)) {
                 <p class="inline-error" role="alert">{format!("Nothing was sent: {}", problem.error)}</p>
             }
             <div class="tabs" role="tablist" aria-label="Request parts">{tabs}</div>
@@ -417,7 +418,9 @@ fn body_editor(props: &BodyEditorProps) -> Html {
             </label>
             {editor}
             if let Some(error) = props.problem.clone().or(live_error) {
-                <p class="inline-error" role="alert" data-testid="body-error">{error}</p>
+                <p class="inline-error" role="alert" data-testid="body-error">
+                    { if props.problem.is_some() { format!("Nothing was sent: {error}") } else { error } }
+                </p>
             }
         </div>
     }

@@ -70,12 +70,17 @@ impl Page {
         self.first(selector).and_then(|element| element.text_content()).unwrap_or_default().trim().to_string()
     }
 
-    /// The form control inside the `<label>` whose visible text starts with `label`.
+    /// The form control inside the `<label>` whose visible text is `label` (or, failing that,
+    /// starts with it), or the control whose `aria-label` is `label`.
     pub fn field(&self, label: &str) -> Element {
-        self.all("label")
-            .into_iter()
-            .find(|element| element.text_content().unwrap_or_default().trim().starts_with(label))
-            .and_then(|element| element.query_selector("input, textarea, select").ok().flatten())
+        let labels = self.all("label");
+        let text_of = |element: &Element| element.text_content().unwrap_or_default().trim().to_string();
+        let control = |element: &Element| element.query_selector("input, textarea, select").ok().flatten();
+        labels
+            .iter()
+            .find(|element| text_of(element) == label)
+            .or_else(|| labels.iter().find(|element| text_of(element).starts_with(label)))
+            .and_then(control)
             .or_else(|| self.first(&format!("[aria-label=\"{label}\"]")))
             .unwrap_or_else(|| panic!("no field labelled {label:?}"))
     }

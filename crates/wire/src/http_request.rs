@@ -501,7 +501,7 @@ fn check_body(body: &RequestBody) -> Result<(), RequestError> {
             }
             serde_json::from_str::<serde_json::Value>(text).map(|_| ()).map_err(|error| RequestError {
                 message: format!("not JSON: {}", error.to_string().split(" at line ").next().unwrap_or_default()),
-                position: Some(TextPosition { line: error.line(), column: error.column() }),
+                position: Some(TextPosition::of_json_error(text, &error)),
             })
         }
         RequestBody::Xml(text) => crate::payload_view::pretty_xml(text)

@@ -84,7 +84,7 @@ pub fn as_text(payload: &Payload) -> Result<&str, ViewError> {
 pub fn pretty_json(text: &str) -> Result<String, ViewError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|error| ViewError {
         message: format!("not JSON: {}", strip_serde_position(&error.to_string())),
-        position: Some(TextPosition { line: error.line(), column: error.column() }),
+        position: Some(TextPosition::of_json_error(text, &error)),
     })?;
     serde_json::to_string_pretty(&value).map_err(|error| ViewError { message: error.to_string(), position: None })
 }

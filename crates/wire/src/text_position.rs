@@ -36,6 +36,19 @@ impl TextPosition {
     }
 }
 
+impl TextPosition {
+    /// The position of a serde_json error. serde_json reports an error found at a line break as
+    /// column 0 of the next line; people expect the end of the line where the mistake is.
+    pub fn of_json_error(text: &str, error: &serde_json::Error) -> TextPosition {
+        let (line, column) = (error.line(), error.column());
+        if column == 0 && line > 1 {
+            let previous = text.lines().nth(line - 2).unwrap_or_default();
+            return TextPosition { line: line - 1, column: previous.chars().count() + 1 };
+        }
+        TextPosition { line, column: column.max(1) }
+    }
+}
+
 impl fmt::Display for TextPosition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "line {}, column {}", self.line, self.column)

@@ -39,7 +39,10 @@ case_test! {
               "ok": true
             }"#]]);
         check(pretty_json("{\n  \"a\": 1,\n  \"b\": \n}"), expect!["error: not JSON: expected value at line 4, column 1"]);
-        check(pretty_json(""), expect!["error: not JSON: EOF while parsing a value at line 1, column 0"]);
+        check(pretty_json(""), expect!["error: not JSON: EOF while parsing a value at line 1, column 1"]);
+        // serde_json finds this at the line break and says "line 2, column 0"; the mistake is at
+        // the end of line 1.
+        check(pretty_json("{\"a\": tru\n}"), expect!["error: not JSON: expected ident at line 1, column 10"]);
     }
 
     fn xml() {
