@@ -40,6 +40,14 @@ pub fn overview() -> Html {
             </section>
             <section class="cards" aria-label="Labs">
                 <article class="card">
+                    <h2>{"HTTP"}</h2>
+                    <p>{"Build any request (method, query table, headers, JSON, XML, form, multipart, \
+                         binary, Basic or Bearer auth), send it, and read the response as a tree, text, \
+                         hex or image, with its timing phases and what the server really received. \
+                         History, cURL import, and the same request as curl, Python or Rust code."}</p>
+                    <Link<Route> to={Route::Http} classes="button primary">{"Open the HTTP lab"}</Link<Route>>
+                </article>
+                <article class="card">
                     <h2>{"WebSocket"}</h2>
                     <p>{"Connect to the echo server (or any ws:// and wss:// URL), send text or \
                          binary typed as hex or base64, and read every message as text, a hex dump, \

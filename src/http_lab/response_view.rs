@@ -383,7 +383,7 @@ fn sent_vs_received(props: &SentVsReceivedProps) -> Html {
         <div class="sent-vs-received">
             <div>
                 <h4>{"What you composed"}</h4>
-                <pre class="payload-text" data-testid="composed">{composed}</pre>
+                <pre class="payload-text" data-testid="composed">{composed.clone()}</pre>
             </div>
             <div>
                 <h4>{"What the server got"}</h4>
@@ -392,12 +392,37 @@ fn sent_vs_received(props: &SentVsReceivedProps) -> Html {
                 } else {
                     { match &*received {
                         None => html! { <p class="muted">{"Replaying to /dump/request…"}</p> },
-                        Some(Ok(text)) => html! { <pre class="payload-text" data-testid="server-got">{text}</pre> },
+                        Some(Ok(text)) => html! { <pre class="payload-text" data-testid="server-got">{ marked_lines(text, &composed) }</pre> },
                         Some(Err(error)) => html! { <p class="inline-error">{error}</p> },
                     } }
-                    <p class="hint">{"The same request was sent again to /dump/request, which answers with the request exactly as it arrived."}</p>
+                    <p class="hint">{"The same request was sent again to /dump/request, which answers with the request exactly as it arrived. "}
+                        <mark class="added">{"Highlighted"}</mark>{" headers are ones the browser added."}</p>
                 }
             </div>
         </div>
     }
+}
+
+/// The server's view of the request, with header lines whose name the composed request did not
+/// have highlighted (the browser added them).
+fn marked_lines(received: &str, composed: &str) -> Html {
+    let header_name = |line: &str| line.split_once(':').map(|(name, _)| name.trim().to_ascii_lowercase());
+    let composed_names: Vec<String> =
+        composed.lines().skip(1).take_while(|line| !line.is_empty()).filter_map(header_name).collect();
+    let mut in_head = true;
+    received
+        .lines()
+        .enumerate()
+        .map(|(index, line)| {
+            if line.is_empty() {
+                in_head = false;
+            }
+            let added = in_head && index > 0 && header_name(line).is_some_and(|name| !composed_names.contains(&name));
+            if added {
+                html! { <><mark class="added">{line}</mark>{"\n"}</> }
+            } else {
+                html! { <>{line}{"\n"}</> }
+            }
+        })
+        .collect()
 }

@@ -23,6 +23,9 @@ Commands:
   setup                       Only install what is missing.
   idle-rss [--count N]        Measure wirelab-server's memory with N idle WebSocket connections
                               (default 5000).
+  bench-tree                  In headless Chromium, time from the end of a 1, 5 and 20 MB JSON
+                              response to the HTTP lab's first tree paint, and the longest
+                              main-thread stall, against the browser's own JSON.parse.
 ";
 
 fn main() -> ExitCode {
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         Some("test") => test::test(),
         Some("setup") => tools::Tools::ensure(tools::Needs::everything()).map(|_| ()),
         Some("idle-rss") => run::idle_rss(&args[1..]),
+        Some("bench-tree") => run::bench_tree(),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

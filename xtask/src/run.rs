@@ -149,3 +149,15 @@ pub fn idle_rss(args: &[String]) -> Result<(), String> {
         &["--url", &url, "--count", &count, "--hold-secs", "4", "--server-pid", &pid],
     ))
 }
+
+/// Builds the app, starts a server, and runs e2e/bench/tree-bench.mjs against it.
+pub fn bench_tree() -> Result<(), String> {
+    let tools = Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: true })?;
+    build_app(&tools)?;
+    let server = build_server(true)?;
+    let running =
+        RunningServer::start_with_env(&server, &["--port", "0", "--static-dir", "dist"], &[("RUST_LOG", "warn")])?;
+    let mut node = command("node", &["e2e/bench/tree-bench.mjs"]);
+    node.env("WIRELAB_URL", &running.url);
+    process::run(&mut node)
+}
