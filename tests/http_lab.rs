@@ -93,3 +93,18 @@ async fn a_timeout_aborts_and_says_so() {
     page.click("Send");
     wait_until("the timeout", 5, || page.text("[data-testid=response-error]").contains("Timed out")).await;
 }
+
+#[wasm_bindgen_test]
+async fn unreadable_history_is_set_aside_with_a_notice() {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten()).expect("local storage");
+    storage.set_item("wirelab.http.history", "{ this is not history").expect("store");
+    let page = mount_lab().await;
+    let notice = page.text("[role=status]");
+    assert!(notice.contains("could not be read"), "{notice}");
+    assert_eq!(storage.get_item("wirelab.http.history").ok().flatten(), None, "the bad text was moved");
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0)).filter_map(|i| storage.key(i).ok().flatten()).collect();
+    let aside =
+        keys.iter().find(|key| key.starts_with("wirelab.http.history.corrupt-")).expect("a key for the old text");
+    assert_eq!(storage.get_item(aside).ok().flatten().as_deref(), Some("{ this is not history"));
+    let _ = storage.remove_item(aside);
+}

@@ -115,6 +115,7 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
                 <span class="status-detail" data-testid="connection-detail">{detail}</span>
                 <details class="close-options">
                     <summary>{"Close options"}</summary>
+                    <div class="close-fields">
                     <label class="field inline">
                         <span class="field-label">{"Close code"}</span>
                         <input type="number" min="1000" max="4999" class="mono narrow"
@@ -126,6 +127,7 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
                         <input type="text" maxlength="123" value={props.form.close_reason.clone()}
                             oninput={field(FormEdit::CloseReason)} placeholder="optional" />
                     </label>
+                    </div>
                 </details>
             </div>
             if let Some(error) = &props.error {

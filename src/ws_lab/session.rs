@@ -81,8 +81,9 @@ impl Session {
                 );
             }
             SocketEvent::Closed(info) => {
-                let kind =
-                    if info.was_clean && matches!(info.code, 1000 | 1001) { EventKind::Info } else { EventKind::Error };
+                // A clean close is news, not a failure, unless its code reports a problem.
+                let problem = matches!(info.code, 1002 | 1003 | 1006..=1011 | 1014 | 1015);
+                let kind = if info.was_clean && !problem { EventKind::Info } else { EventKind::Error };
                 let mut text = format!("Closed {} {}", info.code, close_code_name(info.code));
                 if !info.reason.is_empty() {
                     text.push_str(&format!(" “{}”", info.reason));
