@@ -113,3 +113,17 @@ test("the overview shows what the server says about itself", async () => {
   assert.match(await page.locator(".server-info").textContent(), /wirelab-server/);
   await page.screenshot({ path: screenshotPath("overview") });
 });
+
+test("leaving the lab and coming back keeps the connection and the log", async () => {
+  const page = await newPage();
+  const lab = new WsLabPage(page);
+  await lab.open();
+  await lab.connect();
+  await lab.send("still here?");
+  await lab.message("received", "text", "still here?").waitFor();
+  await page.getByRole("link", { name: "HTTP", exact: true }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).waitFor();
+  await page.getByRole("link", { name: "WebSocket", exact: true }).click();
+  await lab.message("received", "text", "still here?").waitFor();
+  assert.match(await lab.status().textContent(), /open/);
+});

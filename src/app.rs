@@ -31,6 +31,15 @@ fn shell() -> Html {
         Callback::from(move |_| theme_choice.set(theme_choice.next()))
     };
     let route = use_route::<Route>().unwrap_or(Route::NotFound);
+    // Labs stay mounted (hidden) once visited, so leaving a lab keeps its connection, log,
+    // request and response as they were.
+    let visited = use_mut_ref(Vec::<Route>::new);
+    if is_lab(route) && !visited.borrow().contains(&route) {
+        visited.borrow_mut().push(route);
+    }
+    let lab = |target: Route, content: Html| {
+        visited.borrow().contains(&target).then(|| html! { <div class="lab-host" hidden={route != target}>{content}</div> })
+    };
     let nav_link = |target: Route, label: &'static str| {
         let current = route == target;
         html! {
@@ -58,17 +67,25 @@ fn shell() -> Html {
                 </button>
             </header>
             <main class="page">
-                <Switch<Route> render={switch} />
+                if !is_lab(route) {
+                    <Switch<Route> render={switch} />
+                }
+                { lab(Route::Http, html! { <HttpLab /> }) }
+                { lab(Route::WebSocket, html! { <WsLab /> }) }
             </main>
         </div>
     }
 }
 
+fn is_lab(route: Route) -> bool {
+    matches!(route, Route::Http | Route::WebSocket)
+}
+
+/// The pages that are not labs (labs are kept mounted by `Shell`).
 fn switch(route: Route) -> Html {
     match route {
         Route::Overview => html! { <Overview /> },
-        Route::WebSocket => html! { <WsLab /> },
-        Route::Http => html! { <HttpLab /> },
+        Route::WebSocket | Route::Http => html! {},
         Route::NotFound => html! {
             <section class="empty-state">
                 <h1>{"Page not found"}</h1>
