@@ -127,3 +127,18 @@ test("leaving the lab and coming back keeps the connection and the log", async (
   await lab.message("received", "text", "still here?").waitFor();
   assert.match(await lab.status().textContent(), /open/);
 });
+
+test("a saved message survives a reload and fills the composer in one click", async () => {
+  const page = await newPage();
+  const lab = new WsLabPage(page);
+  await lab.open();
+  await page.getByLabel("Send as").selectOption("hex");
+  await page.getByLabel("Message", { exact: true }).fill("ca fe ba be");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.reload();
+  await page.getByRole("button", { name: "Connect", exact: true }).waitFor();
+  await page.getByRole("list", { name: "Saved messages" }).getByRole("button", { name: "hex: ca fe ba be" }).click();
+  assert.equal(await page.getByLabel("Message", { exact: true }).inputValue(), "ca fe ba be");
+  assert.equal(await page.getByLabel("Send as").inputValue(), "hex");
+  await page.screenshot({ path: screenshotPath("ws-lab-saved") });
+});

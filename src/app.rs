@@ -38,7 +38,10 @@ fn shell() -> Html {
         visited.borrow_mut().push(route);
     }
     let lab = |target: Route, content: Html| {
-        visited.borrow().contains(&target).then(|| html! { <div class="lab-host" hidden={route != target}>{content}</div> })
+        visited
+            .borrow()
+            .contains(&target)
+            .then(|| html! { <div class="lab-host" hidden={route != target}>{content}</div> })
     };
     let nav_link = |target: Route, label: &'static str| {
         let current = route == target;

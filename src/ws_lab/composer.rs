@@ -6,6 +6,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wire::binary_input::{PayloadEncoding, parse_binary};
+use wire::saved_messages::SavedMessage;
 use wire::units::format_bytes;
 use yew::prelude::*;
 
@@ -64,6 +65,13 @@ pub struct ComposerProps {
     pub on_change: Callback<DraftEdit>,
     pub on_send: Callback<()>,
     pub on_send_file: Callback<Result<Vec<u8>, String>>,
+    /// Messages saved for later, newest first.
+    pub saved: Vec<SavedMessage>,
+    /// Saves the current draft.
+    pub on_save: Callback<()>,
+    /// Puts saved message `index` in the composer.
+    pub on_use_saved: Callback<usize>,
+    pub on_forget_saved: Callback<usize>,
 }
 
 #[function_component(Composer)]
@@ -128,6 +136,27 @@ pub fn composer(props: &ComposerProps) -> Html {
         })
     };
 
+    let on_save = {
+        let on_save = props.on_save.clone();
+        Callback::from(move |_| on_save.emit(()))
+    };
+    let saved: Html = props
+        .saved
+        .iter()
+        .enumerate()
+        .map(|(index, message)| {
+            let on_use = props.on_use_saved.clone();
+            let on_forget = props.on_forget_saved.clone();
+            html! {
+                <li class="saved-chip">
+                    <button type="button" class="saved-use mono" title={message.text.clone()}
+                        onclick={Callback::from(move |_| on_use.emit(index))}>{message.label(28)}</button>
+                    <button type="button" class="saved-forget" aria-label={format!("Forget saved message {}", index + 1)}
+                        onclick={Callback::from(move |_| on_forget.emit(index))}>{"×"}</button>
+                </li>
+            }
+        })
+        .collect();
     // Live feedback while typing: how many bytes the input makes, or nothing when it is invalid
     // (the error appears on Send, so half-typed hex is not shouted at).
     let size_hint = match parse_binary(props.draft.encoding, &props.draft.text) {
@@ -163,6 +192,8 @@ pub fn composer(props: &ComposerProps) -> Html {
                     <span class="muted">{format!("{} queued in the browser", format_bytes(u64::from(props.buffered)))}</span>
                 }
                 <span class="spacer"></span>
+                <button type="button" class="button subtle" onclick={on_save} disabled={props.draft.text.is_empty()}
+                    title="Keep this message to send again later (kept across reloads)">{"Save"}</button>
                 <label class={classes!("button", "subtle", (!props.connected).then_some("disabled"))}>
                     {"Send a file…"}
                     <input type="file" class="visually-hidden" onchange={on_file} disabled={!props.connected} />
@@ -183,6 +214,9 @@ pub fn composer(props: &ComposerProps) -> Html {
             </div>
             if let Some(error) = &props.error {
                 <p class="inline-error" role="alert" data-testid="composer-error">{error}</p>
+            }
+            if !props.saved.is_empty() {
+                <ul class="saved-list" aria-label="Saved messages">{saved}</ul>
             }
         </section>
     }

@@ -17,12 +17,24 @@ use wire::endpoint::{check_socket_url, echo_url_for_page, parse_subprotocols};
 use wire::message_log::{EntryBody, LogFilter, Payload};
 use yew::prelude::*;
 
-use crate::net::page_origin;
+use crate::net::{page_origin, storage};
 use composer::{Composer, ComposerDraft, DraftEdit};
 use connect_bar::{ConnectBar, ConnectForm, FormEdit};
 use message_detail::MessageDetail;
 use message_list::{LogSnapshot, MessageList};
 pub use session::{Session, SharedSession};
+use wire::saved_messages::{SavedMessage, SavedMessages};
+
+const SAVED_KEY: &str = "wirelab.ws.saved";
+
+/// The saved messages from localStorage; unreadable text is set aside (never lost).
+fn load_saved() -> SavedMessages {
+    let Some(stored) = storage::load(SAVED_KEY) else { return SavedMessages::default() };
+    SavedMessages::from_json(&stored).unwrap_or_else(|_| {
+        storage::set_aside(SAVED_KEY, &stored);
+        SavedMessages::default()
+    })
+}
 
 /// Redraws are batched to at most one per this many milliseconds while messages stream in.
 const REDRAW_INTERVAL_MS: u32 = 50;
@@ -60,7 +72,10 @@ pub fn ws_lab() -> Html {
     let selected = use_state(|| None::<u64>);
     let autoscroll = use_state(|| true);
 
-    // Leaving the lab closes its connection (the socket's Drop sends close 1000).
+    let saved = use_mut_ref(load_saved);
+    let saved_version = use_state(|| 0_u64);
+    // Unmounting the lab closes its connection (the socket's Drop sends close 1000); the app keeps
+    // a visited lab mounted, so this happens only when the page goes.
     {
         let session = session.clone();
         use_effect_with((), move |_| move || drop(session.borrow_mut().take_socket()));
@@ -179,6 +194,42 @@ pub fn ws_lab() -> Html {
             draft.dispatch(DraftEdit::Message(encoding, text));
         })
     };
+    let store_saved = {
+        let saved = saved.clone();
+        let saved_version = saved_version.clone();
+        Rc::new(move || {
+            // A full or disabled storage only means the list is not kept across reloads.
+            let _ = storage::save(SAVED_KEY, &saved.borrow().to_json());
+            saved_version.set(*saved_version + 1);
+        })
+    };
+    let on_save = {
+        let saved = saved.clone();
+        let draft = draft.clone();
+        let store_saved = store_saved.clone();
+        Callback::from(move |()| {
+            if saved.borrow_mut().save(SavedMessage::new(draft.encoding, draft.text.clone())) {
+                store_saved();
+            }
+        })
+    };
+    let on_use_saved = {
+        let saved = saved.clone();
+        let draft = draft.clone();
+        Callback::from(move |index: usize| {
+            if let Some(message) = saved.borrow().messages().get(index) {
+                draft.dispatch(DraftEdit::Message(message.encoding(), message.text.clone()));
+            }
+        })
+    };
+    let on_forget_saved = {
+        let saved = saved.clone();
+        let store_saved = store_saved.clone();
+        Callback::from(move |index: usize| {
+            saved.borrow_mut().remove(index);
+            store_saved();
+        })
+    };
     let on_clear = {
         let session = session.clone();
         let selected = selected.clone();
@@ -239,6 +290,10 @@ pub fn ws_lab() -> Html {
                 on_change={on_draft_change}
                 {on_send}
                 {on_send_file}
+                saved={saved.borrow().messages().to_vec()}
+                {on_save}
+                {on_use_saved}
+                {on_forget_saved}
             />
         </div>
     }

@@ -28,6 +28,7 @@ pub mod payload_view;
 pub mod protowire;
 pub mod query_params;
 pub mod resource_timing;
+pub mod saved_messages;
 pub mod text_position;
 pub mod tree;
 pub mod units;

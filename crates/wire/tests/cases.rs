@@ -43,6 +43,8 @@ mod protowire;
 mod query_params;
 #[path = "cases/resource_timing.rs"]
 mod resource_timing;
+#[path = "cases/saved_messages.rs"]
+mod saved_messages;
 #[path = "cases/tree.rs"]
 mod tree;
 #[path = "cases/units.rs"]
