@@ -5,7 +5,7 @@ use wire::http_request::{
     Auth, BinarySource, HttpRequest, KeyValue, MultipartField, MultipartValue, RequestBody, RequestField,
     RequestProblem,
 };
-use wire::payload_view::{pretty_json, pretty_xml};
+use wire::payload_view::{check_json, pretty_xml};
 use yew::prelude::*;
 
 use super::draft::DraftEdit;
@@ -341,7 +341,7 @@ fn body_editor(props: &BodyEditorProps) -> Html {
     };
     // Live validation while typing: shown under the editor, never blocking typing.
     let live_error = match &props.body {
-        RequestBody::Json(text) if !text.trim().is_empty() => pretty_json(text).err().map(|e| e.to_string()),
+        RequestBody::Json(text) if !text.trim().is_empty() => check_json(text).err().map(|e| e.to_string()),
         RequestBody::Xml(text) if !text.trim().is_empty() => pretty_xml(text).err().map(|e| e.to_string()),
         RequestBody::Binary { source: BinarySource::Hex, text } => {
             wire::binary_input::parse_hex(text).err().map(|e| e.to_string())

@@ -499,10 +499,8 @@ fn check_body(body: &RequestBody) -> Result<(), RequestError> {
             if text.trim().is_empty() {
                 return Err(RequestError::new("the JSON body is empty: write a JSON value or choose no body"));
             }
-            serde_json::from_str::<serde_json::Value>(text).map(|_| ()).map_err(|error| RequestError {
-                message: format!("not JSON: {}", error.to_string().split(" at line ").next().unwrap_or_default()),
-                position: Some(TextPosition::of_json_error(text, &error)),
-            })
+            crate::payload_view::check_json(text)
+                .map_err(|error| RequestError { message: error.message, position: error.position })
         }
         RequestBody::Xml(text) => crate::payload_view::pretty_xml(text)
             .map(|_| ())

@@ -82,11 +82,21 @@ pub fn as_text(payload: &Payload) -> Result<&str, ViewError> {
 
 /// JSON re-indented with two spaces, or the line and column of the first syntax error.
 pub fn pretty_json(text: &str) -> Result<String, ViewError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| ViewError {
-        message: format!("not JSON: {}", strip_serde_position(&error.to_string())),
-        position: Some(TextPosition::of_json_error(text, &error)),
-    })?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| json_error(text, &error))?;
     serde_json::to_string_pretty(&value).map_err(|error| ViewError { message: error.to_string(), position: None })
+}
+
+/// Whether `text` is JSON, without pretty-printing it (for validating as someone types). It
+/// parses into a `Value` because that path gives serde_json's clearest messages ("trailing comma").
+pub fn check_json(text: &str) -> Result<(), ViewError> {
+    serde_json::from_str::<serde_json::Value>(text).map(|_| ()).map_err(|error| json_error(text, &error))
+}
+
+fn json_error(text: &str, error: &serde_json::Error) -> ViewError {
+    ViewError {
+        message: format!("not JSON: {}", strip_serde_position(&error.to_string())),
+        position: Some(TextPosition::of_json_error(text, error)),
+    }
 }
 
 /// XML re-indented with two spaces, or the position of the first well-formedness error
