@@ -40,7 +40,13 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> io::Result<()> {
     let config = cli.config();
     let listener = TcpListener::bind((cli.host.as_str(), cli.port)).await.map_err(|error| {
-        io::Error::new(error.kind(), format!("cannot listen on {}:{}: {error}", cli.host, cli.port))
+        let hint = if error.kind() == io::ErrorKind::AddrInUse {
+            " (another program, perhaps another Wirelab, uses this port: stop it, or pick another port with \
+             --port, e.g. `cargo xtask run -- --port 8081`)"
+        } else {
+            ""
+        };
+        io::Error::new(error.kind(), format!("cannot listen on {}:{}: {error}{hint}", cli.host, cli.port))
     })?;
     let address = listener.local_addr()?;
     tracing::info!(
