@@ -34,20 +34,12 @@ fn first_request() -> HttpRequest {
 
 /// Reads the stored history; unreadable text is set aside (never lost) with a notice.
 fn load_history() -> (History, Option<String>) {
-    let Some(stored) = storage::load(HISTORY_KEY) else {
-        return (History::with_capacity(HISTORY_CAPACITY), None);
-    };
-    match History::from_json(&stored, HISTORY_CAPACITY) {
-        Ok(history) => (history, None),
-        Err(error) => {
-            let notice = match storage::set_aside(HISTORY_KEY, &stored) {
-                Some(aside) => format!(
-                    "The saved history could not be read ({error}); it was kept under “{aside}” and a new one started."
-                ),
-                None => format!("The saved history could not be read ({error}); a new one started."),
-            };
-            (History::with_capacity(HISTORY_CAPACITY), Some(notice))
-        }
+    match storage::load_or_set_aside(HISTORY_KEY, |text| History::from_json(text, HISTORY_CAPACITY)) {
+        Ok(history) => (history.unwrap_or_else(|| History::with_capacity(HISTORY_CAPACITY)), None),
+        Err(error) => (
+            History::with_capacity(HISTORY_CAPACITY),
+            Some(format!("The saved history could not be read ({error}); a new one started.")),
+        ),
     }
 }
 
@@ -221,7 +213,6 @@ pub fn http_lab() -> Html {
 
     let sending = matches!(*exchange, Exchange::Sending);
     let entries = history_state.borrow().0.entries().to_vec();
-    let _ = *history_version; // re-render when history changes
     let files_shared = SharedFiles(files.clone());
     html! {
         <div class="http-lab" onkeydown={on_keydown}>

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use wire::http_request::HttpRequest;
 use wire::http_status::{StatusClass, reason_phrase, status_class};
 use wire::tree::Tree;
-use wire::units::{format_bytes, format_millis};
+use wire::units::{first_chars, format_bytes, format_millis};
 use yew::prelude::*;
 
 use super::draft::composed_wire_form;
@@ -207,10 +207,7 @@ fn raw_view(body: &[u8]) -> Html {
         return html! { <p class="muted">{"(empty body)"}</p> };
     }
     let text = String::from_utf8_lossy(body);
-    let (shown, cut) = match text.char_indices().nth(MAX_RAW_CHARS) {
-        Some((index, _)) => (text[..index].to_string(), true),
-        None => (text.into_owned(), false),
-    };
+    let (shown, cut) = first_chars(&text, MAX_RAW_CHARS);
     html! {
         <>
             <pre class="payload-text" data-testid="response-raw">{shown}</pre>

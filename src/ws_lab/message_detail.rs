@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use wire::message_log::{Direction, Payload};
 use wire::payload_view::{PayloadView, render};
-use wire::units::{format_bytes, format_clock};
+use wire::units::{first_chars, format_bytes, format_clock};
 use yew::prelude::*;
 
 use crate::components::hex_view::HexView;
@@ -55,7 +55,7 @@ pub fn message_detail(props: &MessageDetailProps) -> Html {
         PayloadView::Hex => html! { <HexView bytes={Rc::new(payload.bytes().to_vec())} /> },
         other => match render(&payload, other) {
             Ok(text) => {
-                let (shown, cut) = cut_text(&text);
+                let (shown, cut) = first_chars(&text, MAX_TEXT_VIEW_CHARS);
                 html! {
                     <>
                         <pre class="payload-text" data-testid="payload-text">{shown}</pre>
@@ -94,12 +94,5 @@ pub fn message_detail(props: &MessageDetailProps) -> Html {
             <div class="tabs" role="tablist" aria-label="View as">{tabs}</div>
             <div class="detail-body">{body}</div>
         </section>
-    }
-}
-
-fn cut_text(text: &str) -> (String, bool) {
-    match text.char_indices().nth(MAX_TEXT_VIEW_CHARS) {
-        Some((byte_index, _)) => (text[..byte_index].to_string(), true),
-        None => (text.to_string(), false),
     }
 }

@@ -7,7 +7,6 @@ mod message_detail;
 mod message_list;
 mod session;
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
@@ -29,11 +28,7 @@ const SAVED_KEY: &str = "wirelab.ws.saved";
 
 /// The saved messages from localStorage; unreadable text is set aside (never lost).
 fn load_saved() -> SavedMessages {
-    let Some(stored) = storage::load(SAVED_KEY) else { return SavedMessages::default() };
-    SavedMessages::from_json(&stored).unwrap_or_else(|_| {
-        storage::set_aside(SAVED_KEY, &stored);
-        SavedMessages::default()
-    })
+    storage::load_or_set_aside(SAVED_KEY, SavedMessages::from_json).ok().flatten().unwrap_or_default()
 }
 
 /// Redraws are batched to at most one per this many milliseconds while messages stream in.
@@ -43,18 +38,18 @@ const REDRAW_INTERVAL_MS: u32 = 50;
 pub fn ws_lab() -> Html {
     let session: SharedSession = use_mut_ref(Session::default);
     let force_update = use_force_update();
-    let redraw_pending = use_mut_ref(|| Cell::new(false));
+    let redraw_pending = use_mut_ref(|| false);
     let redraw: Rc<dyn Fn()> = {
         let force_update = force_update.clone();
         let pending = redraw_pending.clone();
         Rc::new(move || {
-            if pending.borrow().replace(true) {
+            if std::mem::replace(&mut *pending.borrow_mut(), true) {
                 return;
             }
             let force_update = force_update.clone();
             let pending = pending.clone();
             Timeout::new(REDRAW_INTERVAL_MS, move || {
-                pending.borrow().set(false);
+                *pending.borrow_mut() = false;
                 force_update.force_update();
             })
             .forget();

@@ -41,8 +41,8 @@ impl Tools {
         let tools_dir = root().join("target").join("tools");
         let path = process::path_with(&tools_dir.join("node_modules").join(".bin"));
         let path = format!("{}:{path}", cargo_bin.display());
-        // SAFETY-free: set for this process so `output` finds freshly installed tools too.
-        // (std::env::set_var is unsafe in edition 2024 because of other threads; xtask has none.)
+        // Set for this process too, so `output` finds freshly installed tools. set_var is unsafe
+        // in edition 2024 because other threads may read the environment; xtask has none yet.
         unsafe { std::env::set_var("PATH", &path) };
 
         if needs.app_build || needs.browser_tests {

@@ -1,5 +1,13 @@
 //! Human-readable sizes and durations for labels ("1.5 KiB", "12.3 ms").
 
+/// The first `max_chars` characters of `text`, and whether anything was cut.
+pub fn first_chars(text: &str, max_chars: usize) -> (&str, bool) {
+    match text.char_indices().nth(max_chars) {
+        Some((byte_index, _)) => (&text[..byte_index], true),
+        None => (text, false),
+    }
+}
+
 /// Formats a byte count with binary units: `512 B`, `1.5 KiB`, `16.0 MiB`.
 pub fn format_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

@@ -1,6 +1,6 @@
 //! Size and duration labels.
 
-use wire::units::{format_bytes, format_clock, format_millis};
+use wire::units::{first_chars, format_bytes, format_clock, format_millis};
 
 case_test! {
     fn sizes() {
@@ -26,5 +26,12 @@ case_test! {
             assert_eq!(format_clock(at, offset), expected, "offset {offset}");
         }
         assert_eq!(format_clock(f64::NAN, 0), "--:--:--.---");
+    }
+
+    fn first_characters() {
+        let cases = [("", 3, ("", false)), ("abc", 3, ("abc", false)), ("abcd", 3, ("abc", true)), ("héllo", 2, ("hé", true))];
+        for (text, max, expected) in cases {
+            assert_eq!(first_chars(text, max), expected, "{text:?}");
+        }
     }
 }
