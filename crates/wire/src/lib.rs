@@ -9,6 +9,7 @@
 //! - [`endpoint`]: WebSocket URLs and subprotocol lists, validated before the browser sees them.
 //! - [`payload_view`]: a payload shown as text, pretty JSON, pretty XML or schemaless Protobuf.
 //! - [`protowire`]: Protobuf wire-format decoding without a schema.
+//! - [`formats`]: one document as JSON, XML, Protobuf, MessagePack and CBOR, with byte maps.
 //! - [`virtual_list`]: which rows of a long list are on screen.
 //!
 //! Broken input is ordinary input here: functions return a value or an error that says where
@@ -19,6 +20,7 @@ pub mod codegen;
 pub mod connection;
 pub mod curl;
 pub mod endpoint;
+pub mod formats;
 pub mod hexdump;
 pub mod history;
 pub mod http_request;

@@ -25,6 +25,18 @@ mod connection;
 mod curl;
 #[path = "cases/endpoint.rs"]
 mod endpoint;
+#[path = "cases/formats_cbor.rs"]
+mod formats_cbor;
+#[path = "cases/formats_convert.rs"]
+mod formats_convert;
+#[path = "cases/formats_json.rs"]
+mod formats_json;
+#[path = "cases/formats_msgpack.rs"]
+mod formats_msgpack;
+#[path = "cases/formats_protobuf.rs"]
+mod formats_protobuf;
+#[path = "cases/formats_xml.rs"]
+mod formats_xml;
 #[path = "cases/hexdump.rs"]
 mod hexdump;
 #[path = "cases/history.rs"]

@@ -1,0 +1,1 @@
+//! Any format to any other through the document model, with what each step could not carry.

@@ -1,0 +1,1 @@
+//! formats_cbor cases (written with the module).

@@ -1,0 +1,1 @@
+//! formats_convert cases (written with the module).

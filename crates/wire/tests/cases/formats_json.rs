@@ -1,0 +1,1 @@
+//! formats_json cases (written with the module).

@@ -1,0 +1,1 @@
+//! formats_msgpack cases (written with the module).

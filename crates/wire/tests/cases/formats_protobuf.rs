@@ -1,0 +1,1 @@
+//! formats_protobuf cases (written with the module).

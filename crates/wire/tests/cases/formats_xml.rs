@@ -1,0 +1,1 @@
+//! formats_xml cases (written with the module).
