@@ -1,6 +1,7 @@
 //! Wirelab's developer commands, run as `cargo xtask <command>` (an alias in .cargo/config.toml),
 //! so a fresh machine needs nothing but cargo: each command installs the tools it needs first.
 
+mod bench_formats;
 mod process;
 mod run;
 mod test;
@@ -23,6 +24,8 @@ Commands:
   setup                       Only install what is missing.
   idle-rss [--count N]        Measure wirelab-server's memory with N idle WebSocket connections
                               (default 5000).
+  bench-formats               Encode and decode MB/s per format, natively and compiled to wasm
+                              in headless Chromium, with the wasm/native ratio.
   bench-tree                  In headless Chromium, time from the end of a 1, 5 and 20 MB JSON
                               response to the HTTP lab's first tree paint, and the longest
                               main-thread stall, against the browser's own JSON.parse.
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Some("setup") => tools::Tools::ensure(tools::Needs::everything()).map(|_| ()),
         Some("idle-rss") => run::idle_rss(&args[1..]),
         Some("bench-tree") => run::bench_tree(),
+        Some("bench-formats") => bench_formats::bench_formats(),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

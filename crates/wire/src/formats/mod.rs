@@ -20,6 +20,7 @@ pub mod msgpack;
 pub mod protobuf;
 pub mod sample_messages;
 pub mod samples;
+pub mod throughput;
 pub mod xml;
 
 use std::fmt;
