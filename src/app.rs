@@ -4,6 +4,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::formats_lab::FormatsLab;
 use crate::http_lab::HttpLab;
 use crate::overview::Overview;
 use crate::route::Route;
@@ -62,6 +63,7 @@ fn shell() -> Html {
                     { nav_link(Route::Overview, "Overview") }
                     { nav_link(Route::Http, "HTTP") }
                     { nav_link(Route::WebSocket, "WebSocket") }
+                    { nav_link(Route::Formats, "Formats") }
                 </nav>
                 <button class="icon-button theme-toggle" onclick={on_theme}
                     title={format!("{} (click to change)", theme_choice.label())}
@@ -75,20 +77,21 @@ fn shell() -> Html {
                 }
                 { lab(Route::Http, html! { <HttpLab /> }) }
                 { lab(Route::WebSocket, html! { <WsLab /> }) }
+                { lab(Route::Formats, html! { <FormatsLab /> }) }
             </main>
         </div>
     }
 }
 
 fn is_lab(route: Route) -> bool {
-    matches!(route, Route::Http | Route::WebSocket)
+    matches!(route, Route::Http | Route::WebSocket | Route::Formats)
 }
 
 /// The pages that are not labs (labs are kept mounted by `Shell`).
 fn switch(route: Route) -> Html {
     match route {
         Route::Overview => html! { <Overview /> },
-        Route::WebSocket | Route::Http => html! {},
+        Route::WebSocket | Route::Http | Route::Formats => html! {},
         Route::NotFound => html! {
             <section class="empty-state">
                 <h1>{"Page not found"}</h1>

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod components;
+pub mod formats_lab;
 pub mod http_lab;
 pub mod net;
 pub mod overview;

@@ -10,6 +10,8 @@ pub enum Route {
     WebSocket,
     #[at("/http")]
     Http,
+    #[at("/formats")]
+    Formats,
     #[not_found]
     #[at("/404")]
     NotFound,

@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use super::draft::composed_wire_form;
 use crate::components::hex_view::HexView;
+use crate::formats_lab::DecodeAsButton;
 use crate::components::tree_view::{SharedTree, TreeView};
 use crate::net::http::{AttachedFiles, FetchFailure, HttpOutcome};
 
@@ -83,6 +84,13 @@ fn structured_kind(outcome: &HttpOutcome) -> Option<Structured> {
         }
         _ => None,
     }
+}
+
+/// Bodies worth opening in the Formats lab's Decode tab: not text, or a binary data format.
+fn is_decodable_binary(outcome: &HttpOutcome) -> bool {
+    let content_type = outcome.header("content-type").unwrap_or_default().to_ascii_lowercase();
+    let binary_type = ["protobuf", "msgpack", "cbor", "octet-stream", "grpc"].iter().any(|kind| content_type.contains(kind));
+    !outcome.body.is_empty() && !is_image(outcome) && (binary_type || std::str::from_utf8(&outcome.body).is_err())
 }
 
 fn is_image(outcome: &HttpOutcome) -> bool {
@@ -192,6 +200,10 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
                         <span title="Approximate size of the status line and headers">{format!("{} headers", format_bytes(outcome.header_bytes() as u64))}</span>
                         if outcome.redirected {
                             <span class="muted">{format!("redirected to {}", outcome.final_url)}</span>
+                        }
+                        if is_decodable_binary(outcome) {
+                            <span class="spacer"></span>
+                            <DecodeAsButton bytes={outcome.body.clone()} origin={format!("HTTP body of {}", sent.label())} />
                         }
                     </div>
                     <div class="tabs" role="tablist" aria-label="Response views">{tab_buttons}</div>

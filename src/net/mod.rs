@@ -1,6 +1,7 @@
 //! All of the app's browser I/O: WebSocket connections and HTTP requests. Components call these
 //! and get plain values or errors back.
 
+pub mod files;
 pub mod http;
 pub mod server_info;
 pub mod socket;
@@ -22,4 +23,9 @@ pub fn page_origin() -> (String, String) {
     let protocol = location.as_ref().and_then(|l| l.protocol().ok()).unwrap_or_default();
     let host = location.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
     (protocol, host)
+}
+
+/// Milliseconds from `performance.now()`: monotonic, for timing work in the page.
+pub fn performance_now() -> f64 {
+    web_sys::window().and_then(|window| window.performance()).map_or_else(js_sys::Date::now, |p| p.now())
 }

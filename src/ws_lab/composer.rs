@@ -3,8 +3,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wire::binary_input::{PayloadEncoding, parse_binary};
 use wire::saved_messages::SavedMessage;
 use wire::units::format_bytes;
@@ -115,23 +113,12 @@ pub fn composer(props: &ComposerProps) -> Html {
     let on_file = {
         let on_send_file = props.on_send_file.clone();
         Callback::from(move |event: Event| {
-            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            let Some(file) = crate::net::files::take_picked_file(&event) else {
                 return;
             };
-            input.set_value("");
             let on_send_file = on_send_file.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let result = JsFuture::from(file.array_buffer())
-                    .await
-                    .map_err(crate::net::socket::describe_js_error)
-                    .and_then(|buffer| {
-                        buffer
-                            .dyn_into::<js_sys::ArrayBuffer>()
-                            .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
-                            .map_err(|_| "the file could not be read".to_string())
-                    });
-                on_send_file.emit(result);
+                on_send_file.emit(crate::net::files::read_bytes(file).await);
             });
         })
     };

@@ -9,6 +9,7 @@ use wire::units::{first_chars, format_bytes, format_clock};
 use yew::prelude::*;
 
 use crate::components::hex_view::HexView;
+use crate::formats_lab::DecodeAsButton;
 use crate::net::utc_offset_minutes;
 
 /// Text views longer than this are cut, with a note, to keep the page responsive.
@@ -87,9 +88,15 @@ pub fn message_detail(props: &MessageDetailProps) -> Html {
                         format_bytes(payload.len() as u64),
                         format_clock(at_ms, utc_offset_minutes()))}
                 </div>
-                <button type="button" class="button subtle" onclick={on_reuse} title="Copy into the composer to edit and send again">
-                    {"Edit & resend"}
-                </button>
+                <div class="detail-actions">
+                    if payload.is_binary() {
+                        <DecodeAsButton bytes={Rc::new(payload.bytes().to_vec())}
+                            origin={format!("{direction_label} WebSocket message #{id}")} />
+                    }
+                    <button type="button" class="button subtle" onclick={on_reuse} title="Copy into the composer to edit and send again">
+                        {"Edit & resend"}
+                    </button>
+                </div>
             </header>
             <div class="tabs" role="tablist" aria-label="View as">{tabs}</div>
             <div class="detail-body">{body}</div>

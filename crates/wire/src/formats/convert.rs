@@ -1,1 +1,197 @@
-//! Any format to any other through the document model, with what each step could not carry.
+//! Any format to any other through the document model: decode with one, encode with another,
+//! and the side-by-side comparison the Formats lab shows (sizes raw and gzipped, encode and
+//! decode times, what each format could not carry).
+
+use std::io::Write;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use super::json::Style;
+use super::protobuf::Schema;
+use super::{Decoded, Encoded, Format, FormatError, Loss, Node, cbor, json, msgpack, protobuf, xml};
+
+/// The schema and message type Protobuf needs; the other formats need nothing.
+#[derive(Clone, Copy, Debug)]
+pub struct ProtobufChoice<'a> {
+    pub schema: &'a Schema,
+    pub message: &'a str,
+}
+
+fn protobuf_choice<'a>(choice: Option<ProtobufChoice<'a>>) -> Result<ProtobufChoice<'a>, FormatError> {
+    choice.ok_or_else(|| FormatError::general("Protobuf needs a schema and a message type: choose one"))
+}
+
+/// Encodes `document` in `format`; text formats in the given style.
+pub fn encode(
+    document: &Node,
+    format: Format,
+    style: Style,
+    protobuf: Option<ProtobufChoice<'_>>,
+) -> Result<Encoded, FormatError> {
+    match format {
+        Format::Json => Ok(json::encode(document, style)),
+        Format::Xml => Ok(xml::encode(document, style)),
+        Format::MessagePack => Ok(msgpack::encode(document)),
+        Format::Cbor => Ok(cbor::encode(document)),
+        Format::Protobuf => {
+            let choice = protobuf_choice(protobuf)?;
+            protobuf::encode(document, choice.schema, choice.message)
+        }
+    }
+}
+
+/// Decodes `bytes` as `format`. Text formats must be UTF-8; an invalid byte is reported at its offset.
+pub fn decode(bytes: &[u8], format: Format, protobuf: Option<ProtobufChoice<'_>>) -> Result<Decoded, FormatError> {
+    let text = || {
+        std::str::from_utf8(bytes).map_err(|error| {
+            FormatError::at_offset(error.valid_up_to(), format!("{format} must be UTF-8 text; this byte is not"))
+        })
+    };
+    match format {
+        Format::Json => json::parse(text()?),
+        Format::Xml => xml::parse(text()?),
+        Format::MessagePack => msgpack::decode(bytes),
+        Format::Cbor => cbor::decode(bytes),
+        Format::Protobuf => {
+            let choice = protobuf_choice(protobuf)?;
+            protobuf::decode(bytes, choice.schema, choice.message)
+        }
+    }
+}
+
+/// Re-encodes `bytes` from one format in another, with the losses of both steps.
+pub fn convert(
+    bytes: &[u8],
+    from: Format,
+    to: Format,
+    style: Style,
+    protobuf: Option<ProtobufChoice<'_>>,
+) -> Result<Encoded, FormatError> {
+    let decoded = decode(bytes, from, protobuf)?;
+    let mut encoded = encode(&decoded.document, to, style, protobuf)?;
+    let mut losses = decoded.losses;
+    losses.append(&mut encoded.losses);
+    encoded.losses = losses;
+    Ok(encoded)
+}
+
+/// Size of `bytes` after gzip at the default level, as a web server would send them.
+pub fn gzip_size(bytes: &[u8]) -> usize {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    // Writing to a Vec cannot fail; if it somehow did, report the uncompressed size.
+    match encoder.write_all(bytes).and_then(|()| encoder.finish()) {
+        Ok(compressed) => compressed.len(),
+        Err(_) => bytes.len(),
+    }
+}
+
+/// One format's column in the comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub format: Format,
+    /// The encoding as the lab shows it (text formats pretty-printed), or why it failed.
+    pub shown: Result<Encoded, FormatError>,
+    /// Bytes on the wire: text formats without whitespace, binary ones as they are.
+    pub wire_size: usize,
+    pub gzip_size: usize,
+    /// Milliseconds per encode of the wire form, and per decode of it back to the document.
+    pub encode_ms: f64,
+    pub decode_ms: f64,
+    /// What came back different when the wire form was decoded (beyond the reported losses).
+    pub round_trip: Result<(), String>,
+}
+
+/// Runs `work` until about `budget_ms` have passed (at least once, at most `max_runs` times) and
+/// gives the mean milliseconds per run, read from `clock` (milliseconds, any origin).
+pub fn time_per_run(clock: &dyn Fn() -> f64, budget_ms: f64, max_runs: u32, mut work: impl FnMut()) -> f64 {
+    let start = clock();
+    let mut runs = 0u32;
+    loop {
+        work();
+        runs += 1;
+        let elapsed = clock() - start;
+        if elapsed >= budget_ms || runs >= max_runs {
+            return elapsed / f64::from(runs);
+        }
+    }
+}
+
+/// Every format side by side for one document. `clock` reads milliseconds (the browser's
+/// `performance.now()`, or `Instant` natively); `budget_ms` bounds each timing.
+pub fn compare(
+    document: &Node,
+    protobuf: Option<ProtobufChoice<'_>>,
+    clock: &dyn Fn() -> f64,
+    budget_ms: f64,
+) -> Vec<Comparison> {
+    Format::ALL.iter().map(|&format| compare_one(document, format, protobuf, clock, budget_ms)).collect()
+}
+
+fn compare_one(
+    document: &Node,
+    format: Format,
+    protobuf: Option<ProtobufChoice<'_>>,
+    clock: &dyn Fn() -> f64,
+    budget_ms: f64,
+) -> Comparison {
+    let failed = |error: FormatError| Comparison {
+        format,
+        shown: Err(error),
+        wire_size: 0,
+        gzip_size: 0,
+        encode_ms: 0.0,
+        decode_ms: 0.0,
+        round_trip: Ok(()),
+    };
+    let shown = match encode(document, format, Style::Pretty, protobuf) {
+        Ok(shown) => shown,
+        Err(error) => return failed(error),
+    };
+    let wire = if format.is_text() {
+        match encode(document, format, Style::Compact, protobuf) {
+            Ok(wire) => wire,
+            Err(error) => return failed(error),
+        }
+    } else {
+        shown.clone()
+    };
+    let encode_ms = time_per_run(clock, budget_ms, 1000, || {
+        let _ = encode(document, format, Style::Compact, protobuf);
+    });
+    let decode_ms = time_per_run(clock, budget_ms, 1000, || {
+        let _ = decode(&wire.bytes, format, protobuf);
+    });
+    let round_trip = round_trip_difference(document, &wire, format, protobuf);
+    Comparison {
+        format,
+        wire_size: wire.bytes.len(),
+        gzip_size: gzip_size(&wire.bytes),
+        shown: Ok(shown),
+        encode_ms,
+        decode_ms,
+        round_trip,
+    }
+}
+
+/// Decodes the wire form and says whether the document came back, ignoring spans.
+fn round_trip_difference(
+    document: &Node,
+    wire: &Encoded,
+    format: Format,
+    protobuf: Option<ProtobufChoice<'_>>,
+) -> Result<(), String> {
+    let decoded = decode(&wire.bytes, format, protobuf).map_err(|error| format!("does not decode: {error}"))?;
+    if decoded.document.without_spans() == document.without_spans() {
+        Ok(())
+    } else if wire.losses.is_empty() && decoded.losses.is_empty() {
+        Err("comes back different".into())
+    } else {
+        Err("comes back different, as the losses say".into())
+    }
+}
+
+/// All losses of a comparison's shown encoding (empty when it failed).
+pub fn losses(comparison: &Comparison) -> &[Loss] {
+    comparison.shown.as_ref().map(|encoded| encoded.losses.as_slice()).unwrap_or(&[])
+}

@@ -1,0 +1,125 @@
+//! The Formats lab in a real browser: five panels for a sample, a field lit up in every panel,
+//! a byte choosing its field, schema errors with their place, and the Decode tab's guesses.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use support::{Page, mount_point, settle, wait_until};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::HtmlElement;
+use wirelab::formats_lab::FormatsLab;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const FORMATS: [&str; 5] = ["JSON", "XML", "Protobuf", "MessagePack", "CBOR"];
+
+async fn mount_lab() -> Page {
+    let root = mount_point();
+    yew::Renderer::<FormatsLab>::with_root(root.clone()).render();
+    settle().await;
+    let page = Page::new(root);
+    wait_until("the five panels", 10, || page.first("[data-format=CBOR] [data-testid=wire-size]").is_some()).await;
+    page
+}
+
+fn panel_text(page: &Page, format: &str, selector: &str) -> String {
+    page.text(&format!("[data-format={format}] {selector}"))
+}
+
+fn lit_bytes(page: &Page, format: &str) -> u32 {
+    page.root.query_selector_all(&format!("[data-format={format}] .mapped-bytes .sel")).map(|list| list.length()).unwrap_or(0)
+}
+
+fn tree_row(page: &Page, key: &str) -> HtmlElement {
+    let rows = page.root.query_selector_all(".doc-row").expect("a selector");
+    (0..rows.length())
+        .filter_map(|index| rows.get(index))
+        .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
+        .find(|row| row.query_selector(".doc-key").ok().flatten().and_then(|k| k.text_content()).as_deref() == Some(key))
+        .unwrap_or_else(|| panic!("no field row {key:?}"))
+}
+
+#[wasm_bindgen_test]
+async fn a_sample_gives_five_panels_with_sizes() {
+    let page = mount_lab().await;
+    for format in FORMATS {
+        let size = panel_text(&page, format, "[data-testid=wire-size]");
+        assert!(size.ends_with('B') || size.contains(" B"), "{format}: {size:?}");
+        assert!(page.first(&format!("[data-format={format}] .mapped-bytes")).is_some(), "{format} shows its bytes");
+    }
+    assert!(page.first(".size-chart svg[role=img]").is_some(), "the size chart is drawn");
+}
+
+#[wasm_bindgen_test]
+async fn a_chosen_field_lights_up_in_every_panel_and_again_clears_it() {
+    let page = mount_lab().await;
+    for format in FORMATS {
+        assert_eq!(lit_bytes(&page, format), 0, "{format} starts with nothing lit");
+    }
+    tree_row(&page, "email").click();
+    settle().await;
+    for format in FORMATS {
+        assert!(lit_bytes(&page, format) > 0, "{format} lights up the email field");
+    }
+    assert_eq!(tree_row(&page, "email").get_attribute("aria-pressed").as_deref(), Some("true"));
+    tree_row(&page, "email").click();
+    settle().await;
+    for format in FORMATS {
+        assert_eq!(lit_bytes(&page, format), 0, "{format} clears the highlight");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_byte_chooses_its_field() {
+    let page = mount_lab().await;
+    // The Protobuf encoding of the small record starts with field 1, the name.
+    let first_cell: HtmlElement = page
+        .first("[data-format=Protobuf] .mapped-bytes .cell")
+        .and_then(|cell| cell.dyn_into().ok())
+        .expect("a Protobuf byte");
+    first_cell.click();
+    settle().await;
+    assert_eq!(tree_row(&page, "name").get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert!(lit_bytes(&page, "JSON") > 0, "the name lights up in JSON too");
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_schema_shows_its_line_and_column_and_keeps_the_text() {
+    let page = mount_lab().await;
+    let broken = "syntax = \"proto3\";\nmessage A {\n  int32 = 1;\n}\n";
+    page.set_field(".proto schema", broken);
+    wait_until("a schema error", 5, || page.alerts().iter().any(|alert| alert.contains("line 3"))).await;
+    assert_eq!(page.field_value(".proto schema"), broken);
+}
+
+#[wasm_bindgen_test]
+async fn a_source_error_points_at_its_place() {
+    let page = mount_lab().await;
+    page.set_field("Source (JSON)", "{\n  \"a\": 1,\n  \"b\": tru\n}");
+    wait_until("a source error", 5, || page.alerts().iter().any(|alert| alert.contains("line 3"))).await;
+    assert_eq!(page.field_value("Source (JSON)"), "{\n  \"a\": 1,\n  \"b\": tru\n}");
+}
+
+#[wasm_bindgen_test]
+async fn the_decode_tab_guesses_cbor_and_maps_its_bytes() {
+    let page = mount_lab().await;
+    page.click("Decode");
+    settle().await;
+    page.set_field("Bytes (hex or base64)", "a2 61 61 01 61 62 82 02 03");
+    wait_until("a decode", 5, || page.text(".ok-note").contains("as CBOR")).await;
+    let cells = page.root.query_selector_all(".decode .mapped-bytes .cell").map(|list| list.length()).unwrap_or(0);
+    assert_eq!(cells, 9, "every byte is shown");
+    assert!(page.text(".doc-tree").contains("b"), "{}", page.text(".doc-tree"));
+}
+
+#[wasm_bindgen_test]
+async fn truncated_protobuf_reports_the_offset() {
+    let page = mount_lab().await;
+    page.click("Decode");
+    settle().await;
+    page.set_field("Bytes (hex or base64)", "08 96 01 12 05 61 62");
+    page.select("Decode as", "protobuf-raw");
+    wait_until("the error", 5, || page.alerts().iter().any(|alert| alert.contains("byte 4"))).await;
+}
