@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use wire::formats::convert::Comparison;
-use wire::formats::{ByteMap, Path};
+use wire::formats::Path;
 use wire::units::{format_bytes, format_millis};
 use yew::prelude::*;
 
@@ -94,9 +94,4 @@ pub fn format_panel(props: &FormatPanelProps) -> Html {
             <div class="format-body">{body}</div>
         </section>
     }
-}
-
-/// An empty map for panels with nothing to show.
-pub fn no_map() -> Rc<ByteMap> {
-    Rc::new(ByteMap::new())
 }

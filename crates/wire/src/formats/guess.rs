@@ -106,7 +106,7 @@ pub fn guess(bytes: &[u8]) -> Vec<Guess> {
             why: format!("byte {}: {}", error.offset, error.message),
         },
     });
-    guesses.sort_by(|a, b| b.score.cmp(&a.score));
+    guesses.sort_by_key(|guess| std::cmp::Reverse(guess.score));
     guesses
 }
 
