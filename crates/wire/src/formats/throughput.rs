@@ -1,2 +1,320 @@
 //! Encode and decode throughput per format, measured the same way natively and in wasm (the
 //! clock is passed in), so `cargo xtask bench-formats` can report a fair wasm/native ratio.
+//!
+//! Both workloads are parsed from JSON once; each format then encodes the document (text formats
+//! compact, as on the wire) and decodes those bytes back, through the same `convert` dispatch the
+//! lab uses. A measurement runs several batches and keeps the median batch, so one slow batch (a
+//! garbage collection, another process) does not decide the figure. Results travel between
+//! processes as one line each (see [`line`] and [`parse_lines`]).
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+
+use super::convert::{self, ProtobufChoice};
+use super::json::{self, Style};
+use super::protobuf::Schema;
+use super::{Format, Node, samples};
+
+/// Encoding a document to bytes, or decoding bytes back to a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Operation {
+    Encode,
+    Decode,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 2] = [Operation::Encode, Operation::Decode];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Operation::Encode => "encode",
+            Operation::Decode => "decode",
+        }
+    }
+}
+
+/// One measured figure: how fast `format` does `operation` on `workload`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Throughput {
+    pub format: Format,
+    /// One of [`WORKLOADS`].
+    pub workload: &'static str,
+    pub operation: Operation,
+    /// The size of the encoded document, which both operations are measured against.
+    pub bytes: usize,
+    /// Millions of bytes (10^6) per second.
+    pub mb_per_s: f64,
+    /// How many times the operation ran in the timed batches.
+    pub runs: u32,
+}
+
+/// The sample documents measured, by their names in [`samples::all`]: a small message (many
+/// runs, so per-call overhead shows) and a large batch (so per-byte cost shows).
+pub const WORKLOADS: [&str; 2] = ["Sensor reading", "1,000 readings"];
+
+/// What starts each machine-readable result line.
+pub const LINE_TAG: &str = "THROUGHPUT";
+/// What starts a line that says why a figure is missing.
+pub const PROBLEM_TAG: &str = "THROUGHPUT-PROBLEM";
+
+/// Timed batches per measurement; the median one is reported.
+const BATCHES: usize = 5;
+
+/// Everything [`measure_all`] found: the figures, and why any are missing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    pub figures: Vec<Throughput>,
+    /// One sentence per workload, format or operation that could not be measured.
+    pub problems: Vec<String>,
+}
+
+/// Measures every format on every workload, encode and decode, giving each measurement about
+/// `budget_ms` of `clock` (milliseconds, any origin). Figures that cannot be measured are left out.
+pub fn measure(clock: &dyn Fn() -> f64, budget_ms: f64) -> Vec<Throughput> {
+    measure_all(clock, budget_ms).figures
+}
+
+/// [`measure`], with the reasons for any missing figures.
+pub fn measure_all(clock: &dyn Fn() -> f64, budget_ms: f64) -> Report {
+    let schema = Schema::sample();
+    let all_samples = samples::all();
+    let mut report = Report::default();
+    for workload in WORKLOADS {
+        let Some(sample) = all_samples.iter().find(|sample| sample.name == workload) else {
+            report.problems.push(format!("{workload}: no such sample"));
+            continue;
+        };
+        let document = match json::parse(&sample.json) {
+            Ok(decoded) => decoded.document,
+            Err(error) => {
+                report.problems.push(format!("{workload}: the sample's JSON does not parse: {error}"));
+                continue;
+            }
+        };
+        let choice = ProtobufChoice { schema: &schema, message: sample.message };
+        for format in Format::ALL {
+            measure_format(&document, workload, format, choice, clock, budget_ms, &mut report);
+        }
+    }
+    report
+}
+
+fn measure_format(
+    document: &Node,
+    workload: &'static str,
+    format: Format,
+    choice: ProtobufChoice<'_>,
+    clock: &dyn Fn() -> f64,
+    budget_ms: f64,
+    report: &mut Report,
+) {
+    let protobuf = Some(choice);
+    let encoded = match convert::encode(document, format, Style::Compact, protobuf) {
+        Ok(encoded) => encoded,
+        Err(error) => {
+            report.problems.push(format!("{format} {workload}: does not encode: {error}"));
+            return;
+        }
+    };
+    let bytes = encoded.bytes;
+    let encode = median_ms_per_run(clock, budget_ms, || {
+        let _ = black_box(convert::encode(black_box(document), format, Style::Compact, protobuf));
+    });
+    report.figures.push(figure(format, workload, Operation::Encode, bytes.len(), encode));
+
+    // Timing a decode that fails would time the error path, not decoding.
+    if let Err(error) = convert::decode(&bytes, format, protobuf) {
+        report.problems.push(format!("{format} {workload}: its own encoding does not decode: {error}"));
+        return;
+    }
+    let decode = median_ms_per_run(clock, budget_ms, || {
+        let _ = black_box(convert::decode(black_box(&bytes), format, protobuf));
+    });
+    report.figures.push(figure(format, workload, Operation::Decode, bytes.len(), decode));
+}
+
+fn figure(format: Format, workload: &'static str, operation: Operation, bytes: usize, timing: Timing) -> Throughput {
+    let mb_per_s = if timing.ms_per_run > 0.0 { bytes as f64 / timing.ms_per_run / 1000.0 } else { 0.0 };
+    Throughput { format, workload, operation, bytes, mb_per_s, runs: timing.runs }
+}
+
+/// Milliseconds per run of the median batch, and the runs of all batches.
+#[derive(Clone, Copy, Debug)]
+struct Timing {
+    ms_per_run: f64,
+    runs: u32,
+}
+
+/// Warms `work` up, then runs [`BATCHES`] batches of about `budget_ms / BATCHES` each and keeps
+/// the median batch's time per run.
+fn median_ms_per_run(clock: &dyn Fn() -> f64, budget_ms: f64, mut work: impl FnMut()) -> Timing {
+    let batch_ms = budget_ms / BATCHES as f64;
+    // Warm-up: caches, branch predictors, the allocator's free lists; and a first estimate.
+    let (warm_runs, warm_ms) = run_batch(clock, batch_ms / 2.0, 1, &mut work);
+    let mut per_run = warm_ms / f64::from(warm_runs.max(1));
+    let mut times = Vec::with_capacity(BATCHES);
+    let mut runs = 0u32;
+    for _ in 0..BATCHES {
+        // Read the clock about ten times a batch, so reading it costs nothing next to the work
+        // (a call into JavaScript in wasm) and coarse clocks (the browser's) still resolve.
+        let chunk = if per_run > 0.0 { (batch_ms / 10.0 / per_run).clamp(1.0, 1e6) as u32 } else { 1000 };
+        let (batch_runs, elapsed) = run_batch(clock, batch_ms, chunk, &mut work);
+        per_run = elapsed / f64::from(batch_runs.max(1));
+        times.push(per_run);
+        runs = runs.saturating_add(batch_runs);
+    }
+    times.sort_by(f64::total_cmp);
+    Timing { ms_per_run: times.get(times.len() / 2).copied().unwrap_or(0.0), runs }
+}
+
+/// Runs `work` in chunks of `chunk` runs until `batch_ms` have passed; gives runs and elapsed ms.
+fn run_batch(clock: &dyn Fn() -> f64, batch_ms: f64, chunk: u32, work: &mut impl FnMut()) -> (u32, f64) {
+    let start = clock();
+    let mut runs = 0u32;
+    loop {
+        for _ in 0..chunk {
+            work();
+        }
+        runs = runs.saturating_add(chunk);
+        let elapsed = clock() - start;
+        if elapsed >= batch_ms || runs == u32::MAX {
+            return (runs, elapsed);
+        }
+    }
+}
+
+/// A figure as one tab-separated line: tag, format, workload, operation, bytes, MB/s, runs.
+pub fn line(figure: &Throughput) -> String {
+    format!(
+        "{LINE_TAG}\t{}\t{}\t{}\t{}\t{:.3}\t{}",
+        figure.format.label(),
+        figure.workload,
+        figure.operation.label(),
+        figure.bytes,
+        figure.mb_per_s,
+        figure.runs
+    )
+}
+
+/// A problem as one line, so whoever reads the figures can say why one is missing.
+pub fn problem_line(problem: &str) -> String {
+    format!("{PROBLEM_TAG}\t{}", problem.replace(['\n', '\t'], " "))
+}
+
+/// The figures in `output` (lines from [`line`], anywhere in each line, so a runner's prefixes
+/// do not matter). Lines that do not parse are skipped.
+pub fn parse_lines(output: &str) -> Vec<Throughput> {
+    output.lines().filter_map(parse_line).collect()
+}
+
+/// The problems in `output` (lines from [`problem_line`]).
+pub fn parse_problems(output: &str) -> Vec<String> {
+    let tag = format!("{PROBLEM_TAG}\t");
+    output.lines().filter_map(|text| text.find(&tag).map(|start| text[start + tag.len()..].trim().to_owned())).collect()
+}
+
+fn parse_line(text: &str) -> Option<Throughput> {
+    let tag = format!("{LINE_TAG}\t");
+    let start = text.find(&tag)?;
+    let mut fields = text[start + tag.len()..].trim_end().split('\t');
+    let format_label = fields.next()?;
+    let format = Format::ALL.into_iter().find(|format| format.label() == format_label)?;
+    let workload_name = fields.next()?;
+    let workload = WORKLOADS.into_iter().find(|workload| *workload == workload_name)?;
+    let operation_label = fields.next()?;
+    let operation = Operation::ALL.into_iter().find(|operation| operation.label() == operation_label)?;
+    let bytes = fields.next()?.parse().ok()?;
+    let mb_per_s = fields.next()?.parse::<f64>().ok().filter(|value| value.is_finite())?;
+    let runs = fields.next()?.parse().ok()?;
+    Some(Throughput { format, workload, operation, bytes, mb_per_s, runs })
+}
+
+/// The figures as an aligned text table, in the order given.
+pub fn render_table(figures: &[Throughput]) -> String {
+    let mut out =
+        format!("{:<12} {:<15} {:<7} {:>9} {:>10} {:>9}\n", "format", "workload", "op", "bytes", "MB/s", "runs");
+    for figure in figures {
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            out,
+            "{:<12} {:<15} {:<7} {:>9} {:>10.1} {:>9}",
+            figure.format.label(),
+            figure.workload,
+            figure.operation.label(),
+            figure.bytes,
+            figure.mb_per_s,
+            figure.runs
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_round_trip_and_noise_is_skipped() {
+        let figures = vec![
+            Throughput {
+                format: Format::MessagePack,
+                workload: WORKLOADS[1],
+                operation: Operation::Decode,
+                bytes: 123_456,
+                mb_per_s: 98.765,
+                runs: 40,
+            },
+            Throughput {
+                format: Format::Json,
+                workload: WORKLOADS[0],
+                operation: Operation::Encode,
+                bytes: 300,
+                mb_per_s: 0.5,
+                runs: 1_000_000,
+            },
+        ];
+        let mut output = String::from("Running tests\nTHROUGHPUT\tYAML\tSensor reading\tencode\t1\t1\t1\n");
+        for figure in &figures {
+            output.push_str(&format!("console: {}\n", line(figure)));
+        }
+        output.push_str("THROUGHPUT\tJSON\tSensor reading\tencode\tmany\t1\t1\n");
+        output.push_str(&problem_line("XML Sensor reading: does not\nencode"));
+        assert_eq!(parse_lines(&output), figures);
+        assert_eq!(parse_problems(&output), vec!["XML Sensor reading: does not encode".to_owned()]);
+    }
+
+    #[test]
+    fn the_median_batch_is_reported_with_a_fake_clock() {
+        // Every run of the work moves the fake clock on by 0.01 ms.
+        let now = std::cell::Cell::new(0.0f64);
+        let clock = || now.get();
+        let timing = median_ms_per_run(&clock, 10.0, || now.set(now.get() + 0.01));
+        assert!((timing.ms_per_run - 0.01).abs() < 1e-9, "{timing:?}");
+        assert!(timing.runs >= 900, "{timing:?}");
+        let figure = figure(Format::Cbor, WORKLOADS[0], Operation::Encode, 1000, timing);
+        assert!((figure.mb_per_s - 100.0).abs() < 1e-6, "{figure:?}");
+    }
+
+    #[test]
+    fn every_workload_is_a_sample() {
+        let names: Vec<&str> = samples::all().iter().map(|sample| sample.name).collect();
+        for workload in WORKLOADS {
+            assert!(names.contains(&workload), "{workload}");
+        }
+    }
+
+    #[test]
+    fn the_table_has_a_row_per_figure() {
+        let figure = Throughput {
+            format: Format::Protobuf,
+            workload: WORKLOADS[0],
+            operation: Operation::Decode,
+            bytes: 90,
+            mb_per_s: 12.34,
+            runs: 7,
+        };
+        let table = render_table(&[figure.clone(), figure]);
+        assert_eq!(table.lines().count(), 3);
+        assert!(table.contains("Protobuf     Sensor reading  decode         90       12.3         7"), "{table}");
+    }
+}
