@@ -9,7 +9,7 @@ use flate2::write::GzEncoder;
 
 use super::json::Style;
 use super::protobuf::Schema;
-use super::{Decoded, Encoded, Format, FormatError, Loss, Node, cbor, json, msgpack, protobuf, xml};
+use super::{Decoded, Encoded, Format, FormatError, Loss, Node, Path, Value, cbor, json, msgpack, protobuf, xml};
 
 /// The schema and message type Protobuf needs; the other formats need nothing.
 #[derive(Clone, Copy, Debug)]
@@ -174,7 +174,8 @@ fn compare_one(
     }
 }
 
-/// Decodes the wire form and says whether the document came back, ignoring spans.
+/// Decodes the wire form and says whether the document came back, ignoring spans, and if not,
+/// the first field that differs.
 fn round_trip_difference(
     document: &Node,
     wire: &Encoded,
@@ -182,12 +183,77 @@ fn round_trip_difference(
     protobuf: Option<ProtobufChoice<'_>>,
 ) -> Result<(), String> {
     let decoded = decode(&wire.bytes, format, protobuf).map_err(|error| format!("does not decode: {error}"))?;
-    if decoded.document.without_spans() == document.without_spans() {
-        Ok(())
-    } else if wire.losses.is_empty() && decoded.losses.is_empty() {
-        Err("comes back different".into())
-    } else {
-        Err("comes back different, as the losses say".into())
+    match first_difference(document, &decoded.document, &Path::root()) {
+        None => Ok(()),
+        Some((path, what)) => {
+            let reported =
+                wire.losses.iter().any(|loss| path.starts_with(&loss.path) && (!loss.path.is_root() || path.is_root()));
+            let note = if reported { " (a loss listed above)" } else { "" };
+            Err(format!("comes back different at {path}: {what}{note}"))
+        }
+    }
+}
+
+/// The first place two documents differ, or `None` when they carry the same data. Numbers
+/// compare by value (`41` and `41.0` are the same number) and bytes match a string holding their
+/// base64, as JSON and Protobuf's JSON mapping carry them.
+pub fn first_difference(expected: &Node, actual: &Node, path: &Path) -> Option<(Path, String)> {
+    let differ = |what: String| Some((path.clone(), what));
+    match (&expected.value, &actual.value) {
+        (Value::Map(left), Value::Map(right)) => {
+            for entry in left {
+                match right.iter().find(|other| other.key == entry.key) {
+                    Some(other) => {
+                        if let Some(found) = first_difference(&entry.value, &other.value, &path.key(&entry.key)) {
+                            return Some(found);
+                        }
+                    }
+                    None => return Some((path.key(&entry.key), "missing".into())),
+                }
+            }
+            right
+                .iter()
+                .find(|other| !left.iter().any(|entry| entry.key == other.key))
+                .map(|extra| (path.key(&extra.key), "added".into()))
+        }
+        (Value::Array(left), Value::Array(right)) => {
+            for (index, (item, other)) in left.iter().zip(right).enumerate() {
+                if let Some(found) = first_difference(item, other, &path.index(index)) {
+                    return Some(found);
+                }
+            }
+            (left.len() != right.len()).then(|| (path.clone(), format!("{} items became {}", left.len(), right.len())))
+        }
+        (left, right) if same_data(left, right) => None,
+        (left, right) => {
+            differ(format!("{} {} became {} {}", left.kind(), preview(left), right.kind(), preview(right)))
+        }
+    }
+}
+
+fn same_data(left: &Value, right: &Value) -> bool {
+    use base64::Engine;
+    let base64_of = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    match (left, right) {
+        (Value::Integer(a), Value::Float(b)) | (Value::Float(b), Value::Integer(a)) => *a as f64 == *b,
+        (Value::Float(a), Value::Float(b)) => a == b || (a.is_nan() && b.is_nan()),
+        (Value::Bytes(bytes), Value::String(text)) | (Value::String(text), Value::Bytes(bytes)) => {
+            base64_of(bytes).trim_end_matches('=') == text.trim_end_matches('=')
+        }
+        (a, b) => a == b,
+    }
+}
+
+fn preview(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("{:?}", crate::units::first_chars(text, 24).0),
+        Value::Integer(number) => number.to_string(),
+        Value::Float(number) => number.to_string(),
+        Value::Bool(flag) => flag.to_string(),
+        Value::Bytes(bytes) => format!("({} bytes)", bytes.len()),
+        Value::Null => String::new(),
+        Value::Array(items) => format!("[{}]", items.len()),
+        Value::Map(entries) => format!("{{{}}}", entries.len()),
     }
 }
 
