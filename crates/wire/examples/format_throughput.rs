@@ -1,13 +1,11 @@
 //! The Formats lab's encode/decode throughput measured natively, printed as the machine-readable
 //! lines `cargo xtask bench-formats` compares with the same harness compiled to wasm. Run with
-//! `cargo run --release -p wirelab-wire --example format_throughput [-- <budget ms per figure>]`.
+//! `cargo run --release -p wirelab-wire --example format_throughput [-- <budget ms per figure>]`
+//! (the default budget is the one the wasm test uses).
 
 use std::time::Instant;
 
-use wire::formats::throughput::{self, line, problem_line, render_table};
-
-/// Milliseconds each figure gets unless the first argument says otherwise.
-const DEFAULT_BUDGET_MS: f64 = 400.0;
+use wire::formats::throughput::{self, DEFAULT_BUDGET_MS, line, problem_line, render_table};
 
 fn main() {
     let budget_ms = match std::env::args().nth(1) {

@@ -5,12 +5,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
-use wire::formats::throughput::{self, line, problem_line};
+use wire::formats::throughput::{self, DEFAULT_BUDGET_MS, line, problem_line};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Milliseconds each figure gets; the same as the native example's default.
-const BUDGET_MS: f64 = 400.0;
 
 #[wasm_bindgen_test]
 fn format_throughput() {
@@ -21,7 +18,7 @@ fn format_throughput() {
         panic!("this page has no window.performance to time with");
     };
     let clock = || performance.now();
-    let report = throughput::measure_all(&clock, BUDGET_MS);
+    let report = throughput::measure_all(&clock, DEFAULT_BUDGET_MS);
     // The lines reach wasm-pack's stdout when the runner is given --nocapture.
     for figure in &report.figures {
         console_log!("{}", line(figure));
