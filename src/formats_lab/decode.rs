@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use wire::binary_input::{parse_base64, parse_hex};
+use wire::binary_input::{looks_like_hex, parse_hex_or_base64};
 use wire::formats::convert::{ProtobufChoice, decode};
 use wire::formats::guess::{Guess, Reading, guess};
 use wire::formats::protobuf::Schema;
@@ -65,14 +65,10 @@ struct Decoding {
 }
 
 fn parse_typed(text: &str) -> Result<Vec<u8>, String> {
-    let trimmed = text.trim();
-    let looks_hex = trimmed.chars().all(|c| c.is_ascii_hexdigit() || c.is_whitespace() || c == ':' || c == ',');
-    let looks_hex = looks_hex || trimmed.starts_with("0x");
-    if looks_hex {
-        parse_hex(text).map_err(|error| format!("Hex input: {error}"))
-    } else {
-        parse_base64(text).map_err(|error| format!("Base64 input: {error}"))
-    }
+    parse_hex_or_base64(text).map(|(bytes, _)| bytes).map_err(|error| {
+        let as_what = if looks_like_hex(text) { "Hex" } else { "Base64" };
+        format!("{as_what} input: {error}")
+    })
 }
 
 fn decode_as(bytes: &[u8], reading: Reading, schema: &Result<Schema, FormatError>, message: &str) -> Decoding {

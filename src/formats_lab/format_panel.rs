@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
-use wire::formats::convert::Comparison;
 use wire::formats::Path;
+use wire::formats::convert::Comparison;
 use wire::units::{format_bytes, format_millis};
 use yew::prelude::*;
 

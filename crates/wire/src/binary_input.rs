@@ -187,6 +187,27 @@ pub fn parse_binary(encoding: PayloadEncoding, input: &str) -> Result<Option<Vec
     }
 }
 
+/// Whether typed bytes are more likely hex than base64: every character a hex digit or a hex
+/// separator (`0x`/`\x` prefixes allowed), or several short groups (`08 96 0g` is hex with a typo,
+/// not base64; base64 comes in long runs).
+pub fn looks_like_hex(input: &str) -> bool {
+    let separators = |c: char| c.is_whitespace() || matches!(c, ',' | ':' | '-' | ';');
+    let groups: Vec<&str> = input.split(separators).filter(|group| !group.is_empty()).collect();
+    let strip = |group: &str| -> String { group.replace("0x", "").replace("0X", "").replace("\\x", "") };
+    let all_hex = groups.iter().all(|group| strip(group).chars().all(|c| c.is_ascii_hexdigit()));
+    let short_groups = groups.len() >= 2 && groups.iter().all(|group| strip(group).len() <= 4);
+    !groups.is_empty() && (all_hex || short_groups)
+}
+
+/// Typed bytes as hex or base64, whichever [`looks_like_hex`] says, and which it was.
+pub fn parse_hex_or_base64(input: &str) -> Result<(Vec<u8>, PayloadEncoding), InputError> {
+    if looks_like_hex(input) {
+        parse_hex(input).map(|bytes| (bytes, PayloadEncoding::Hex))
+    } else {
+        parse_base64(input).map(|bytes| (bytes, PayloadEncoding::Base64))
+    }
+}
+
 /// The bytes as standard base64 with padding.
 pub fn to_base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)

@@ -80,4 +80,29 @@ case_test! {
             assert_eq!(parsed.as_deref(), Ok(bytes));
         }
     }
+
+    fn hex_or_base64_is_told_apart() {
+        use wire::binary_input::{PayloadEncoding, parse_hex_or_base64};
+        let cases: &[(&str, Result<(&[u8], PayloadEncoding), &str>)] = &[
+            ("08 96 01", Ok((&[0x08, 0x96, 0x01], PayloadEncoding::Hex))),
+            ("089601", Ok((&[0x08, 0x96, 0x01], PayloadEncoding::Hex))),
+            ("0x08,0x96", Ok((&[0x08, 0x96], PayloadEncoding::Hex))),
+            ("de:ad:be:ef", Ok((&[0xde, 0xad, 0xbe, 0xef], PayloadEncoding::Hex))),
+            ("CJYB", Ok((&[0x08, 0x96, 0x01], PayloadEncoding::Base64))),
+            ("3q2+7w==", Ok((&[0xde, 0xad, 0xbe, 0xef], PayloadEncoding::Base64))),
+            // A typo in spaced hex is a hex error, not a base64 reading.
+            ("08 96 0g", Err("'g' is not a hex digit at line 1, column 8")),
+            ("CJY!", Err("'!' is not a base64 character at line 1, column 4")),
+        ];
+        for (input, expected) in cases {
+            let got = parse_hex_or_base64(input);
+            match (expected, &got) {
+                (Ok((bytes, encoding)), Ok((got_bytes, got_encoding))) => {
+                    assert_eq!((got_bytes.as_slice(), *got_encoding), (*bytes, *encoding), "{input}")
+                }
+                (Err(message), Err(error)) => assert_eq!(error.to_string(), *message, "{input}"),
+                _ => panic!("{input}: expected {expected:?}, got {got:?}"),
+            }
+        }
+    }
 }
