@@ -83,7 +83,8 @@ case_test! {
 
     fn hex_or_base64_is_told_apart() {
         use wire::binary_input::{PayloadEncoding, parse_hex_or_base64};
-        let cases: &[(&str, Result<(&[u8], PayloadEncoding), &str>)] = &[
+        type Expected = Result<(&'static [u8], PayloadEncoding), &'static str>;
+        let cases: &[(&str, Expected)] = &[
             ("08 96 01", Ok((&[0x08, 0x96, 0x01], PayloadEncoding::Hex))),
             ("089601", Ok((&[0x08, 0x96, 0x01], PayloadEncoding::Hex))),
             ("0x08,0x96", Ok((&[0x08, 0x96], PayloadEncoding::Hex))),

@@ -88,7 +88,9 @@ case_test! {
     }
 
     fn first_difference_names_the_field_and_what_changed() {
-        let cases: &[(&str, &str, Option<(&str, &str)>)] = &[
+        /// (expected, actual, the path and what differs).
+        type Case = (&'static str, &'static str, Option<(&'static str, &'static str)>);
+        let cases: &[Case] = &[
             (r#"{"a": 1}"#, r#"{"a": 1}"#, None),
             (r#"{"a": 41}"#, r#"{"a": 41.0}"#, None),
             (r#"{"a": 1}"#, r#"{"a": 2}"#, Some(("a", "integer 1 became integer 2"))),
