@@ -157,11 +157,21 @@ pub fn compare_tab(props: &CompareProps) -> Html {
         })
     };
 
+    // While the source does not parse, the panels keep showing the last document that did.
+    let last_good = use_mut_ref(|| None::<Rc<Outcome>>);
+    if outcome.parsed.is_ok() {
+        *last_good.borrow_mut() = Some(outcome.clone());
+    }
+    let shown = match (&outcome.parsed, last_good.borrow().as_ref()) {
+        (Err(_), Some(previous)) => previous.clone(),
+        _ => outcome.clone(),
+    };
+    let stale = outcome.parsed.is_err() && shown.parsed.is_ok();
     let parse_error = outcome.parsed.as_ref().err().map(|error| {
         html! { <p class="inline-error" role="alert">{format!("{} source: {error}", source_format.label())}</p> }
     });
     let pending = *source != *committed;
-    let bars: Vec<SizeBar> = outcome
+    let bars: Vec<SizeBar> = shown
         .comparisons
         .iter()
         .filter(|comparison| comparison.shown.is_ok())
@@ -171,7 +181,7 @@ pub fn compare_tab(props: &CompareProps) -> Html {
             gzip_size: comparison.gzip_size,
         })
         .collect();
-    let panels = outcome.comparisons.iter().map(|comparison| {
+    let panels = shown.comparisons.iter().map(|comparison| {
         let schema = (comparison.format == Format::Protobuf).then(|| {
             html! {
                 <SchemaEditor source={props.proto_source.clone()} on_source={props.on_proto_source.clone()}
@@ -217,11 +227,14 @@ pub fn compare_tab(props: &CompareProps) -> Html {
                 </label>
                 {parse_error}
                 <p class="hint">{"Ctrl+Enter applies at once. Choose a field to light up its bytes everywhere."}</p>
-                if let Ok(decoded) = &outcome.parsed {
+                if let Ok(decoded) = &shown.parsed {
                     <DocumentTree document={decoded.document.clone()} selected={(*selected).clone()} on_select={on_select.clone()} />
                 }
             </aside>
-            <div class="compare-main">
+            <div class={classes!("compare-main", stale.then_some("stale"))}>
+                if stale {
+                    <p class="notice stale-notice">{"The source does not parse: these panels show the last document that did."}</p>
+                }
                 if !bars.is_empty() {
                     <section class="card chart-card" aria-label="Sizes">
                         <div class="panel-head"><h2>{"Sizes"}</h2>

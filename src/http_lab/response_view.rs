@@ -13,8 +13,8 @@ use yew::prelude::*;
 
 use super::draft::composed_wire_form;
 use crate::components::hex_view::HexView;
-use crate::formats_lab::DecodeAsButton;
 use crate::components::tree_view::{SharedTree, TreeView};
+use crate::formats_lab::DecodeAsButton;
 use crate::net::http::{AttachedFiles, FetchFailure, HttpOutcome};
 
 /// Raw text views longer than this are cut, with a note.
@@ -89,7 +89,8 @@ fn structured_kind(outcome: &HttpOutcome) -> Option<Structured> {
 /// Bodies worth opening in the Formats lab's Decode tab: not text, or a binary data format.
 fn is_decodable_binary(outcome: &HttpOutcome) -> bool {
     let content_type = outcome.header("content-type").unwrap_or_default().to_ascii_lowercase();
-    let binary_type = ["protobuf", "msgpack", "cbor", "octet-stream", "grpc"].iter().any(|kind| content_type.contains(kind));
+    let binary_type =
+        ["protobuf", "msgpack", "cbor", "octet-stream", "grpc"].iter().any(|kind| content_type.contains(kind));
     !outcome.body.is_empty() && !is_image(outcome) && (binary_type || std::str::from_utf8(&outcome.body).is_err())
 }
 
