@@ -1,0 +1,3 @@
+//! The load generator behind `cargo xtask bench-server` (written by the benchmark work).
+
+fn main() {}
