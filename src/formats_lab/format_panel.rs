@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use wire::formats::Path;
 use wire::formats::convert::Comparison;
+use wire::formats::plain;
 use wire::units::{format_bytes, format_millis};
 use yew::prelude::*;
 
@@ -69,14 +70,15 @@ pub fn format_panel(props: &FormatPanelProps) -> Html {
         },
     };
     let figures = comparison.shown.as_ref().ok().map(|encoded| {
+        let timed_by = format!("Time per run of {} alone, on the bytes on the wire", plain::library(format));
         let shown_note = (format.is_text() && encoded.bytes.len() != comparison.wire_size)
             .then(|| format!(" · {} as shown", format_bytes(encoded.bytes.len() as u64)));
         html! {
             <dl class="figures">
                 <div><dt>{"Size"}</dt><dd data-testid="wire-size">{format_bytes(comparison.wire_size as u64)}{shown_note}</dd></div>
                 <div><dt>{"Gzipped"}</dt><dd>{format_bytes(comparison.gzip_size as u64)}</dd></div>
-                <div><dt>{"Encode"}</dt><dd>{format_millis(comparison.encode_ms)}</dd></div>
-                <div><dt>{"Decode"}</dt><dd>{format_millis(comparison.decode_ms)}</dd></div>
+                <div title={timed_by.clone()}><dt>{"Encode"}</dt><dd>{format_millis(comparison.encode_ms)}</dd></div>
+                <div title={timed_by}><dt>{"Decode"}</dt><dd>{format_millis(comparison.decode_ms)}</dd></div>
                 <div><dt>{"Round trip"}</dt><dd>{match &comparison.round_trip {
                     Ok(()) => html! { <span class="ok-text">{"identical"}</span> },
                     Err(why) => html! { <span class="warn">{why.clone()}</span> },

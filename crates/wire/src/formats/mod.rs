@@ -17,6 +17,7 @@ pub mod convert;
 pub mod guess;
 pub mod json;
 pub mod msgpack;
+pub mod plain;
 pub mod protobuf;
 pub mod sample_messages;
 pub mod samples;

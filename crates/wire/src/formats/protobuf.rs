@@ -104,7 +104,7 @@ impl Schema {
         best.map(|(_, name)| name)
     }
 
-    fn message(&self, name: &str) -> Result<MessageDescriptor, FormatError> {
+    pub(crate) fn message(&self, name: &str) -> Result<MessageDescriptor, FormatError> {
         let name = name.trim().trim_start_matches('.');
         self.pool.get_message_by_name(name).ok_or_else(|| {
             let names = self.message_names();

@@ -32,6 +32,7 @@ case_test! {
             for column in &columns {
                 let shown = column.shown.as_ref().unwrap_or_else(|error| panic!("{} {}: {error}", sample.name, column.format));
                 assert!(column.wire_size > 0 && column.gzip_size > 0, "{} {}", sample.name, column.format);
+                assert!(column.encode_ms.is_finite() && column.decode_ms.is_finite(), "{} {} is timed", sample.name, column.format);
                 assert!(column.wire_size <= shown.bytes.len(), "the wire form is never larger than the shown one");
                 // XML carries no types and Protobuf leaves out defaults: such differences must be
                 // ones the encoding reported; JSON, MessagePack and CBOR must come back exactly.
@@ -143,5 +144,23 @@ case_test! {
         assert!(gzip_size(samples::reading_batch().as_bytes()) * 5 < samples::reading_batch().len());
         assert!(gzip_size(b"a") > 1);
         assert_eq!(gzip_size(b""), 20);
+    }
+
+    fn the_libraries_write_the_same_bytes_as_the_mapped_encoders() {
+        use wire::formats::plain;
+        let schema = Schema::sample();
+        for sample in samples::all() {
+            let source = document(&sample.json);
+            let choice = Some(ProtobufChoice { schema: &schema, message: sample.message });
+            for format in [Format::Json, Format::Protobuf, Format::MessagePack, Format::Cbor] {
+                let ours = wire::formats::convert::encode(&source, format, Style::Compact, choice)
+                    .unwrap_or_else(|error| panic!("{} {format}: {error}", sample.name));
+                let prepared = plain::prepare(&source, format, choice)
+                    .unwrap_or_else(|error| panic!("{} {format}: {error}", sample.name));
+                assert!(plain::encode(&prepared) == ours.bytes, "{} {format}: {} differs from Wirelab's bytes", sample.name, plain::library(format));
+                let decoder = plain::Decoder::new(format, choice).unwrap_or_else(|error| panic!("{format}: {error}"));
+                assert_eq!(decoder.decode(&ours.bytes), Ok(()), "{} {format}", sample.name);
+            }
+        }
     }
 }
