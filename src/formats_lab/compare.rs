@@ -75,6 +75,33 @@ pub fn compare_tab(props: &CompareProps) -> Html {
         )
     };
 
+    // A message type the schema does not have (a new .proto was pasted) gives way to the one
+    // that fits the document best, or the schema's first.
+    {
+        let on_message = props.on_message.clone();
+        let schema = props.schema.result.clone();
+        let message = props.message.to_string();
+        let outcome = outcome.clone();
+        use_effect_with((props.schema.version, (*committed).clone()), move |_| {
+            if let Ok(schema) = schema.as_ref() {
+                let names = schema.message_names();
+                if !names.contains(&message) {
+                    let fitting =
+                        outcome.parsed.as_ref().ok().and_then(|decoded| schema.guess_message(&decoded.document));
+                    if let Some(name) = fitting.or_else(|| names.first().cloned()) {
+                        on_message.emit(name);
+                    }
+                }
+            }
+        });
+    }
+    let suggestion = match (&outcome.parsed, props.schema.result.as_ref()) {
+        (Ok(decoded), Ok(schema)) => {
+            schema.guess_message(&decoded.document).filter(|name| name.as_str() != props.message.as_str())
+        }
+        _ => None,
+    };
+
     let commit_now = {
         let committed = committed.clone();
         let settle = settle.clone();
@@ -185,7 +212,8 @@ pub fn compare_tab(props: &CompareProps) -> Html {
         let schema = (comparison.format == Format::Protobuf).then(|| {
             html! {
                 <SchemaEditor source={props.proto_source.clone()} on_source={props.on_proto_source.clone()}
-                    schema={props.schema.clone()} message={props.message.clone()} on_message={props.on_message.clone()} />
+                    schema={props.schema.clone()} message={props.message.clone()} on_message={props.on_message.clone()}
+                    suggestion={suggestion.clone()} />
             }
         });
         html! {

@@ -12,6 +12,9 @@ pub struct SchemaEditorProps {
     pub schema: CompiledSchema,
     pub message: AttrValue,
     pub on_message: Callback<String>,
+    /// A message type that fits the document better than the chosen one.
+    #[prop_or_default]
+    pub suggestion: Option<String>,
 }
 
 #[function_component(SchemaEditor)]
@@ -81,6 +84,15 @@ pub fn schema_editor(props: &SchemaEditorProps) -> Html {
                     <input type="file" accept=".proto,text/plain" class="visually-hidden" onchange={on_file} />
                 </label>
             </div>
+            if let Some(name) = props.suggestion.clone() {
+                <p class="suggestion">
+                    {"The document's keys fit "}<code>{name.clone()}</code>{" better. "}
+                    <button type="button" class="button subtle" onclick={{
+                        let on_message = props.on_message.clone();
+                        Callback::from(move |_| on_message.emit(name.clone()))
+                    }}>{"Use it"}</button>
+                </p>
+            }
             <label class="field">
                 <span class="field-label">{".proto schema"}</span>
                 <textarea class={classes!("mono", "schema-text", error.is_some().then_some("invalid"))}
