@@ -140,11 +140,13 @@ impl Walker<'_> {
 
     fn take(&mut self, count: u64, what: &str) -> Result<&[u8], FormatError> {
         let left = self.bytes.len() - self.position;
+        // The length is reported as written (u64), also where usize is 32 bits (wasm32).
+        let needed = count;
         let count = usize::try_from(count).unwrap_or(usize::MAX);
         if count > left {
             return Err(FormatError::at_offset(
                 self.position,
-                format!("truncated: {what} needs {}, {left} left", plural(count as u64, "byte", "bytes")),
+                format!("truncated: {what} needs {}, {left} left", plural(needed, "byte", "bytes")),
             ));
         }
         let taken = &self.bytes[self.position..self.position + count];
