@@ -11,6 +11,7 @@
 //! - [`protowire`]: Protobuf wire-format decoding without a schema.
 //! - [`formats`]: one document as JSON, XML, Protobuf, MessagePack and CBOR, with byte maps.
 //! - [`virtual_list`]: which rows of a long list are on screen.
+//! - [`ws_frame`]: WebSocket frame headers read from raw bytes, and the handshake's accept hash.
 //!
 //! Broken input is ordinary input here: functions return a value or an error that says where
 //! the problem is (byte offset, or line and column), and never panic.
@@ -35,3 +36,4 @@ pub mod text_position;
 pub mod tree;
 pub mod units;
 pub mod virtual_list;
+pub mod ws_frame;

@@ -63,3 +63,5 @@ mod tree;
 mod units;
 #[path = "cases/virtual_list.rs"]
 mod virtual_list;
+#[path = "cases/ws_frame.rs"]
+mod ws_frame;
