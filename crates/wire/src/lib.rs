@@ -37,3 +37,4 @@ pub mod tree;
 pub mod units;
 pub mod virtual_list;
 pub mod ws_frame;
+pub mod ws_inspect;

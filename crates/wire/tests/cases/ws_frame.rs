@@ -96,4 +96,43 @@ case_test! {
         assert_eq!(accept_key(" dGhlIHNhbXBsZSBub25jZQ== "), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
         assert_eq!(accept_key("x3JJHMbDL1EzLkh9GBhXDw=="), "HSmrc0sMlYUkAGmm5OPpG2HaGWk=");
     }
+
+    fn frames_group_into_messages_and_reports_read_back() {
+        use wire::ws_inspect::{Assembled, InspectReport, MessageAssembler, MessageFacts, FrameFacts, summarize};
+        let stream = bytes("01 83 01 02 03 04 49 67 6f 89 80 0a 0b 0c 0d 80 82 05 06 07 08 6a 69 81 85 37 fa 21 3d 7f 9f 4d 51 58");
+        let mut assembler = MessageAssembler::new();
+        let results: Vec<String> = FrameScanner::new()
+            .feed(&stream)
+            .into_iter()
+            .map(|header| match assembler.push(header) {
+                Assembled::Message { index, frames } => format!("message {index}: {} frames", frames.len()),
+                Assembled::Control(header) => format!("control {}", opcode_name(header.opcode)),
+                Assembled::Partial => "partial".into(),
+            })
+            .collect();
+        assert_eq!(results, ["partial", "control ping", "message 0: 2 frames", "message 1: 1 frames"]);
+
+        let hello = FrameFacts::from(&parse_header(&bytes("81 85 37 fa 21 3d")).unwrap_or_else(|| panic!("a header")));
+        let single = MessageFacts {
+            index: 1,
+            kind: "text".into(),
+            frames: vec![hello.clone()],
+            wire_bytes: 5,
+            message_bytes: 5,
+            compressed: false,
+        };
+        assert_eq!(summarize(&single), "1 frame · masked 37 fa 21 3d · 5 B (7-bit length)");
+        let continuation = FrameFacts { opcode: "continuation".into(), ..hello.clone() };
+        let fragmented = MessageFacts { frames: vec![hello.clone(), continuation.clone(), continuation], wire_bytes: 15, ..single.clone() };
+        assert_eq!(summarize(&fragmented), "3 frames (text + 2 continuation) · 15 B");
+        let compressed = MessageFacts { wire_bytes: 7, message_bytes: 1000, compressed: true, ..single.clone() };
+        assert_eq!(summarize(&compressed), "1 frame · masked 37 fa 21 3d · 5 B (7-bit length) · compressed 7 → 1000 B");
+
+        let report = InspectReport::Message(single);
+        let json = report.to_json();
+        assert!(json.starts_with(r#"{"inspect":"message","index":1,"kind":"text","frames":[{"fin":true"#), "{json}");
+        assert_eq!(InspectReport::from_text(&json), Some(report));
+        assert_eq!(InspectReport::from_text(r#"{"hello": 1}"#), None);
+        assert_eq!(InspectReport::from_text(r#"{"inspect": "nonsense"}"#), None);
+    }
 }
