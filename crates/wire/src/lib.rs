@@ -6,6 +6,7 @@
 //! - [`binary_input`]: parse what a person types as hex or base64, with the position of any error.
 //! - [`message_log`]: the capped, filterable log of WebSocket messages and its counters.
 //! - [`connection`]: WebSocket connection states, close codes and their meanings.
+//! - [`echo_options`]: the echo server's fault-injection knobs as query parameters.
 //! - [`endpoint`]: WebSocket URLs and subprotocol lists, validated before the browser sees them.
 //! - [`payload_view`]: a payload shown as text, pretty JSON, pretty XML or schemaless Protobuf.
 //! - [`protowire`]: Protobuf wire-format decoding without a schema.
@@ -20,6 +21,7 @@ pub mod binary_input;
 pub mod codegen;
 pub mod connection;
 pub mod curl;
+pub mod echo_options;
 pub mod endpoint;
 pub mod formats;
 pub mod hexdump;

@@ -23,6 +23,8 @@ mod codegen;
 mod connection;
 #[path = "cases/curl.rs"]
 mod curl;
+#[path = "cases/echo_options.rs"]
+mod echo_options;
 #[path = "cases/endpoint.rs"]
 mod endpoint;
 #[path = "cases/formats_cbor.rs"]
