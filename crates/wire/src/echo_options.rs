@@ -172,3 +172,40 @@ impl EchoOptions {
         Ok(parsed.to_string())
     }
 }
+
+/// The value of knob `name` in `url`'s query, or an empty string.
+pub fn knob_value(url: &str, name: &str) -> String {
+    url::Url::parse(url.trim())
+        .ok()
+        .and_then(|parsed| {
+            parsed.query_pairs().filter(|(key, _)| key == name).last().map(|(_, value)| value.into_owned())
+        })
+        .unwrap_or_default()
+}
+
+/// `url` with knob `name` set to `value` as typed (an empty value removes it), other parameters
+/// kept in place. The value is not checked here: the connect form shows [`EchoOptions::from_query`]'s
+/// verdict beside it, so what the person typed is never rewritten.
+pub fn set_knob(url: &str, name: &str, value: &str) -> Option<String> {
+    let mut parsed = url::Url::parse(url.trim()).ok()?;
+    let mut pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+    let position = pairs.iter().position(|(key, _)| key == name);
+    pairs.retain(|(key, _)| key != name);
+    if !value.is_empty() {
+        let at = position.unwrap_or(pairs.len()).min(pairs.len());
+        pairs.insert(at, (name.to_owned(), value.to_owned()));
+    }
+    if pairs.is_empty() {
+        parsed.set_query(None);
+    } else {
+        parsed.query_pairs_mut().clear().extend_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    }
+    Some(parsed.to_string())
+}
+
+/// `url` with its path replaced (`/ws/echo` ↔ `/ws/inspect`), query kept.
+pub fn with_path(url: &str, path: &str) -> Option<String> {
+    let mut parsed = url::Url::parse(url.trim()).ok()?;
+    parsed.set_path(path);
+    Some(parsed.to_string())
+}

@@ -1,7 +1,7 @@
 //! The echo server's knobs: read from a query, refused with the parameter's name, and written
 //! back into a URL without disturbing its other parameters.
 
-use wire::echo_options::{EchoOptions, server_may_send};
+use wire::echo_options::{EchoOptions, knob_value, server_may_send, set_knob, with_path};
 
 case_test! {
     fn knobs_read_from_a_query() {
@@ -64,5 +64,25 @@ case_test! {
             .filter(|&code| server_may_send(code))
             .collect();
         assert_eq!(allowed, [1000, 1003, 1007, 1011, 3000, 4999]);
+    }
+
+    fn single_knobs_edited_in_place() {
+        let cases = [
+            ("ws://h/ws/echo", "delay_ms", "250", "ws://h/ws/echo?delay_ms=250"),
+            ("ws://h/ws/echo?a=1&delay_ms=5&b=2", "delay_ms", "250", "ws://h/ws/echo?a=1&delay_ms=250&b=2"),
+            ("ws://h/ws/echo?delay_ms=5", "delay_ms", "", "ws://h/ws/echo"),
+            ("ws://h/ws/echo?a=1", "close_reason", "so long", "ws://h/ws/echo?a=1&close_reason=so+long"),
+            // Typed as is, even when the server will refuse it.
+            ("ws://h/ws/echo", "fragment", "zero", "ws://h/ws/echo?fragment=zero"),
+        ];
+        for (url, name, value, expected) in cases {
+            assert_eq!(set_knob(url, name, value).as_deref(), Some(expected), "{url} {name}={value}");
+            if !value.is_empty() {
+                assert_eq!(knob_value(expected, name), value);
+            }
+        }
+        assert_eq!(set_knob("not a url", "delay_ms", "1"), None);
+        assert_eq!(knob_value("ws://h/ws/echo", "delay_ms"), "");
+        assert_eq!(with_path("ws://h:1/ws/echo?delay_ms=5", "/ws/inspect").as_deref(), Some("ws://h:1/ws/inspect?delay_ms=5"));
     }
 }
