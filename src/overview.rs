@@ -54,6 +54,13 @@ pub fn overview() -> Html {
                          JSON, XML or raw Protobuf. Close codes explained."}</p>
                     <Link<Route> to={Route::WebSocket} classes="button primary">{"Open the WebSocket lab"}</Link<Route>>
                 </article>
+                <article class="card">
+                    <h2>{"Formats"}</h2>
+                    <p>{"One document as JSON, XML, Protobuf, MessagePack and CBOR side by side: sizes \
+                         raw and gzipped, encode and decode times, and every byte mapped to the field it \
+                         encodes. Decode any bytes, with or without a .proto schema."}</p>
+                    <Link<Route> to={Route::Formats} classes="button primary">{"Open the Formats lab"}</Link<Route>>
+                </article>
             </section>
             <section class="server-info" aria-label="Server">
                 <h2>{"The server"}</h2>
@@ -82,6 +89,20 @@ pub fn overview() -> Html {
                         </>
                     },
                 } }
+            </section>
+            <section class="server-info" id="echo-knobs" aria-label="Echo server knobs">
+                <h2>{"Echo server knobs"}</h2>
+                <p>{"/ws/echo and /ws/inspect read these query parameters, so any client can make the \
+                     server misbehave on purpose: ws://host/ws/echo?delay_ms=250&fragment=16. A value the \
+                     server will not take is refused with 400 before the upgrade, naming the parameter."}</p>
+                <table class="endpoints">
+                    <thead><tr><th>{"Parameter"}</th><th>{"What it does"}</th><th>{"Example"}</th></tr></thead>
+                    <tbody>
+                        { for wire::echo_options::KNOBS.iter().map(|(name, what, example)| html! {
+                            <tr><td><code>{*name}</code></td><td>{*what}</td><td><code>{format!("{name}={example}")}</code></td></tr>
+                        }) }
+                    </tbody>
+                </table>
             </section>
         </div>
     }

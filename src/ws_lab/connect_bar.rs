@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use wire::connection::{ConnectionState, close_code_name};
+use wire::echo_options::{EchoOptions, KNOBS, knob_value, set_knob, with_path};
 use yew::prelude::*;
 
 /// What the person typed in the connection form (kept as typed, even when invalid).
@@ -34,6 +35,10 @@ pub enum FormEdit {
     Subprotocols(String),
     CloseCode(String),
     CloseReason(String),
+    /// One server knob set in the URL's query (empty removes it).
+    Knob(&'static str, String),
+    /// The URL's path replaced (the endpoint), its query kept.
+    Endpoint(String),
 }
 
 impl Reducible for ConnectForm {
@@ -46,6 +51,16 @@ impl Reducible for ConnectForm {
             FormEdit::Subprotocols(value) => next.subprotocols = value,
             FormEdit::CloseCode(value) => next.close_code = value,
             FormEdit::CloseReason(value) => next.close_reason = value,
+            FormEdit::Knob(name, value) => {
+                if let Some(url) = set_knob(&next.url, name, &value) {
+                    next.url = url;
+                }
+            }
+            FormEdit::Endpoint(path) => {
+                if let Some(url) = with_path(&next.url, &path) {
+                    next.url = url;
+                }
+            }
         }
         Rc::new(next)
     }
@@ -79,6 +94,7 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
             if can_connect { on_connect.emit(()) } else { on_disconnect.emit(()) }
         })
     };
+    let knobs = server_knobs(&props.form.url, &props.on_change);
     let can_connect = props.state.can_connect();
     let busy = matches!(props.state, ConnectionState::Connecting | ConnectionState::Closing);
     let (state_class, detail) = state_view(&props.state);
@@ -130,6 +146,7 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
                     </div>
                 </details>
             </div>
+            {knobs}
             if let Some(error) = &props.error {
                 <p class="inline-error" role="alert">{error}</p>
             }
@@ -138,6 +155,62 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
                   headers such as Authorization or cookies for another site; pass such values in the URL's query instead."}
             </p>
         </form>
+    }
+}
+
+/// The echo server's knobs, each editing its query parameter in the URL (the URL stays the one
+/// source of truth), with the endpoint to use and the server's verdict on the values.
+fn server_knobs(url: &str, on_change: &Callback<FormEdit>) -> Html {
+    let path = url::Url::parse(url.trim()).map(|parsed| parsed.path().to_owned()).unwrap_or_default();
+    let on_endpoint = {
+        let on_change = on_change.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            on_change.emit(FormEdit::Endpoint(select.value()));
+        })
+    };
+    let fields = KNOBS.iter().map(|&(name, what, example)| {
+        let on_change = on_change.clone();
+        let oninput = Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            on_change.emit(FormEdit::Knob(name, input.value()));
+        });
+        html! {
+            <label class="field knob" title={what}>
+                <span class="field-label">{name}</span>
+                <input type="text" class="mono" spellcheck="false" autocomplete="off"
+                    placeholder={example} value={knob_value(url, name)} {oninput} />
+            </label>
+        }
+    });
+    let query =
+        url::Url::parse(url.trim()).ok().and_then(|parsed| parsed.query().map(str::to_owned)).unwrap_or_default();
+    let verdict = EchoOptions::from_query(&query).err();
+    let set = EchoOptions::from_query(&query).map(|options| options.to_pairs().len()).unwrap_or(0);
+    html! {
+        <details class="server-knobs" open={set > 0 || verdict.is_some()}>
+            <summary>{"Server knobs"}
+                if set > 0 { <span class="tab-count">{set}</span> }
+            </summary>
+            <div class="knob-grid">
+                <label class="field knob">
+                    <span class="field-label">{"Endpoint"}</span>
+                    <select onchange={on_endpoint}>
+                        <option value="/ws/echo" selected={path == "/ws/echo"}>{"/ws/echo"}</option>
+                        <option value="/ws/inspect" selected={path == "/ws/inspect"}>{"/ws/inspect (frame facts)"}</option>
+                    </select>
+                </label>
+                {for fields}
+            </div>
+            if let Some(problem) = verdict {
+                <p class="inline-error" role="alert">{format!("The server will refuse this: {problem}")}</p>
+            }
+            <p class="hint">
+                {"Wirelab's own server reads these from the URL's query, so any WebSocket client can use them. "}
+                <a href="/#echo-knobs" target="_blank">{"What each knob does"}</a>
+                {". /ws/inspect also reports the frames and handshake the server saw, shown in the log's frame column."}
+            </p>
+        </details>
     }
 }
 

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use wire::message_log::{Direction, Payload};
 use wire::payload_view::{PayloadView, render};
 use wire::units::{first_chars, format_bytes, format_clock};
+use wire::ws_inspect::MessageFacts;
 use yew::prelude::*;
 
 use crate::components::hex_view::HexView;
@@ -19,6 +20,9 @@ const MAX_TEXT_VIEW_CHARS: usize = 200_000;
 pub struct MessageDetailProps {
     /// (id, time, direction, payload) of the selected message.
     pub entry: Option<(u64, f64, Direction, Rc<Payload>)>,
+    /// The frames the server saw carrying it (on `/ws/inspect`).
+    #[prop_or_default]
+    pub frames: Option<MessageFacts>,
     /// Puts the payload in the composer.
     pub on_reuse: Callback<Rc<Payload>>,
 }
@@ -98,8 +102,42 @@ pub fn message_detail(props: &MessageDetailProps) -> Html {
                     </button>
                 </div>
             </header>
+            if let Some(facts) = &props.frames {
+                { frames_table(facts) }
+            }
             <div class="tabs" role="tablist" aria-label="View as">{tabs}</div>
             <div class="detail-body">{body}</div>
         </section>
+    }
+}
+
+/// The frames the server saw for one message, one row each.
+fn frames_table(facts: &MessageFacts) -> Html {
+    let flag = |on: bool| if on { "1" } else { "0" };
+    html! {
+        <div class="frames" aria-label="Frames the server saw">
+            <table>
+                <thead><tr>
+                    <th>{"#"}</th><th>{"FIN"}</th><th title="RSV1 RSV2 RSV3">{"RSV"}</th><th>{"Opcode"}</th>
+                    <th>{"Mask key"}</th><th>{"Payload"}</th><th>{"Header"}</th>
+                </tr></thead>
+                <tbody>
+                    { for facts.frames.iter().enumerate().map(|(number, frame)| html! {
+                        <tr>
+                            <td>{number + 1}</td>
+                            <td>{flag(frame.fin)}</td>
+                            <td class="mono">{format!("{}{}{}", flag(frame.rsv1), flag(frame.rsv2), flag(frame.rsv3))}</td>
+                            <td>{frame.opcode.clone()}</td>
+                            <td class="mono">{frame.mask_key.clone().unwrap_or_else(|| "unmasked".into())}</td>
+                            <td>{format!("{} B · {}-bit length", frame.payload_len, frame.length_bits)}</td>
+                            <td>{format!("{} B", frame.header_len)}</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            if facts.compressed {
+                <p class="muted">{format!("permessage-deflate: {} B on the wire for a {} B message", facts.wire_bytes, facts.message_bytes)}</p>
+            }
+        </div>
     }
 }

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use wire::message_log::{Direction, EntryBody, EventKind, LogEntry, LogFilter};
 use wire::units::{format_bytes, format_clock};
 use wire::virtual_list::visible_rows;
+use wire::ws_inspect::{MessageFacts, summarize};
 use yew::prelude::*;
 
 use super::session::SharedSession;
@@ -99,7 +100,15 @@ pub fn message_list(props: &MessageListProps) -> Html {
         .filter_map(|position| {
             let index = indexes.as_ref().map_or(Some(position), |indexes| indexes.get(position).copied())?;
             let entry = log.entry(index)?;
-            Some(render_row(entry, position, props.selected == Some(entry.id), &props.on_select, offset_minutes))
+            let frames = session.frames.get(&entry.id);
+            Some(render_row(
+                entry,
+                frames,
+                position,
+                props.selected == Some(entry.id),
+                &props.on_select,
+                offset_minutes,
+            ))
         })
         .collect();
 
@@ -195,6 +204,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
 
 fn render_row(
     entry: &LogEntry,
+    frames: Option<&MessageFacts>,
     position: usize,
     selected: bool,
     on_select: &Callback<u64>,
@@ -236,6 +246,9 @@ fn render_row(
                         <span class={classes!("badge", kind)}>{if payload.is_binary() { "bin" } else { "text" }}</span>
                         <span class="log-size">{format_bytes(payload.len() as u64)}</span>
                         <span class="log-text mono">{payload.preview(160)}</span>
+                        if let Some(facts) = frames {
+                            <span class="log-frames" title="The frames the server saw (from /ws/inspect)">{summarize(facts)}</span>
+                        }
                     </button>
                 </li>
             }

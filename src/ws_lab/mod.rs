@@ -254,6 +254,7 @@ pub fn ws_lab() -> Html {
         EntryBody::Message { direction, payload } => Some((entry.id, entry.at_ms, *direction, payload.clone())),
         EntryBody::Event { .. } => None,
     });
+    let selected_frames = selected.and_then(|id| current.frames.get(&id).cloned());
     html! {
         <div class="ws-lab">
             <ConnectBar
@@ -275,7 +276,7 @@ pub fn ws_lab() -> Html {
                     {on_autoscroll}
                     {on_clear}
                 />
-                <MessageDetail entry={selected_entry} {on_reuse} />
+                <MessageDetail entry={selected_entry} frames={selected_frames} {on_reuse} />
             </div>
             <Composer
                 draft={(*draft).clone()}

@@ -3,10 +3,13 @@
 //! re-render per message.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use wire::connection::{ConnectionState, close_code_explanation, close_code_name};
 use wire::message_log::{Direction, EventKind, MessageLog, Payload};
+use wire::ws_frame::accept_key;
+use wire::ws_inspect::{HandshakeFacts, InspectReport, MessageFacts};
 
 use crate::net::now_ms;
 use crate::net::socket::{Socket, SocketEvent};
@@ -19,7 +22,20 @@ pub struct Session {
     pub connection: ConnectionState,
     /// Bumped on every change, so views can tell a new state from an old one cheaply.
     pub version: u64,
+    /// On `/ws/inspect`: the frames the server saw, by the log id of the message sent.
+    pub frames: HashMap<u64, MessageFacts>,
+    /// On `/ws/inspect`: the opening handshake as the server saw it.
+    pub handshake: Option<HandshakeFacts>,
+    /// Log ids of the data messages sent on this connection, in order (a report's index).
+    sent_ids: Vec<u64>,
+    /// Whether this connection's text messages may be `/ws/inspect` reports.
+    inspecting: bool,
     socket: Option<Socket>,
+}
+
+/// Whether `url` is the server's inspecting echo, whose reports the lab reads instead of logging.
+pub fn is_inspect_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|parsed| parsed.path().ends_with("/ws/inspect"))
 }
 
 impl Session {
@@ -36,6 +52,9 @@ impl Session {
         // Replacing a closed socket detaches its handlers.
         session.socket = None;
         let offered = if protocols.is_empty() { String::new() } else { format!(" offering {}", protocols.join(", ")) };
+        session.sent_ids.clear();
+        session.handshake = None;
+        session.inspecting = is_inspect_url(url);
         match Socket::open(url, protocols, on_event) {
             Ok(socket) => {
                 session.connection = ConnectionState::Connecting;
@@ -71,7 +90,16 @@ impl Session {
                 self.connection = ConnectionState::Open { protocol, extensions };
             }
             SocketEvent::Received(payload) => {
-                self.log.push_message(Direction::Received, payload, now);
+                let report = match &payload {
+                    Payload::Text(text) if self.inspecting => InspectReport::from_text(text),
+                    _ => None,
+                };
+                match report {
+                    Some(report) => self.apply_report(report, now),
+                    None => {
+                        self.log.push_message(Direction::Received, payload, now);
+                    }
+                }
             }
             SocketEvent::Failed => {
                 self.log.push_event(
@@ -99,6 +127,35 @@ impl Session {
         self.version += 1;
     }
 
+    /// A `/ws/inspect` report: the handshake goes in the log as an event, frame facts go beside
+    /// the message they describe.
+    fn apply_report(&mut self, report: InspectReport, now: f64) {
+        match report {
+            InspectReport::Handshake(facts) => {
+                let verified =
+                    if accept_key(&facts.key) == facts.accept { "✓ matches" } else { "✗ does not match" };
+                let mut text = format!(
+                    "Handshake: Sec-WebSocket-Key {} → Sec-WebSocket-Accept {} = base64(SHA-1(key + GUID)) {verified}",
+                    facts.key, facts.accept
+                );
+                if let Some(extensions) = &facts.extensions {
+                    text.push_str(&format!(" · extensions {extensions}"));
+                }
+                if let Some(protocol) = &facts.subprotocol {
+                    text.push_str(&format!(" · subprotocol {protocol}"));
+                }
+                self.log.push_event(EventKind::Info, text, now);
+                self.handshake = Some(facts);
+            }
+            InspectReport::Message(facts) => {
+                let id = usize::try_from(facts.index).ok().and_then(|index| self.sent_ids.get(index)).copied();
+                if let Some(id) = id {
+                    self.frames.insert(id, facts);
+                }
+            }
+        }
+    }
+
     /// Sends one message and logs it; the error says why nothing was sent.
     pub fn send(&mut self, payload: Payload) -> Result<(), String> {
         let socket = match (&self.socket, &self.connection) {
@@ -106,7 +163,10 @@ impl Session {
             _ => return Err("not connected: connect first, then send".to_string()),
         };
         socket.send(&payload)?;
-        self.log.push_message(Direction::Sent, payload, now_ms());
+        let id = self.log.push_message(Direction::Sent, payload, now_ms());
+        if self.inspecting {
+            self.sent_ids.push(id);
+        }
         self.version += 1;
         Ok(())
     }
@@ -130,6 +190,7 @@ impl Session {
 
     pub fn clear_log(&mut self) {
         self.log.clear();
+        self.frames.clear();
         self.version += 1;
     }
 
