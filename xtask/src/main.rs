@@ -2,6 +2,7 @@
 //! so a fresh machine needs nothing but cargo: each command installs the tools it needs first.
 
 mod bench_formats;
+mod bench_server;
 mod process;
 mod run;
 mod test;
@@ -26,6 +27,10 @@ Commands:
                               (default 5000).
   bench-formats               Encode and decode MB/s per format, natively and compiled to wasm
                               in headless Chromium, with the wasm/native ratio.
+  bench-server [--reps N] [--secs S]
+                              WebSocket echo messages/s, latency, MiB/s and idle memory of
+                              wirelab-server against Python websockets, Node ws and raw TCP,
+                              pinned to separate cores; table in target/bench-server.txt.
   bench-tree                  In headless Chromium, time from the end of a 1, 5 and 20 MB JSON
                               response to the HTTP lab's first tree paint, and the longest
                               main-thread stall, against the browser's own JSON.parse.
@@ -41,6 +46,7 @@ fn main() -> ExitCode {
         Some("idle-rss") => run::idle_rss(&args[1..]),
         Some("bench-tree") => run::bench_tree(),
         Some("bench-formats") => bench_formats::bench_formats(),
+        Some("bench-server") => bench_server::bench_server(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
