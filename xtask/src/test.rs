@@ -38,6 +38,8 @@ pub fn test() -> Result<(), String> {
                 "-p",
                 "wirelab-server",
                 "-p",
+                "wirelab-loadgen",
+                "-p",
                 "xtask",
                 "--all-targets",
                 "--",
@@ -65,7 +67,10 @@ pub fn test() -> Result<(), String> {
         ))
     });
     step("native tests", &mut || {
-        process::run(&mut command("cargo", &["test", "-p", "wirelab-wire", "-p", "wirelab-server", "-p", "xtask"]))
+        process::run(&mut command(
+            "cargo",
+            &["test", "-p", "wirelab-wire", "-p", "wirelab-server", "-p", "wirelab-loadgen", "-p", "xtask"],
+        ))
     });
     step("build the app (trunk --release)", &mut || build_app(&tools));
 
