@@ -114,9 +114,11 @@ pub fn compare_tab(props: &CompareProps) -> Html {
         let source = source.clone();
         let committed = committed.clone();
         let settle = settle.clone();
+        let sample_name = sample_name.clone();
         Callback::from(move |event: InputEvent| {
             let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
             let text = area.value();
+            sample_name.set("");
             source.set(text.clone());
             let committed = committed.clone();
             *settle.borrow_mut() = Some(Timeout::new(SETTLE_MS, move || committed.set(text)));
@@ -234,6 +236,9 @@ pub fn compare_tab(props: &CompareProps) -> Html {
                     <label class="field grow">
                         <span class="field-label">{"Sample"}</span>
                         <select onchange={on_sample}>
+                            if sample_name.is_empty() {
+                                <option value="" disabled=true selected=true>{"Your own document"}</option>
+                            }
                             { for samples::all().iter().map(|sample| html! {
                                 <option value={sample.name} selected={sample.name == *sample_name}>{sample.name}</option>
                             }) }
