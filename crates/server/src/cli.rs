@@ -3,9 +3,23 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
-use crate::{Config, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES};
+use crate::deflate::SERVER_WINDOW_BITS;
+use crate::{Config, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES, DeflateConfig};
+
+/// A switch given as `on` or `off`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    fn is_on(self) -> bool {
+        self == Switch::On
+    }
+}
 
 /// Wirelab's server: serves the built app, `/api/info`, the WebSocket echo at `/ws/echo` and
 /// httpbin-style HTTP test endpoints (`/anything`, `/status/{codes}`, `/delay/{seconds}`, ...).
@@ -35,6 +49,22 @@ pub struct Cli {
     /// Longest wait in seconds (fractions allowed) that /delay and /drip may be asked for.
     #[arg(long, default_value_t = DEFAULT_MAX_DELAY.as_secs_f64(), value_parser = parse_seconds)]
     pub max_delay: f64,
+
+    /// Accept a client's permessage-deflate offer (RFC 7692) on /ws/echo.
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    pub permessage_deflate: Switch,
+
+    /// Largest deflate window the server compresses with, in bits (server_max_window_bits); a
+    /// client asking for a smaller one gets it.
+    #[arg(long, default_value_t = DeflateConfig::default().window_bits,
+          value_parser = clap::value_parser!(u8).range(i64::from(*SERVER_WINDOW_BITS.start())..=i64::from(*SERVER_WINDOW_BITS.end())))]
+    pub deflate_window_bits: u8,
+
+    /// Let both sides keep their deflate context between messages: better compression of
+    /// similar messages, but about 300 KiB per connection that has sent one, for as long as it
+    /// stays open. Off answers with server_no_context_takeover and client_no_context_takeover.
+    #[arg(long, value_enum, default_value_t = Switch::Off)]
+    pub deflate_context_takeover: Switch,
 }
 
 impl Cli {
@@ -46,6 +76,11 @@ impl Cli {
             max_body_bytes: self.max_body_bytes,
             // `parse_seconds` only lets through values this conversion accepts.
             max_delay: Duration::try_from_secs_f64(self.max_delay).unwrap_or(DEFAULT_MAX_DELAY),
+            deflate: DeflateConfig {
+                enabled: self.permessage_deflate.is_on(),
+                window_bits: self.deflate_window_bits,
+                context_takeover: self.deflate_context_takeover.is_on(),
+            },
             ..Config::default()
         }
     }
@@ -89,6 +124,7 @@ mod tests {
         assert_eq!(cli.max_delay, 10.0);
         let config = cli.config();
         assert_eq!((config.max_body_bytes, config.max_delay), (16_777_216, Duration::from_secs(10)));
+        assert_eq!(config.deflate, DeflateConfig { enabled: true, window_bits: 15, context_takeover: false });
     }
 
     #[test]
@@ -106,6 +142,12 @@ mod tests {
             "--max-body-bytes <MAX_BODY_BYTES>",
             "--max-delay <MAX_DELAY>",
             "[default: 10]",
+            "--permessage-deflate <PERMESSAGE_DEFLATE>",
+            "[default: on]",
+            "--deflate-window-bits <DEFLATE_WINDOW_BITS>",
+            "[default: 15]",
+            "--deflate-context-takeover <DEFLATE_CONTEXT_TAKEOVER>",
+            "[default: off]",
         ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
         }
@@ -130,5 +172,29 @@ mod tests {
         let cli = Cli::try_parse_from(["wirelab-server", "--max-body-bytes", "100", "--max-delay", "2.5"]).unwrap();
         let config = cli.config();
         assert_eq!((config.max_body_bytes, config.max_delay), (100, Duration::from_millis(2500)));
+    }
+
+    #[test]
+    fn deflate_flags_are_checked_and_reach_the_config() {
+        for (flag, bad) in [
+            ("--permessage-deflate", "yes"),
+            ("--deflate-window-bits", "8"),
+            ("--deflate-window-bits", "16"),
+            ("--deflate-context-takeover", "maybe"),
+        ] {
+            assert!(Cli::try_parse_from(["wirelab-server", flag, bad]).is_err(), "{flag} {bad}");
+        }
+        let cases = [
+            (vec!["--permessage-deflate", "off"], DeflateConfig { enabled: false, ..DeflateConfig::default() }),
+            (vec!["--deflate-window-bits", "9"], DeflateConfig { window_bits: 9, ..DeflateConfig::default() }),
+            (
+                vec!["--deflate-context-takeover", "on"],
+                DeflateConfig { context_takeover: true, ..DeflateConfig::default() },
+            ),
+        ];
+        for (args, expected) in cases {
+            let cli = Cli::try_parse_from(std::iter::once("wirelab-server").chain(args.iter().copied())).unwrap();
+            assert_eq!(cli.config().deflate, expected, "{args:?}");
+        }
     }
 }

@@ -1,84 +1,115 @@
 //! The WebSocket echo endpoint (`/ws/echo`) that the app's WebSocket lab talks to.
 //!
-//! Text comes back as text and binary as binary. Tungstenite answers pings while reading,
-//! reassembles fragmented messages and echoes a client's close frame (code and reason); this
-//! module maps its errors to close codes (1009 too big, 1007 bad UTF-8, 1002 protocol
-//! violation) and closes every connection with 1001 when the server shuts down.
+//! Text comes back as text and binary as binary, each message as one frame. yawc does the protocol
+//! (RFC 6455) and permessage-deflate (RFC 7692; which offers are accepted is decided in
+//! `deflate.rs`): it answers pings, echoes a client's close frame (code and reason), inflates
+//! and deflates, and answers the frame-level errors it finds with a close frame of its own (1002
+//! protocol error, 1007 bad UTF-8 in a close reason, 1009 too big, 1003 for a reserved opcode).
+//! This module reassembles fragmented messages itself, checking text as UTF-8 as it arrives (so
+//! bad text fails fast) and closing with 1002 (bad fragment order), 1007 (bad UTF-8) or 1009 (a
+//! message over the limit), and closes every connection with 1001 when the server shuts down.
 //!
 //! # Buffers and memory
 //!
-//! Tungstenite's defaults (128 KiB read buffer, 128 KiB write buffer target) cost about
-//! 135 KiB of RSS per connection, because the read buffer is allocated up front. An idle echo
-//! connection needs almost nothing, so the upgrade sets:
+//! An idle echo connection needs almost nothing, so each one is set up with:
 //!
-//! - `read_buffer_size` = [`READ_BUFFER_BYTES`] (4 KiB): allocated for every connection, so it
-//!   dominates idle memory. Reads of a large frame go straight into a buffer reserved for that
-//!   frame, so a small value costs only more `read` calls (4 KiB each), not copies.
-//! - `write_buffer_size` = 0: every echo is written to the socket at once; nothing is held back
-//!   to batch small writes (the echo flushes after each message anyway).
-//! - `max_write_buffer_size` = limit + [`WRITE_SLACK_BYTES`]: room for one whole message plus a
-//!   pending control frame, never more. With the echo loop awaiting each send, a client that
-//!   does not read stalls its own connection (the server stops reading it) instead of growing a
-//!   queue: backpressure reaches the client through TCP.
-//! - `max_message_size` = `max_frame_size` = `--max-message-bytes`.
+//! - a read buffer of [`READ_BUFFER_BYTES`] (4 KiB): allocated for every connection, so it
+//!   dominates idle memory. A larger frame grows it for that frame only; yawc gives the memory
+//!   back afterwards.
+//! - a write buffer of 0 bytes: it grows to hold the echo being written and is given back once a
+//!   larger one has been flushed.
+//! - no deflate state until a message is compressed or inflated, and (without context takeover,
+//!   the default) none after it: each message borrows a compressor or decompressor from a pool
+//!   that all connections share (see `deflate.rs`).
+//! - the limit `--max-message-bytes` on every frame, on every inflated frame and on every
+//!   reassembled message.
 //!
-//! Measured with `examples/idle_connections.rs` against the release build: 5.0 MiB of RSS at
-//! start, 39.0 MiB holding 5,000 idle connections, i.e. about 7 KiB per connection: the 4 KiB
-//! read buffer plus about 3 KiB of task, socket and upgrade state (the 64 MiB budget allows
-//! about 12 KiB each).
+//! Each echo is awaited before the next read, so a client that does not read stalls its own
+//! connection (the server stops reading it) instead of growing a queue: backpressure reaches the
+//! client through TCP, and the server holds at most one message per connection.
 //!
-//! Tungstenite keeps the capacity its buffers grew to: a connection that echoed a large message
-//! keeps up to about twice that message's size until it closes. That is bounded by the limit and
-//! only concerns connections that sent large messages; the echo task itself keeps no message
-//! between iterations.
+//! Measured with `cargo xtask idle-rss` (5,000 idle connections against the release build): about
+//! 7 KiB per connection with tungstenite before permessage-deflate, and about the same with yawc
+//! and deflate negotiated; see ARCHITECTURE.md for the figures.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, State};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use axum::{Extension, Router};
+use bytes::Bytes;
+use futures_util::SinkExt;
 use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
-use tungstenite::error::ProtocolError;
+use yawc::close::CloseCode;
+use yawc::streaming::Streaming;
+use yawc::{DeflatePool, Frame, HttpStream, IncomingUpgrade, OpCode, Options, WebSocketError};
 
+use crate::deflate::{self, DeflateConfig};
 use crate::{Config, Shutdown};
 
 /// Read buffer per connection; see the module docs.
 pub(crate) const READ_BUFFER_BYTES: usize = 4 * 1024;
-/// Write-buffer room beyond one maximal message: a frame header and one control frame.
-pub(crate) const WRITE_SLACK_BYTES: usize = 4 * 1024;
+/// Idle compressors (and, separately, decompressors) the shared pool keeps per window size: about
+/// as many as messages compressed at the same moment, i.e. a few per runtime worker thread.
+const DEFLATE_POOL_SIZE: usize = 16;
 
-/// Close codes this module sends (RFC 6455 section 7.4.1).
+/// Close codes this module sends or reports (RFC 6455 section 7.4.1).
 pub(crate) mod code {
     pub const GOING_AWAY: u16 = 1001;
     pub const PROTOCOL_ERROR: u16 = 1002;
+    pub const UNSUPPORTED_DATA: u16 = 1003;
     pub const NO_STATUS: u16 = 1005;
     pub const ABNORMAL: u16 = 1006;
     pub const INVALID_PAYLOAD: u16 = 1007;
     pub const MESSAGE_TOO_BIG: u16 = 1009;
+    pub const INTERNAL_ERROR: u16 = 1011;
 }
 
+/// The largest payload of a control frame (RFC 6455 section 5.5).
+const MAX_CONTROL_PAYLOAD: usize = 125;
 /// A close reason must fit in a control frame: 125 bytes minus the 2-byte code.
-const MAX_REASON_BYTES: usize = 123;
+const MAX_REASON_BYTES: usize = MAX_CONTROL_PAYLOAD - 2;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct EchoState {
     max_message_bytes: usize,
     close_timeout: Duration,
+    deflate: DeflateConfig,
+    pool: DeflatePool,
     shutdown: Shutdown,
     next_id: Arc<AtomicU64>,
+}
+
+impl EchoState {
+    /// yawc's settings for one connection; `compress` when a permessage-deflate offer was accepted.
+    fn options(&self, compress: bool) -> Options {
+        // yawc's limits are exclusive; ours is the largest size allowed.
+        let limit = self.max_message_bytes.saturating_add(1);
+        let mut options = Options::default()
+            .with_max_payload_read(limit)
+            .with_max_read_buffer(limit)
+            .with_read_buffer_capacity(READ_BUFFER_BYTES)
+            .with_write_buffer_capacity(0);
+        if compress {
+            options.compression = Some(deflate::yawc_options(&self.deflate, &self.pool));
+        }
+        options
+    }
 }
 
 pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
     let state = EchoState {
         max_message_bytes: config.max_message_bytes,
         close_timeout: config.close_timeout,
+        deflate: config.deflate,
+        pool: DeflatePool::new(DEFLATE_POOL_SIZE),
         shutdown,
         next_id: Arc::new(AtomicU64::new(1)),
     };
@@ -93,42 +124,82 @@ async fn no_such_socket() -> Response {
     (StatusCode::NOT_FOUND, "no WebSocket endpoint here; try /ws/echo\n").into_response()
 }
 
-async fn upgrade(
-    State(state): State<EchoState>,
-    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let limit = state.max_message_bytes;
-    let mut upgrade = upgrade
-        .read_buffer_size(READ_BUFFER_BYTES)
-        .write_buffer_size(0)
-        .max_write_buffer_size(limit.saturating_add(WRITE_SLACK_BYTES))
-        .max_message_size(limit)
-        .max_frame_size(limit);
-    if let Some(protocol) = first_offered_protocol(&headers) {
-        upgrade.set_selected_protocol(protocol);
+async fn upgrade(State(state): State<EchoState>, request: Request) -> Response {
+    let (mut parts, _body) = request.into_parts();
+    if !has_token(&parts.headers, header::UPGRADE, "websocket")
+        || !has_token(&parts.headers, header::CONNECTION, "upgrade")
+    {
+        return (StatusCode::BAD_REQUEST, "this is a WebSocket endpoint: send a WebSocket upgrade request\n")
+            .into_response();
     }
+    let offer = if state.deflate.enabled { deflate::first_acceptable_offer(&parts.headers) } else { None };
+    // yawc reads the client's offer from the request: show it only the one the server accepts.
+    match offer {
+        Some(offer) => {
+            parts.headers.insert(header::SEC_WEBSOCKET_EXTENSIONS, offer.header_value());
+        }
+        None => {
+            parts.headers.remove(header::SEC_WEBSOCKET_EXTENSIONS);
+        }
+    }
+    let incoming = match IncomingUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(incoming) => incoming,
+        Err(status) => return (status, "not a valid WebSocket upgrade request\n").into_response(),
+    };
+    let (response, upgraded) = match incoming.upgrade(state.options(offer.is_some())) {
+        Ok(upgrade) => upgrade,
+        Err(error) => {
+            tracing::warn!(%error, "cannot set up a WebSocket");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let mut response = response.map(Body::new);
+    let protocol = first_offered_protocol(&parts.headers);
+    if let Some(protocol) = &protocol {
+        response.headers_mut().insert(header::SEC_WEBSOCKET_PROTOCOL, protocol.clone());
+    }
+    let extensions = response.headers().get(header::SEC_WEBSOCKET_EXTENSIONS).cloned();
+
     let id = state.next_id.fetch_add(1, Ordering::Relaxed);
-    let peer = connect_info.map_or_else(|| "unknown".to_owned(), |Extension(ConnectInfo(addr))| addr.to_string());
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |ConnectInfo(addr)| addr.to_string());
     // Counted from the handshake on, so shutdown also waits for connections still upgrading.
     let tracked = state.shutdown.track();
-    upgrade.on_failed_upgrade(move |error| tracing::debug!(conn = id, %error, "upgrade failed")).on_upgrade(
-        move |socket| async move {
-            let _tracked = tracked;
-            let protocol = socket.protocol().and_then(|p| p.to_str().ok()).unwrap_or("").to_owned();
-            tracing::info!(conn = id, peer, protocol, "websocket opened");
-            let Summary { code, messages } = echo(socket, state.shutdown.token(), state.close_timeout).await;
-            tracing::info!(conn = id, peer, code, messages, "websocket closed");
-        },
-    )
+    tokio::spawn(async move {
+        let _tracked = tracked;
+        let socket = match upgraded.await {
+            Ok(socket) => socket.into_streaming(),
+            Err(error) => {
+                tracing::debug!(conn = id, %error, "upgrade failed");
+                return;
+            }
+        };
+        let text = |value: Option<&HeaderValue>| value.and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let (protocol, extensions) = (text(protocol.as_ref()), text(extensions.as_ref()));
+        tracing::info!(conn = id, peer, protocol, extensions, "websocket opened");
+        let Summary { code, messages } =
+            echo(socket, state.max_message_bytes, state.shutdown.token(), state.close_timeout).await;
+        tracing::info!(conn = id, peer, code, messages, "websocket closed");
+    });
+    response
+}
+
+/// Whether a comma-separated header lists `token` (compared without regard to case).
+fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|item| item.trim().eq_ignore_ascii_case(token))
 }
 
 /// The first subprotocol the client offered, which the server selects.
 ///
-/// Axum's `protocols` only picks from a list known in advance, and its view of the header is a
-/// sorted set; the lab lets users type any subprotocol, and a browser fails the connection unless
-/// the server selects one it offered, so the first offered token is read from the header itself.
+/// The lab lets users type any subprotocol, and a browser fails the connection unless the server
+/// selects one it offered, so the first offered token is read from the header itself.
 fn first_offered_protocol(headers: &HeaderMap) -> Option<HeaderValue> {
     headers
         .get_all(header::SEC_WEBSOCKET_PROTOCOL)
@@ -150,30 +221,128 @@ struct Summary {
 
 /// Why the echo loop stopped.
 enum Ending {
-    /// The client sent a close frame; tungstenite has queued the echo of it.
-    ClientClosed(Option<CloseFrame>),
-    /// The client broke a rule; close with this code.
-    Violation { code: u16, reason: String },
+    /// The client sent a close frame; yawc has queued the echo of it.
+    ClientClosed(Option<u16>),
+    /// yawc found a broken rule and has queued a close frame with this code.
+    Refused { code: u16, reason: String },
+    /// This module found a broken rule; close with this code.
+    Violation { code: u16, reason: &'static str },
     /// The server is shutting down.
     Shutdown,
     /// The connection is gone (reset, EOF without a close frame, I/O error).
     Vanished(String),
 }
 
-async fn echo(mut socket: WebSocket, shutdown: &CancellationToken, close_timeout: Duration) -> Summary {
+/// A fragmented message being put back together.
+struct Reassembly {
+    opcode: OpCode,
+    payload: Vec<u8>,
+    /// For text: how much of `payload` is known to be valid UTF-8.
+    checked: usize,
+}
+
+/// What one data frame means for the echo loop.
+enum Step {
+    /// A whole message to echo.
+    Echo(Frame),
+    /// A fragment was taken in; more are to come.
+    Continue,
+    /// The client broke a rule.
+    Violation { code: u16, reason: &'static str },
+}
+
+/// Puts messages together from data frames, enforcing fragment order, the size limit and UTF-8.
+struct Messages {
+    limit: usize,
+    partial: Option<Reassembly>,
+}
+
+impl Messages {
+    fn take(&mut self, frame: Frame) -> Step {
+        let (opcode, fin, payload) = frame.into_parts();
+        match (opcode, self.partial.take()) {
+            (OpCode::Text | OpCode::Binary, Some(_)) => {
+                violation(code::PROTOCOL_ERROR, "new message before the fragmented one ended")
+            }
+            (OpCode::Continuation, None) => violation(code::PROTOCOL_ERROR, "continuation frame without a message"),
+            (OpCode::Text | OpCode::Binary, None) if fin => whole(opcode, payload),
+            (OpCode::Text | OpCode::Binary, None) => {
+                self.append(Reassembly { opcode, payload: Vec::new(), checked: 0 }, &payload, false)
+            }
+            (_, Some(partial)) => self.append(partial, &payload, fin),
+            // Control frames never reach here.
+            (_, None) => Step::Continue,
+        }
+    }
+
+    fn append(&mut self, mut partial: Reassembly, fragment: &[u8], fin: bool) -> Step {
+        if partial.payload.len().saturating_add(fragment.len()) > self.limit {
+            return violation(code::MESSAGE_TOO_BIG, "message larger than the server's limit");
+        }
+        partial.payload.extend_from_slice(fragment);
+        if partial.opcode == OpCode::Text {
+            match std::str::from_utf8(&partial.payload[partial.checked..]) {
+                Ok(_) => partial.checked = partial.payload.len(),
+                // A character cut between fragments is fine until the last one.
+                Err(error) if error.error_len().is_none() && !fin => partial.checked += error.valid_up_to(),
+                Err(_) => return violation(code::INVALID_PAYLOAD, "text message is not valid UTF-8"),
+            }
+        }
+        if fin {
+            return Step::Echo(message(partial.opcode, Bytes::from(partial.payload)));
+        }
+        self.partial = Some(partial);
+        Step::Continue
+    }
+}
+
+fn whole(opcode: OpCode, payload: Bytes) -> Step {
+    if opcode == OpCode::Text && std::str::from_utf8(&payload).is_err() {
+        return violation(code::INVALID_PAYLOAD, "text message is not valid UTF-8");
+    }
+    Step::Echo(message(opcode, payload))
+}
+
+fn message(opcode: OpCode, payload: Bytes) -> Frame {
+    if opcode == OpCode::Text { Frame::text(payload) } else { Frame::binary(payload) }
+}
+
+fn violation(code: u16, reason: &'static str) -> Step {
+    Step::Violation { code, reason }
+}
+
+async fn echo(
+    mut socket: Streaming<HttpStream>,
+    limit: usize,
+    shutdown: &CancellationToken,
+    close_timeout: Duration,
+) -> Summary {
     let mut messages = 0;
+    let mut assembler = Messages { limit, partial: None };
     let ending = loop {
         let incoming = tokio::select! {
             biased;
             () = shutdown.cancelled() => break Ending::Shutdown,
-            incoming = socket.recv() => incoming,
+            incoming = socket.next_frame() => incoming,
         };
-        let reply = match incoming {
-            None => break Ending::Vanished("connection closed without a close frame".into()),
-            Some(Err(error)) => break classify(error),
-            Some(Ok(Message::Close(frame))) => break Ending::ClientClosed(frame),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            Some(Ok(message @ (Message::Text(_) | Message::Binary(_)))) => message,
+        let frame = match incoming {
+            Ok(frame) => frame,
+            Err(error) => break classify(error),
+        };
+        let reply = match frame.opcode() {
+            // yawc queues the pong itself.
+            OpCode::Ping | OpCode::Pong => continue,
+            // yawc checks the size of pings only: a longer close frame breaks RFC 6455 section 5.5,
+            // and its echo would too, so the connection is dropped without one.
+            OpCode::Close if frame.payload().len() > MAX_CONTROL_PAYLOAD => {
+                break Ending::Vanished("close frame longer than 125 bytes".into());
+            }
+            OpCode::Close => break Ending::ClientClosed(frame.close_code().map(u16::from)),
+            OpCode::Text | OpCode::Binary | OpCode::Continuation => match assembler.take(frame) {
+                Step::Echo(reply) => reply,
+                Step::Continue => continue,
+                Step::Violation { code, reason } => break Ending::Violation { code, reason },
+            },
         };
         messages += 1;
         // Awaiting the send is the backpressure: while it is blocked, this client is not read.
@@ -189,24 +358,29 @@ async fn echo(mut socket: WebSocket, shutdown: &CancellationToken, close_timeout
     };
 
     let code = match ending {
-        Ending::ClientClosed(frame) => {
-            // The next read flushes tungstenite's echo of the close frame, then ends.
-            let _ = timeout(close_timeout, socket.recv()).await;
-            frame.map_or(code::NO_STATUS, |frame| frame.code)
+        Ending::ClientClosed(code) => {
+            // The next read flushes yawc's echo of the close frame, then ends.
+            let _ = timeout(close_timeout, socket.next_frame()).await;
+            code.unwrap_or(code::NO_STATUS)
+        }
+        Ending::Refused { code, reason } => {
+            tracing::debug!(code, reason, "closing after a client error");
+            // The next read flushes the close frame yawc queued, then ends.
+            let _ = timeout(close_timeout, socket.next_frame()).await;
+            code
         }
         Ending::Violation { code, reason } => {
             tracing::debug!(code, reason, "closing after a client error");
-            // The read side is finished after an error; send the close frame and end.
-            let _ = timeout(close_timeout, socket.send(close_message(code, &reason))).await;
+            let _ = timeout(close_timeout, socket.send(close_frame(code, reason))).await;
             code
         }
         Ending::Shutdown => {
-            let close = close_message(code::GOING_AWAY, "server shutting down");
+            let close = close_frame(code::GOING_AWAY, "server shutting down");
             let _ = timeout(close_timeout, async {
                 if socket.send(close).await.is_ok() {
                     // Wait for the client's close (or the end of the stream).
-                    while let Some(Ok(message)) = socket.recv().await {
-                        if matches!(message, Message::Close(_)) {
+                    while let Ok(frame) = socket.next_frame().await {
+                        if frame.opcode() == OpCode::Close {
                             break;
                         }
                     }
@@ -223,32 +397,34 @@ async fn echo(mut socket: WebSocket, shutdown: &CancellationToken, close_timeout
     Summary { code, messages }
 }
 
-/// Maps a read error to the close code the client should get, if the connection is still there.
-fn classify(error: axum::Error) -> Ending {
-    let error = match error.into_inner().downcast::<tungstenite::Error>() {
-        Ok(error) => *error,
-        Err(other) => return Ending::Vanished(other.to_string()),
-    };
+/// What a read error means. yawc has already queued a close frame for every error but a closed
+/// connection or a failed read; the code here is the one it chose, for the log.
+fn classify(error: WebSocketError) -> Ending {
     let code = match &error {
-        tungstenite::Error::Capacity(_) => code::MESSAGE_TOO_BIG,
-        tungstenite::Error::Utf8(_) => code::INVALID_PAYLOAD,
-        tungstenite::Error::Protocol(
-            ProtocolError::ResetWithoutClosingHandshake
-            | ProtocolError::ReceivedAfterClosing
-            | ProtocolError::SendAfterClosing,
-        ) => return Ending::Vanished(error.to_string()),
-        tungstenite::Error::Protocol(_) => code::PROTOCOL_ERROR,
-        _ => return Ending::Vanished(error.to_string()),
+        WebSocketError::ConnectionClosed | WebSocketError::IoError(_) => return Ending::Vanished(error.to_string()),
+        WebSocketError::FrameTooLarge => code::MESSAGE_TOO_BIG,
+        WebSocketError::InvalidUTF8 => code::INVALID_PAYLOAD,
+        WebSocketError::InvalidOpCode(_) => code::UNSUPPORTED_DATA,
+        WebSocketError::ReservedBitsNotZero
+        | WebSocketError::ControlFrameFragmented
+        | WebSocketError::PingFrameTooLarge
+        | WebSocketError::InvalidFragment
+        | WebSocketError::InvalidCloseFrame
+        | WebSocketError::InvalidCloseCode
+        | WebSocketError::FragmentTimeout
+        | WebSocketError::InvalidContinuationFrame
+        | WebSocketError::CompressionNotSupported => code::PROTOCOL_ERROR,
+        _ => code::INTERNAL_ERROR,
     };
-    Ending::Violation { code, reason: error.to_string() }
+    Ending::Refused { code, reason: error.to_string() }
 }
 
-fn close_message(code: u16, reason: &str) -> Message {
+fn close_frame(code: u16, reason: &str) -> Frame {
     let mut end = reason.len().min(MAX_REASON_BYTES);
     while !reason.is_char_boundary(end) {
         end -= 1;
     }
-    Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from(&reason[..end]) }))
+    Frame::close(CloseCode::from(code), &reason[..end])
 }
 
 #[cfg(test)]
@@ -272,35 +448,93 @@ mod tests {
     }
 
     #[test]
-    fn tungstenite_errors_map_to_close_codes() {
-        use tungstenite::error::CapacityError;
+    fn read_errors_map_to_the_close_codes_yawc_sends() {
         let cases = [
-            (
-                tungstenite::Error::Capacity(CapacityError::MessageTooLong { size: 2, max_size: 1 }),
-                Some(code::MESSAGE_TOO_BIG),
-            ),
-            (tungstenite::Error::Utf8("bad".into()), Some(code::INVALID_PAYLOAD)),
-            (tungstenite::Error::Protocol(ProtocolError::UnmaskedFrameFromClient), Some(code::PROTOCOL_ERROR)),
-            (tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake), None),
-            (tungstenite::Error::ConnectionClosed, None),
+            (WebSocketError::FrameTooLarge, Some(code::MESSAGE_TOO_BIG)),
+            (WebSocketError::InvalidUTF8, Some(code::INVALID_PAYLOAD)),
+            (WebSocketError::InvalidOpCode(3), Some(code::UNSUPPORTED_DATA)),
+            (WebSocketError::ReservedBitsNotZero, Some(code::PROTOCOL_ERROR)),
+            (WebSocketError::InvalidCloseCode, Some(code::PROTOCOL_ERROR)),
+            (WebSocketError::CompressionNotSupported, Some(code::PROTOCOL_ERROR)),
+            (WebSocketError::ConnectionClosed, None),
+            (WebSocketError::IoError(std::io::ErrorKind::ConnectionReset.into()), None),
         ];
         for (error, expected) in cases {
             let shown = error.to_string();
-            let got = match classify(axum::Error::new(error)) {
-                Ending::Violation { code, .. } => Some(code),
+            let got = match classify(error) {
+                Ending::Refused { code, .. } => Some(code),
                 _ => None,
             };
             assert_eq!(got, expected, "{shown}");
         }
     }
 
+    /// Frames in, what the echo does after the last one: an echo (opcode, payload), a fragment
+    /// taken in, or a close code.
+    #[test]
+    fn fragments_are_reassembled_and_checked() {
+        #[derive(Debug, PartialEq)]
+        enum Outcome {
+            Echo(OpCode, Vec<u8>),
+            Continue,
+            Close(u16),
+        }
+        use Outcome::*;
+        let text = |payload: &'static [u8], fin: bool| Frame::text(payload).with_fin(fin);
+        let binary = |payload: &'static [u8], fin: bool| Frame::binary(payload).with_fin(fin);
+        let more = |payload: &'static [u8], fin: bool| Frame::continuation(payload).with_fin(fin);
+        let cases: Vec<(&str, Vec<Frame>, Outcome)> = vec![
+            ("whole text", vec![text(b"hi", true)], Echo(OpCode::Text, b"hi".to_vec())),
+            ("whole binary", vec![binary(&[0, 255], true)], Echo(OpCode::Binary, vec![0, 255])),
+            ("first fragment", vec![text(b"a", false)], Continue),
+            (
+                "three fragments",
+                vec![binary(b"a", false), more(b"b", false), more(b"c", true)],
+                Echo(OpCode::Binary, b"abc".to_vec()),
+            ),
+            (
+                "a character cut between fragments",
+                vec![text(&[0xc3], false), more(&[0xa9], true)],
+                Echo(OpCode::Text, "é".as_bytes().to_vec()),
+            ),
+            ("bad UTF-8 whole", vec![text(&[0xff], true)], Close(1007)),
+            ("bad UTF-8 fails fast", vec![text(&[b'o', 0xff], false)], Close(1007)),
+            ("cut character never completed", vec![text(&[0xc3], false), more(&[], true)], Close(1007)),
+            ("continuation without a message", vec![more(b"x", true)], Close(1002)),
+            ("new message inside a fragmented one", vec![text(b"a", false), text(b"b", true)], Close(1002)),
+            (
+                "exactly the limit",
+                vec![binary(&[1; 4], false), more(&[2; 4], true)],
+                Echo(OpCode::Binary, [[1; 4], [2; 4]].concat()),
+            ),
+            ("over the limit", vec![binary(&[1; 4], false), more(&[2; 5], true)], Close(1009)),
+        ];
+        for (name, frames, expected) in cases {
+            let mut messages = Messages { limit: 8, partial: None };
+            let mut last = None;
+            for frame in frames {
+                last = Some(messages.take(frame));
+            }
+            let got = match last {
+                Some(Step::Echo(frame)) => {
+                    let opcode = frame.opcode();
+                    Echo(opcode, frame.into_payload().to_vec())
+                }
+                Some(Step::Continue) => Continue,
+                Some(Step::Violation { code, .. }) => Close(code),
+                None => panic!("{name}: no frames"),
+            };
+            assert_eq!(got, expected, "{name}");
+        }
+    }
+
     #[test]
     fn close_reasons_fit_in_a_control_frame() {
         let long = "é".repeat(100);
-        let Message::Close(Some(frame)) = close_message(code::PROTOCOL_ERROR, &long) else {
-            panic!("not a close frame");
-        };
-        assert!(frame.reason.as_str().len() <= MAX_REASON_BYTES);
-        assert!(long.starts_with(frame.reason.as_str()));
+        let frame = close_frame(code::PROTOCOL_ERROR, &long);
+        assert_eq!(frame.close_code().map(u16::from), Some(code::PROTOCOL_ERROR));
+        let reason = frame.close_reason().unwrap().unwrap_or_default();
+        assert!(reason.len() <= MAX_REASON_BYTES);
+        assert!(long.starts_with(reason));
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod cli;
 mod cors;
+mod deflate;
 mod echo;
 mod error;
 mod httpbin;
@@ -27,6 +28,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
+pub use deflate::DeflateConfig;
 pub use httpbin::formats::sample_reading;
 pub use httpbin::proto;
 pub use shutdown::{Shutdown, wait_for_signal};
@@ -56,6 +58,8 @@ pub struct Config {
     /// Seeds the random choices of `/status` lists and unseeded `/bytes`; `None` seeds from the
     /// OS. Tests set it to make outcomes repeatable.
     pub random_seed: Option<u64>,
+    /// permessage-deflate on `/ws/echo`: accepted or not, window size, context takeover.
+    pub deflate: DeflateConfig,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_delay: DEFAULT_MAX_DELAY,
             random_seed: None,
+            deflate: DeflateConfig::default(),
         }
     }
 }

@@ -65,14 +65,25 @@ pub const OP_PING: u8 = 0x9;
 pub const OP_PONG: u8 = 0xA;
 
 const FIN: u8 = 0x80;
+pub const RSV1: u8 = 0x40;
 const MASK_KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
 /// Performs the opening handshake on `stream` and checks for `101 Switching Protocols`.
 pub async fn handshake(stream: &mut TcpStream, addr: SocketAddr) {
-    let request = format!(
+    handshake_with(stream, addr, &[]).await;
+}
+
+/// The opening handshake with extra request headers (`Name: value`); returns the response head.
+pub async fn handshake_with(stream: &mut TcpStream, addr: SocketAddr, headers: &[&str]) -> String {
+    let mut request = format!(
         "GET /ws/echo HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
     );
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     // Read byte by byte so no frame bytes after the headers are consumed here.
     let mut head = Vec::new();
@@ -83,6 +94,15 @@ pub async fn handshake(stream: &mut TcpStream, addr: SocketAddr) {
     }
     let head = String::from_utf8(head).unwrap();
     assert!(head.starts_with("HTTP/1.1 101"), "no upgrade: {head}");
+    head
+}
+
+/// The value of header `name` in a response head, if present (names compared without case).
+pub fn header_in<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })
 }
 
 /// Connects to `addr` and completes the handshake.
@@ -126,10 +146,12 @@ pub fn client_fragment(opcode: u8, payload: &[u8]) -> Vec<u8> {
     frame_bytes(opcode, payload, true)
 }
 
-/// A frame the server sent: opcode, FIN bit and (unmasked) payload.
+/// A frame the server sent: opcode, FIN and RSV1 bits and (unmasked) payload.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ServerFrame {
     pub fin: bool,
+    /// RSV1: the message is compressed (permessage-deflate).
+    pub compressed: bool,
     pub opcode: u8,
     pub payload: Vec<u8>,
 }
@@ -146,7 +168,7 @@ pub async fn read_frame(stream: &mut TcpStream) -> Option<ServerFrame> {
     };
     let mut payload = vec![0; usize::try_from(len).unwrap()];
     stream.read_exact(&mut payload).await.ok()?;
-    Some(ServerFrame { fin: head[0] & FIN != 0, opcode: head[0] & 0x0f, payload })
+    Some(ServerFrame { fin: head[0] & FIN != 0, compressed: head[0] & RSV1 != 0, opcode: head[0] & 0x0f, payload })
 }
 
 /// Reads frames until the server's close frame and returns its code, or `None` if the
