@@ -3,6 +3,7 @@
 
 mod bench_formats;
 mod bench_server;
+mod conformance;
 mod process;
 mod run;
 mod test;
@@ -25,6 +26,10 @@ Commands:
   setup                       Only install what is missing.
   idle-rss [--count N]        Measure wirelab-server's memory with N idle WebSocket connections
                               (default 5000).
+  conformance                 RFC 6455 and permessage-deflate conformance: the Autobahn|Testsuite
+                              fuzzing client (517 cases, about 7 minutes) against a release
+                              wirelab-server; fails unless every case is OK, NON-STRICT or
+                              INFORMATIONAL. Needs Python 2.7 (pyenv's 2.7.18); installs the suite.
   bench-formats               Encode and decode MB/s per format, natively and compiled to wasm
                               in headless Chromium, with the wasm/native ratio.
   bench-server [--reps N] [--secs S]
@@ -46,6 +51,7 @@ fn main() -> ExitCode {
         Some("idle-rss") => run::idle_rss(&args[1..]),
         Some("bench-tree") => run::bench_tree(),
         Some("bench-formats") => bench_formats::bench_formats(),
+        Some("conformance") => conformance::conformance(),
         Some("bench-server") => bench_server::bench_server(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
