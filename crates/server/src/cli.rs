@@ -6,7 +6,10 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 
 use crate::deflate::SERVER_WINDOW_BITS;
-use crate::{Config, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES, DeflateConfig};
+use crate::{
+    Config, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_DELAY,
+    DEFAULT_MAX_MESSAGE_BYTES, DeflateConfig, OriginPolicy,
+};
 
 /// A switch given as `on` or `off`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -60,6 +63,22 @@ pub struct Cli {
           value_parser = clap::value_parser!(u8).range(i64::from(*SERVER_WINDOW_BITS.start())..=i64::from(*SERVER_WINDOW_BITS.end())))]
     pub deflate_window_bits: u8,
 
+    /// Most WebSocket connections open at once; an upgrade over the cap gets 503 (with
+    /// Retry-After) before the handshake.
+    #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = parse_limit)]
+    pub max_connections: usize,
+
+    /// Page origin allowed to open WebSockets, as scheme://host[:port]; repeat for more, or '*'
+    /// for any. The server's own origin and loopback origins (localhost, 127.0.0.1, [::1]) are
+    /// always allowed, and so are clients that send no Origin (programs, not pages).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+
+    /// Seconds a new connection has to send its first request head before it is dropped
+    /// (against slowloris clients dripping headers).
+    #[arg(long, default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
+    pub header_read_timeout: f64,
+
     /// Let both sides keep their deflate context between messages: better compression of
     /// similar messages, but about 300 KiB per connection that has sent one, for as long as it
     /// stays open. Off answers with server_no_context_takeover and client_no_context_takeover.
@@ -81,6 +100,14 @@ impl Cli {
                 window_bits: self.deflate_window_bits,
                 context_takeover: self.deflate_context_takeover.is_on(),
             },
+            max_connections: self.max_connections,
+            origins: if self.allow_origins.iter().any(|origin| origin == "*") {
+                OriginPolicy::Any
+            } else {
+                OriginPolicy::Listed(self.allow_origins.clone())
+            },
+            header_read_timeout: Duration::try_from_secs_f64(self.header_read_timeout)
+                .unwrap_or(DEFAULT_HEADER_READ_TIMEOUT),
             ..Config::default()
         }
     }
@@ -125,6 +152,12 @@ mod tests {
         let config = cli.config();
         assert_eq!((config.max_body_bytes, config.max_delay), (16_777_216, Duration::from_secs(10)));
         assert_eq!(config.deflate, DeflateConfig { enabled: true, window_bits: 15, context_takeover: false });
+        assert_eq!(config.max_connections, 10_000);
+        assert_eq!(config.origins, OriginPolicy::Listed(Vec::new()));
+        assert_eq!(config.header_read_timeout, Duration::from_secs(10));
+        let open =
+            Cli::try_parse_from(["wirelab-server", "--allow-origin", "https://a.example", "--allow-origin", "*"]);
+        assert_eq!(open.map(|cli| cli.config().origins).ok(), Some(OriginPolicy::Any));
     }
 
     #[test]
@@ -148,6 +181,10 @@ mod tests {
             "[default: 15]",
             "--deflate-context-takeover <DEFLATE_CONTEXT_TAKEOVER>",
             "[default: off]",
+            "--max-connections <MAX_CONNECTIONS>",
+            "[default: 10000]",
+            "--allow-origin <ORIGIN>",
+            "--header-read-timeout <HEADER_READ_TIMEOUT>",
         ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
         }

@@ -10,6 +10,8 @@ mod cors;
 mod deflate;
 mod echo;
 mod error;
+mod guard;
+mod head_timeout;
 mod httpbin;
 mod info;
 mod shutdown;
@@ -22,6 +24,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::time::{Instant, timeout_at};
 use tower_http::compression::CompressionLayer;
@@ -29,6 +32,8 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 use tower_http::trace::TraceLayer;
 
 pub use deflate::DeflateConfig;
+pub use guard::OriginPolicy;
+pub use head_timeout::HeadTimeoutListener;
 pub use httpbin::formats::sample_reading;
 pub use httpbin::proto;
 pub use shutdown::{Shutdown, wait_for_signal};
@@ -37,6 +42,10 @@ pub use shutdown::{Shutdown, wait_for_signal};
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 /// The default limit on one HTTP request body: 16 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// The default cap on open WebSocket connections; more get 503 before the upgrade.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// The default time a connection has to send its first request head (slowloris defence).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default cap on the waits `/delay` and `/drip` may be asked for: 10 seconds.
 pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(10);
 
@@ -60,6 +69,12 @@ pub struct Config {
     pub random_seed: Option<u64>,
     /// permessage-deflate on `/ws/echo`: accepted or not, window size, context takeover.
     pub deflate: DeflateConfig,
+    /// Open WebSocket connections allowed at once; an upgrade over the cap gets 503.
+    pub max_connections: usize,
+    /// Page origins allowed to open WebSockets (the server's own and loopback always are).
+    pub origins: OriginPolicy,
+    /// How long a new connection may take to send its first request head.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for Config {
@@ -73,6 +88,9 @@ impl Default for Config {
             max_delay: DEFAULT_MAX_DELAY,
             random_seed: None,
             deflate: DeflateConfig::default(),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            origins: OriginPolicy::default(),
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -93,7 +111,10 @@ pub fn app(config: &Config, shutdown: Shutdown) -> Router {
         .merge(httpbin::router(config))
         .merge(static_files::router(&config.static_dir))
         .layer(CompressionLayer::new().compress_when(compress_when))
-        .merge(echo::router(config, shutdown));
+        .merge(echo::router(config, shutdown.clone()).layer(axum::middleware::from_fn_with_state(
+            guard::Guard { shutdown, max_connections: config.max_connections, origins: config.origins.clone() },
+            guard::check_upgrade,
+        )));
     cors::wrap(routes).layer(TraceLayer::new_for_http())
 }
 
@@ -104,6 +125,8 @@ pub fn app(config: &Config, shutdown: Shutdown) -> Router {
 pub async fn serve(listener: TcpListener, config: Config, shutdown: Shutdown) -> io::Result<()> {
     let app = app(&config, shutdown.clone());
     let stop = shutdown.clone();
+    // `tap_io` (a no-op here) is what lets axum's ConnectInfo<SocketAddr> see through the wrapper.
+    let listener = HeadTimeoutListener::new(listener, config.header_read_timeout).tap_io(|_| ());
     let http = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move { stop.triggered().await });
     let mut http = tokio::spawn(http.into_future());
