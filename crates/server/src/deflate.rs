@@ -80,6 +80,24 @@ impl Offer {
     }
 }
 
+impl Offer {
+    /// The server's answer to this offer, as yawc writes it for `/ws/echo` (its merge of the offer
+    /// with [`yawc_options`]): for `/ws/inspect`, which writes its handshake response itself.
+    pub(crate) fn answer(&self, config: &DeflateConfig) -> HeaderValue {
+        let ours = (config.window_bits < 15).then_some(config.window_bits);
+        let no_context = !config.context_takeover;
+        Offer {
+            server_max_window_bits: match (self.server_max_window_bits, ours) {
+                (Some(theirs), Some(ours)) => Some(theirs.min(ours)),
+                (theirs, ours) => theirs.or(ours),
+            },
+            server_no_context_takeover: self.server_no_context_takeover || no_context,
+            client_no_context_takeover: self.client_no_context_takeover || no_context,
+        }
+        .header_value()
+    }
+}
+
 /// The first permessage-deflate offer in the request's `Sec-WebSocket-Extensions` headers that
 /// the server can accept, if any.
 pub(crate) fn first_acceptable_offer(headers: &HeaderMap) -> Option<Offer> {

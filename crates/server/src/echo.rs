@@ -1,6 +1,8 @@
 //! The WebSocket echo endpoint (`/ws/echo`) that the app's WebSocket lab talks to.
 //!
-//! Text comes back as text and binary as binary, each message as one frame. yawc does the protocol
+//! Text comes back as text and binary as binary, each message as one frame unless the `fragment`
+//! knob says otherwise: the knobs in the query (`?delay_ms=200&close_after=3`) are read in
+//! `knobs.rs`, and `/ws/inspect` (`inspect.rs`) runs this same loop with a report after each echo. yawc does the protocol
 //! (RFC 6455) and permessage-deflate (RFC 7692; which offers are accepted is decided in
 //! `deflate.rs`): it answers pings, echoes a client's close frame (code and reason), inflates
 //! and deflates, and answers the frame-level errors it finds with a close frame of its own (1002
@@ -46,13 +48,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use bytes::Bytes;
 use futures_util::SinkExt;
-use tokio::time::timeout;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::time::{sleep, timeout};
 use tokio_util::sync::CancellationToken;
 use yawc::close::CloseCode;
 use yawc::streaming::Streaming;
-use yawc::{DeflatePool, Frame, HttpStream, IncomingUpgrade, OpCode, Options, WebSocketError};
+use yawc::{DeflatePool, Frame, IncomingUpgrade, OpCode, Options, WebSocketError};
 
 use crate::deflate::{self, DeflateConfig};
+use crate::inspect::{self, Inspector};
+use crate::knobs::{self, Pinger, Plan};
 use crate::{Config, Shutdown};
 
 /// Read buffer per connection; see the module docs.
@@ -79,18 +84,18 @@ const MAX_CONTROL_PAYLOAD: usize = 125;
 const MAX_REASON_BYTES: usize = MAX_CONTROL_PAYLOAD - 2;
 
 #[derive(Clone)]
-struct EchoState {
-    max_message_bytes: usize,
-    close_timeout: Duration,
-    deflate: DeflateConfig,
+pub(crate) struct EchoState {
+    pub(crate) max_message_bytes: usize,
+    pub(crate) close_timeout: Duration,
+    pub(crate) deflate: DeflateConfig,
     pool: DeflatePool,
-    shutdown: Shutdown,
-    next_id: Arc<AtomicU64>,
+    pub(crate) shutdown: Shutdown,
+    pub(crate) next_id: Arc<AtomicU64>,
 }
 
 impl EchoState {
     /// yawc's settings for one connection; `compress` when a permessage-deflate offer was accepted.
-    fn options(&self, compress: bool) -> Options {
+    pub(crate) fn options(&self, compress: bool) -> Options {
         // yawc's limits are exclusive; ours is the largest size allowed.
         let limit = self.max_message_bytes.saturating_add(1);
         let mut options = Options::default()
@@ -116,13 +121,14 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
     };
     Router::new()
         .route("/ws/echo", get(upgrade))
+        .route("/ws/inspect", get(inspect::upgrade))
         .route("/ws/", any(no_such_socket))
         .route("/ws/{*rest}", any(no_such_socket))
         .with_state(state)
 }
 
 async fn no_such_socket() -> Response {
-    (StatusCode::NOT_FOUND, "no WebSocket endpoint here; try /ws/echo\n").into_response()
+    (StatusCode::NOT_FOUND, "no WebSocket endpoint here; try /ws/echo or /ws/inspect\n").into_response()
 }
 
 async fn upgrade(State(state): State<EchoState>, request: Request) -> Response {
@@ -133,7 +139,11 @@ async fn upgrade(State(state): State<EchoState>, request: Request) -> Response {
         return (StatusCode::BAD_REQUEST, "this is a WebSocket endpoint: send a WebSocket upgrade request\n")
             .into_response();
     }
-    let offer = if state.deflate.enabled { deflate::first_acceptable_offer(&parts.headers) } else { None };
+    let knobs::Handshake { plan, protocol, offer } =
+        match knobs::negotiate(parts.uri.query(), &parts.headers, &state.deflate) {
+            Ok(handshake) => handshake,
+            Err(error) => return knobs::refusal(error),
+        };
     // yawc reads the client's offer from the request: show it only the one the server accepts.
     match offer {
         Some(offer) => {
@@ -155,7 +165,6 @@ async fn upgrade(State(state): State<EchoState>, request: Request) -> Response {
         }
     };
     let mut response = response.map(Body::new);
-    let protocol = first_offered_protocol(&parts.headers);
     if let Some(protocol) = &protocol {
         response.headers_mut().insert(header::SEC_WEBSOCKET_PROTOCOL, protocol.clone());
     }
@@ -181,14 +190,14 @@ async fn upgrade(State(state): State<EchoState>, request: Request) -> Response {
         let (protocol, extensions) = (text(protocol.as_ref()), text(extensions.as_ref()));
         tracing::info!(conn = id, peer, protocol, extensions, "websocket opened");
         let Summary { code, messages } =
-            echo(socket, state.max_message_bytes, state.shutdown.token(), state.close_timeout).await;
+            echo(socket, state.max_message_bytes, state.shutdown.token(), state.close_timeout, &plan, None).await;
         tracing::info!(conn = id, peer, code, messages, "websocket closed");
     });
     response
 }
 
 /// Whether a comma-separated header lists `token` (compared without regard to case).
-fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
+pub(crate) fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
     headers
         .get_all(name)
         .iter()
@@ -201,7 +210,7 @@ fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool
 ///
 /// The lab lets users type any subprotocol, and a browser fails the connection unless the server
 /// selects one it offered, so the first offered token is read from the header itself.
-fn first_offered_protocol(headers: &HeaderMap) -> Option<HeaderValue> {
+pub(crate) fn first_offered_protocol(headers: &HeaderMap) -> Option<HeaderValue> {
     headers
         .get_all(header::SEC_WEBSOCKET_PROTOCOL)
         .iter()
@@ -213,11 +222,11 @@ fn first_offered_protocol(headers: &HeaderMap) -> Option<HeaderValue> {
 }
 
 /// How a connection ended, for the log line.
-struct Summary {
+pub(crate) struct Summary {
     /// The close code sent or echoed; 1006 when the connection ended without one.
-    code: u16,
+    pub(crate) code: u16,
     /// Text and binary messages echoed.
-    messages: u64,
+    pub(crate) messages: u64,
 }
 
 /// Why the echo loop stopped.
@@ -230,6 +239,8 @@ enum Ending {
     Violation { code: u16, reason: &'static str },
     /// The server is shutting down.
     Shutdown,
+    /// The `close_after` knob's count is reached.
+    Finished,
     /// The connection is gone (reset, EOF without a close frame, I/O error).
     Vanished(String),
 }
@@ -312,18 +323,31 @@ fn violation(code: u16, reason: &'static str) -> Step {
     Step::Violation { code, reason }
 }
 
-async fn echo(
-    mut socket: Streaming<HttpStream>,
+/// Echoes until the connection ends, following the knobs' `plan`; with an `inspector`, each echo
+/// is followed by its report.
+pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
+    mut socket: Streaming<S>,
     limit: usize,
     shutdown: &CancellationToken,
     close_timeout: Duration,
+    plan: &Plan,
+    inspector: Option<&Inspector>,
 ) -> Summary {
     let mut messages = 0;
     let mut assembler = Messages { limit, partial: None };
+    let mut pings = Pinger::new(plan.ping_every);
     let ending = loop {
+        if plan.closes_after(messages) {
+            break Ending::Finished;
+        }
         let incoming = tokio::select! {
             biased;
             () = shutdown.cancelled() => break Ending::Shutdown,
+            // A due ping is sent like an echo: awaited, before the next read.
+            ping = pings.next() => match send(&mut socket, vec![ping], shutdown).await {
+                Some(ending) => break ending,
+                None => continue,
+            },
             incoming = socket.next_frame() => incoming,
         };
         let frame = match incoming {
@@ -345,16 +369,20 @@ async fn echo(
                 Step::Violation { code, reason } => break Ending::Violation { code, reason },
             },
         };
-        messages += 1;
-        // Awaiting the send is the backpressure: while it is blocked, this client is not read.
-        tokio::select! {
-            biased;
-            () = shutdown.cancelled() => break Ending::Shutdown,
-            sent = socket.send(reply) => {
-                if let Err(error) = sent {
-                    break Ending::Vanished(format!("send failed: {error}"));
-                }
+        if let Some(delay) = plan.delay {
+            tokio::select! {
+                biased;
+                () = shutdown.cancelled() => break Ending::Shutdown,
+                () = sleep(delay) => {}
             }
+        }
+        messages += 1;
+        let report = inspector.and_then(|inspector| inspector.report(reply.payload().len()));
+        let mut frames = knobs::fragments(reply, plan.fragment);
+        frames.extend(report);
+        // Awaiting the send is the backpressure: while it is blocked, this client is not read.
+        if let Some(ending) = send(&mut socket, frames, shutdown).await {
+            break ending;
         }
     };
 
@@ -375,8 +403,12 @@ async fn echo(
             let _ = timeout(close_timeout, socket.send(close_frame(code, reason))).await;
             code
         }
-        Ending::Shutdown => {
-            let close = close_frame(code::GOING_AWAY, "server shutting down");
+        Ending::Shutdown | Ending::Finished => {
+            let (code, reason) = match ending {
+                Ending::Finished => (plan.close_code, plan.close_reason.as_str()),
+                _ => (code::GOING_AWAY, "server shutting down"),
+            };
+            let close = close_frame(code, reason);
             let _ = timeout(close_timeout, async {
                 if socket.send(close).await.is_ok() {
                     // Wait for the client's close (or the end of the stream).
@@ -388,7 +420,7 @@ async fn echo(
                 }
             })
             .await;
-            code::GOING_AWAY
+            code
         }
         Ending::Vanished(why) => {
             tracing::debug!(why, "connection ended without a close handshake");
@@ -396,6 +428,25 @@ async fn echo(
         }
     };
     Summary { code, messages }
+}
+
+/// Sends `frames` and flushes them; the ending if the server shuts down or the send fails meanwhile.
+async fn send<S: AsyncRead + AsyncWrite + Unpin>(
+    socket: &mut Streaming<S>,
+    frames: Vec<Frame>,
+    shutdown: &CancellationToken,
+) -> Option<Ending> {
+    let sent = async {
+        for frame in frames {
+            socket.feed(frame).await?;
+        }
+        socket.flush().await
+    };
+    tokio::select! {
+        biased;
+        () = shutdown.cancelled() => Some(Ending::Shutdown),
+        sent = sent => sent.err().map(|error| Ending::Vanished(format!("send failed: {error}"))),
+    }
 }
 
 /// What a read error means. yawc has already queued a close frame for every error but a closed

@@ -42,7 +42,16 @@ pub(crate) fn router(config: &Config) -> Router {
         group: "websocket",
         methods: "GET",
         description: "Echoes every text and binary message back unchanged; answers pings \
-                      and echoes the client's close code",
+                      and echoes the client's close code. Knobs in the query: delay_ms, fragment, \
+                      close_after, close_code, close_reason, ping_ms, subprotocol, compress",
+    };
+    let inspect = Endpoint {
+        path: "/ws/inspect",
+        kind: "websocket",
+        group: "websocket",
+        methods: "GET",
+        description: "The echo (same knobs), plus a JSON report of the handshake first and, after \
+                      each echo, of the frames that carried the client's message",
     };
     let http = ROUTES.iter().map(|route| Endpoint {
         path: route.path,
@@ -57,7 +66,7 @@ pub(crate) fn router(config: &Config) -> Router {
         max_message_bytes: config.max_message_bytes,
         max_body_bytes: config.max_body_bytes,
         max_delay_seconds: config.max_delay.as_secs_f64(),
-        endpoints: std::iter::once(websocket).chain(http).collect(),
+        endpoints: [websocket, inspect].into_iter().chain(http).collect(),
     };
     Router::new()
         .route("/api/info", get(get_info))

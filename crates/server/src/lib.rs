@@ -14,6 +14,8 @@ mod guard;
 mod head_timeout;
 mod httpbin;
 mod info;
+mod inspect;
+mod knobs;
 mod shutdown;
 mod static_files;
 

@@ -59,6 +59,7 @@ async fn api_info_describes_the_server() {
     let endpoints = info["endpoints"].as_array().unwrap();
     assert_eq!(endpoints[0]["path"], "/ws/echo");
     assert_eq!(endpoints[0]["kind"], "websocket");
+    assert_eq!((&endpoints[1]["path"], &endpoints[1]["kind"]), (&"/ws/inspect".into(), &"websocket".into()));
     for endpoint in endpoints {
         assert!(endpoint["description"].as_str().unwrap().len() > 10, "{endpoint}");
     }

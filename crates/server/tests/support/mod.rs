@@ -53,6 +53,11 @@ impl TestServer {
     pub fn echo_url(&self) -> String {
         format!("ws://{}/ws/echo", self.addr)
     }
+
+    /// `ws://<addr><target>`, e.g. `/ws/inspect?fragment=4`.
+    pub fn url(&self, target: &str) -> String {
+        format!("ws://{}{target}", self.addr)
+    }
 }
 
 // ---- Raw client -------------------------------------------------------------------------------
@@ -64,9 +69,13 @@ pub const OP_CLOSE: u8 = 0x8;
 pub const OP_PING: u8 = 0x9;
 pub const OP_PONG: u8 = 0xA;
 
-const FIN: u8 = 0x80;
+pub const FIN: u8 = 0x80;
 pub const RSV1: u8 = 0x40;
-const MASK_KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+/// The mask key of every frame the raw client writes.
+pub const MASK_KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+
+/// The `Sec-WebSocket-Key` the raw client sends (RFC 6455's example).
+pub const CLIENT_KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
 
 /// Performs the opening handshake on `stream` and checks for `101 Switching Protocols`.
 pub async fn handshake(stream: &mut TcpStream, addr: SocketAddr) {
@@ -75,9 +84,22 @@ pub async fn handshake(stream: &mut TcpStream, addr: SocketAddr) {
 
 /// The opening handshake with extra request headers (`Name: value`); returns the response head.
 pub async fn handshake_with(stream: &mut TcpStream, addr: SocketAddr, headers: &[&str]) -> String {
+    let (head, _) = upgrade_request(stream, addr, "/ws/echo", headers).await;
+    assert!(head.starts_with("HTTP/1.1 101"), "no upgrade: {head}");
+    head
+}
+
+/// Sends an upgrade request for `target` (path and query) with extra request headers; returns the
+/// response head and, unless it is `101`, the body (read by its Content-Length).
+pub async fn upgrade_request(
+    stream: &mut TcpStream,
+    addr: SocketAddr,
+    target: &str,
+    headers: &[&str],
+) -> (String, String) {
     let mut request = format!(
-        "GET /ws/echo HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: {CLIENT_KEY}\r\nSec-WebSocket-Version: 13\r\n"
     );
     for header in headers {
         request.push_str(header);
@@ -93,8 +115,13 @@ pub async fn handshake_with(stream: &mut TcpStream, addr: SocketAddr, headers: &
         assert!(head.len() < 4096, "response head too long");
     }
     let head = String::from_utf8(head).unwrap();
-    assert!(head.starts_with("HTTP/1.1 101"), "no upgrade: {head}");
-    head
+    if head.starts_with("HTTP/1.1 101") {
+        return (head, String::new());
+    }
+    let length = header_in(&head, "content-length").map_or(0, |value| value.parse().unwrap());
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).await.unwrap();
+    (head, String::from_utf8(body).unwrap())
 }
 
 /// The value of header `name` in a response head, if present (names compared without case).
