@@ -2,8 +2,8 @@
 //!
 //! Text comes back as text and binary as binary, each message as one frame unless the `fragment`
 //! knob says otherwise: the knobs in the query (`?delay_ms=200&close_after=3`) are read in
-//! `knobs.rs`, and `/ws/inspect` (`inspect.rs`) runs this same loop with a report after each echo. yawc does the protocol
-//! (RFC 6455) and permessage-deflate (RFC 7692; which offers are accepted is decided in
+//! `knobs.rs`, and `/ws/inspect` (`inspect.rs`) runs this same loop with a report after each echo.
+//! yawc does the protocol (RFC 6455) and permessage-deflate (RFC 7692; which offers are accepted is decided in
 //! `deflate.rs`): it answers pings, echoes a client's close frame (code and reason), inflates
 //! and deflates, and answers the frame-level errors it finds with a close frame of its own (1002
 //! protocol error, 1007 bad UTF-8 in a close reason, 1009 too big, 1003 for a reserved opcode).
