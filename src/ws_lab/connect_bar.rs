@@ -197,7 +197,7 @@ fn server_knobs(url: &str, on_change: &Callback<FormEdit>) -> Html {
                     <span class="field-label">{"Endpoint"}</span>
                     <select onchange={on_endpoint}>
                         <option value="/ws/echo" selected={path == "/ws/echo"}>{"/ws/echo"}</option>
-                        <option value="/ws/inspect" selected={path == "/ws/inspect"}>{"/ws/inspect (frame facts)"}</option>
+                        <option value="/ws/inspect" selected={path == "/ws/inspect"}>{"/ws/inspect"}</option>
                     </select>
                 </label>
                 {for fields}
