@@ -6,6 +6,7 @@ mod bench_server;
 mod conformance;
 mod process;
 mod run;
+mod soak;
 mod test;
 mod tools;
 
@@ -36,6 +37,11 @@ Commands:
                               WebSocket echo messages/s, latency, MiB/s and idle memory of
                               wirelab-server against Python websockets, Node ws and raw TCP,
                               pinned to separate cores; table in target/bench-server.txt.
+  soak [--churn-secs S] ...   Soak and fault checks against a release wirelab-server (about
+                              3 minutes): connection churn (5,000 at a time, 60 s), a slow
+                              reader, a ping flood, half-finished handshakes, slowloris and
+                              vanished peers; PASS/FAIL with figures, table in target/soak.txt,
+                              fails if any check fails. `cargo xtask soak --help` for options.
   bench-tree                  In headless Chromium, time from the end of a 1, 5 and 20 MB JSON
                               response to the HTTP lab's first tree paint, and the longest
                               main-thread stall, against the browser's own JSON.parse.
@@ -53,6 +59,7 @@ fn main() -> ExitCode {
         Some("bench-formats") => bench_formats::bench_formats(),
         Some("conformance") => conformance::conformance(),
         Some("bench-server") => bench_server::bench_server(&args[1..]),
+        Some("soak") => soak::soak(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

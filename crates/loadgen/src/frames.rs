@@ -14,12 +14,18 @@ const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 const OPCODE_CONTINUATION: u8 = 0x0;
 const OPCODE_TEXT: u8 = 0x1;
 const OPCODE_BINARY: u8 = 0x2;
-const OPCODE_CLOSE: u8 = 0x8;
+pub const OPCODE_CLOSE: u8 = 0x8;
+pub const OPCODE_PING: u8 = 0x9;
 
 /// One client frame (FIN set, masked) carrying `payload` as text or binary.
 pub fn masked_frame(text: bool, payload: &[u8]) -> Vec<u8> {
+    masked_frame_of(if text { OPCODE_TEXT } else { OPCODE_BINARY }, payload)
+}
+
+/// One client frame (FIN set, masked) with any opcode: the soak checks send pings and closes too.
+pub fn masked_frame_of(opcode: u8, payload: &[u8]) -> Vec<u8> {
     let mut frame = Vec::with_capacity(payload.len() + 14);
-    frame.push(0x80 | if text { OPCODE_TEXT } else { OPCODE_BINARY });
+    frame.push(0x80 | (opcode & 0x0f));
     let len = payload.len();
     if len < 126 {
         frame.push(0x80 | len as u8);

@@ -5,10 +5,12 @@
 //! wirelab-loadgen run --target ws://127.0.0.1:8080/ws/echo --connections 64 --size 64
 //! wirelab-loadgen run --target tcp://127.0.0.1:9000 --mode pipelined --in-flight 16
 //! wirelab-loadgen idle --target ws://127.0.0.1:8080/ws/echo --counts 1000,5000 --server-pid PID
+//! wirelab-loadgen soak churn --target ws://127.0.0.1:8080/ws/echo --server-pid PID --connections 5000
 //! ```
 //!
 //! Every server says where it listens on a line of its own; `run` and `idle` print one
-//! tab-separated `RESULT` or `IDLE` line of `key=value` fields that the xtask reads. The client
+//! tab-separated `RESULT` or `IDLE` line of `key=value` fields that the xtask reads, and `soak`
+//! (for `cargo xtask soak`) one `CHECK` line per verdict. The client
 //! runs on one thread (the xtask pins it to one core, and the server to the other), so figures
 //! from different servers are comparable.
 
@@ -16,6 +18,7 @@ mod client;
 mod frames;
 mod idle;
 mod procfs;
+mod soak;
 mod target;
 mod tcp_echo;
 
@@ -47,6 +50,8 @@ enum Command {
     Run(RunArgs),
     /// Holds idle connections and reads the server's resident memory; prints an IDLE line per count.
     Idle(IdleArgs),
+    /// One soak or fault check against a server on this machine; prints a CHECK line per verdict.
+    Soak(soak::SoakArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -132,6 +137,10 @@ fn main() -> ExitCode {
         Command::Idle(args) => {
             raise_open_file_limit();
             runtime(false).and_then(|rt| rt.block_on(idle::run(args)))
+        }
+        Command::Soak(args) => {
+            raise_open_file_limit();
+            runtime(false).and_then(|rt| rt.block_on(soak::run(args)))
         }
     };
     match result {

@@ -1,4 +1,5 @@
-//! What Linux's /proc says about a process: resident memory and CPU time, for the figures.
+//! What Linux's /proc says about a process: resident memory, CPU time, open file descriptors and
+//! which TCP connection a socket descriptor is, for the figures.
 
 /// VmRSS of `pid` in KiB.
 pub fn rss_kib(pid: u32) -> Option<u64> {
@@ -27,6 +28,41 @@ fn ticks_from_stat(stat: &str) -> Option<u64> {
     Some(user + system)
 }
 
+/// How many file descriptors `pid` has open.
+pub fn fd_count(pid: u32) -> Option<usize> {
+    Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
+}
+
+/// Whether `pid` holds a descriptor for the socket with this inode.
+pub fn holds_socket(pid: u32, inode: u64) -> Option<bool> {
+    let wanted = format!("socket:[{inode}]");
+    let entries = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    Some(
+        entries.filter_map(Result::ok).any(|entry| {
+            std::fs::read_link(entry.path()).is_ok_and(|link| link.as_os_str().to_string_lossy() == wanted)
+        }),
+    )
+}
+
+/// The inode of the TCP socket (in this network namespace) whose local port is `local_port` and
+/// whose peer's port is `remote_port`: on loopback, the server's end of one client connection.
+pub fn socket_inode(local_port: u16, remote_port: u16) -> Option<u64> {
+    ["/proc/net/tcp", "/proc/net/tcp6"].iter().find_map(|path| {
+        let table = std::fs::read_to_string(path).ok()?;
+        table.lines().skip(1).find_map(|line| inode_in_line(line, local_port, remote_port))
+    })
+}
+
+/// The inode of one `/proc/net/tcp` row if its ports match (0, for a socket already closed, is none).
+fn inode_in_line(line: &str, local_port: u16, remote_port: u16) -> Option<u64> {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let port = |field: &str| u16::from_str_radix(field.rsplit(':').next()?, 16).ok();
+    if port(fields.get(1)?)? != local_port || port(fields.get(2)?)? != remote_port {
+        return None;
+    }
+    fields.get(9)?.parse().ok().filter(|inode| *inode != 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +74,15 @@ mod tests {
         assert_eq!(ticks_from_stat("garbage"), None);
         assert!(cpu_seconds(None).is_some());
         assert!(rss_kib(std::process::id()).is_some_and(|kib| kib > 0));
+        assert!(fd_count(std::process::id()).is_some_and(|count| count > 0));
+    }
+
+    #[test]
+    fn socket_rows_are_matched_by_port() {
+        let row = "   3: 0100007F:1F90 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 \
+                   123456 1 0000000000000000 20 4 30 10 -1";
+        assert_eq!(inode_in_line(row, 8080, 54321), Some(123456));
+        assert_eq!(inode_in_line(row, 54321, 8080), None);
+        assert_eq!(inode_in_line("garbage", 1, 2), None);
     }
 }

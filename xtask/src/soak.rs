@@ -1,0 +1,295 @@
+//! `cargo xtask soak`: bounded soak and fault runs against a release wirelab-server on loopback,
+//! each with a PASS/FAIL verdict and its figures.
+//!
+//! Every check gets a fresh server (so its memory baseline is its own), started with
+//! `--max-connections 20000`, `--header-read-timeout 2` and the hard open-file limit; the client
+//! side is `wirelab-loadgen soak <check>` (crates/loadgen/src/soak.rs), which reads the server's
+//! VmRSS and descriptors from /proc and prints one `CHECK` line per verdict. The table is printed
+//! and written to target/soak.txt; the command fails if any check fails.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::process::{self, command, describe, root};
+
+/// The server's header read timeout for the run, in seconds.
+const HEADER_TIMEOUT_SECS: &str = "2";
+/// The server's connection cap for the run: well above what any check opens.
+const MAX_CONNECTIONS: &str = "20000";
+
+struct Options {
+    churn_secs: f64,
+    churn_connections: usize,
+    slow_secs: f64,
+    flood_mib: u64,
+    slowloris: usize,
+    silent_secs: f64,
+}
+
+const USAGE: &str = "options: --churn-secs S (60) --churn-connections N (5000) --slow-secs S (10) \
+                     --flood-mib M (100) --slowloris N (500) --silent-secs S (60)";
+
+fn parse_options(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        churn_secs: 60.0,
+        churn_connections: 5000,
+        slow_secs: 10.0,
+        flood_mib: 100,
+        slowloris: 500,
+        silent_secs: 60.0,
+    };
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value; {USAGE}"))?;
+        let secs = || {
+            value
+                .parse::<f64>()
+                .ok()
+                .filter(|secs| secs.is_finite() && *secs > 0.0)
+                .ok_or_else(|| format!("{flag} {value}: not a number of seconds"))
+        };
+        let count =
+            || value.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| format!("{flag} {value}: not a count"));
+        match flag.as_str() {
+            "--churn-secs" => options.churn_secs = secs()?,
+            "--churn-connections" => options.churn_connections = count()?,
+            "--slow-secs" => options.slow_secs = secs()?,
+            "--flood-mib" => options.flood_mib = count()? as u64,
+            "--slowloris" => options.slowloris = count()?,
+            "--silent-secs" => options.silent_secs = secs()?,
+            other => return Err(format!("soak: unknown option {other}; {USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+/// One verdict from the load generator.
+#[derive(Debug, PartialEq)]
+struct Row {
+    name: String,
+    verdict: String,
+    figures: String,
+    rule: String,
+}
+
+/// A `CHECK\tname\tverdict\tfigures\trule` line.
+fn parse_check(line: &str) -> Option<Row> {
+    let mut fields = line.strip_prefix("CHECK\t")?.split('\t');
+    let (name, verdict, figures) = (fields.next()?, fields.next()?, fields.next()?);
+    Some(Row {
+        name: name.to_owned(),
+        verdict: verdict.to_owned(),
+        figures: figures.to_owned(),
+        rule: fields.next().unwrap_or_default().to_owned(),
+    })
+}
+
+pub fn soak(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("Usage: cargo xtask soak [options]\n{USAGE}");
+        return Ok(());
+    }
+    let options = parse_options(args)?;
+    process::run(&mut command(
+        "cargo",
+        &["build", "--release", "-p", "wirelab-server", "--bin", "wirelab-server", "-p", "wirelab-loadgen"],
+    ))?;
+    let release = root().join("target").join("release");
+    let server = release.join("wirelab-server").to_string_lossy().into_owned();
+    let loadgen = release.join("wirelab-loadgen").to_string_lossy().into_owned();
+    let logs = root().join("target").join("soak");
+    std::fs::create_dir_all(&logs).map_err(|error| format!("cannot create {}: {error}", logs.display()))?;
+
+    let checks: Vec<(&str, Vec<String>)> = vec![
+        (
+            "churn",
+            vec![
+                "--secs".into(),
+                options.churn_secs.to_string(),
+                "--connections".into(),
+                options.churn_connections.to_string(),
+            ],
+        ),
+        ("slow-reader", vec!["--secs".into(), options.slow_secs.to_string()]),
+        ("ping-flood", vec!["--flood-mib".into(), options.flood_mib.to_string()]),
+        ("half-handshake", Vec::new()),
+        ("slowloris", vec!["--connections".into(), options.slowloris.to_string()]),
+        ("vanish", vec!["--secs".into(), options.silent_secs.to_string()]),
+    ];
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    for (check, extra) in checks {
+        eprintln!("\n==> soak: {check}");
+        rows.extend(run_check(&server, &loadgen, &logs, check, &extra));
+    }
+    let header = format!(
+        "wirelab-server soak: loopback, a fresh release server per check (--max-connections {MAX_CONNECTIONS}, \
+         --header-read-timeout {HEADER_TIMEOUT_SECS}, open-file limit raised); {:.0} s in all.\n\
+         Churn {} s x {} connections per batch; slow reader {} s; ping flood {} MiB; slowloris {} connections; \
+         silent peer watched {} s. Figures: server VmRSS and descriptors from /proc.\n",
+        started.elapsed().as_secs_f64(),
+        options.churn_secs,
+        options.churn_connections,
+        options.slow_secs,
+        options.flood_mib,
+        options.slowloris,
+        options.silent_secs,
+    );
+    let table = format!("{header}\n{}", render(&rows));
+    println!("\n{table}");
+    let file = root().join("target").join("soak.txt");
+    std::fs::write(&file, &table).map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+    eprintln!("xtask: written to {}; server logs in {}", file.display(), logs.display());
+    let failed: Vec<&str> = rows.iter().filter(|row| row.verdict == "FAIL").map(|row| row.name.as_str()).collect();
+    if failed.is_empty() { Ok(()) } else { Err(format!("soak: failed: {}", failed.join(", "))) }
+}
+
+/// Runs one check against a fresh server; a check that cannot run is a failed row.
+fn run_check(server: &str, loadgen: &str, logs: &Path, check: &str, extra: &[String]) -> Vec<Row> {
+    let failed = |why: String| {
+        vec![Row { name: check.to_owned(), verdict: "FAIL".into(), figures: why, rule: "the check must run".into() }]
+    };
+    let mut running = match Server::start(server, &logs.join(format!("{check}.log"))) {
+        Ok(running) => running,
+        Err(why) => return failed(why),
+    };
+    let mut args: Vec<String> = vec![
+        "soak".into(),
+        check.into(),
+        "--target".into(),
+        running.target.clone(),
+        "--server-pid".into(),
+        running.child.id().to_string(),
+        "--header-timeout".into(),
+        HEADER_TIMEOUT_SECS.into(),
+    ];
+    args.extend(extra.iter().cloned());
+    // The load generator opens thousands of sockets too.
+    let mut line = vec!["-c".to_owned(), "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec \"$@\"".into(), "sh".into()];
+    line.push(loadgen.to_owned());
+    line.extend(args);
+    let mut client = command("sh", &[]);
+    client.args(&line);
+    let shown = describe(&client);
+    eprintln!("$ {shown}");
+    let output = match client.stdin(Stdio::null()).output() {
+        Ok(output) => output,
+        Err(error) => return failed(format!("could not start `{shown}`: {error}")),
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprint!("{stdout}{stderr}");
+    let mut rows: Vec<Row> = stdout.lines().filter_map(parse_check).collect();
+    if !output.status.success() || rows.is_empty() {
+        let why = stderr.lines().last().unwrap_or("no CHECK line").to_owned();
+        rows.extend(failed(format!("the load generator failed ({}): {why}", output.status)));
+    }
+    if let Ok(Some(status)) = running.child.try_wait() {
+        rows.extend(failed(format!("the server exited during the check ({status}); see {check}.log")));
+    }
+    rows
+}
+
+fn render(rows: &[Row]) -> String {
+    let width = rows.iter().map(|row| row.name.len()).max().unwrap_or(5).max(5);
+    let mut out = format!("{:<width$}  result  figures\n", "check");
+    for row in rows {
+        let _ = writeln!(out, "{:<width$}  {:<6}  {}", row.name, row.verdict, row.figures);
+        let _ = writeln!(out, "{:<width$}          rule: {}", "", row.rule);
+    }
+    let count = |verdict: &str| rows.iter().filter(|row| row.verdict == verdict).count();
+    let _ = writeln!(out, "\n{} passed, {} failed, {} reported only", count("PASS"), count("FAIL"), count("INFO"));
+    out
+}
+
+/// A wirelab-server child process, stopped when dropped.
+struct Server {
+    child: Child,
+    /// `ws://HOST:PORT/ws/echo`.
+    target: String,
+}
+
+impl Server {
+    fn start(binary: &str, log_path: &Path) -> Result<Server, String> {
+        let log = std::fs::File::create(log_path)
+            .map_err(|error| format!("cannot create {}: {error}", log_path.display()))?;
+        let mut command = command(
+            "sh",
+            &[
+                "-c",
+                "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec \"$@\"",
+                "sh",
+                binary,
+                "--port",
+                "0",
+                "--max-connections",
+                MAX_CONNECTIONS,
+                "--header-read-timeout",
+                HEADER_TIMEOUT_SECS,
+            ],
+        );
+        // One log line per connection would cost the churn time.
+        command.env("RUST_LOG", "warn");
+        let shown = describe(&command);
+        eprintln!("$ {shown}");
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .map_err(|error| format!("could not start `{shown}`: {error}"))?;
+        let stdout = child.stdout.take().ok_or("the server has no stdout")?;
+        let (sender, receiver) = mpsc::channel();
+        // Keeps reading after the address, so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(address) = line.split("Wirelab is running at http://").nth(1) {
+                    let _ = sender.send(address.trim().trim_end_matches('/').to_owned());
+                }
+            }
+        });
+        let mut server = Server { child, target: String::new() };
+        let address = receiver.recv_timeout(Duration::from_secs(30)).map_err(|_| {
+            format!("wirelab-server did not say where it listens within 30 s (see {})", log_path.display())
+        })?;
+        server.target = format!("ws://{address}/ws/echo");
+        Ok(server)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.child.id().to_string()).stderr(Stdio::null()).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_lines_and_options_are_read() {
+        let row = parse_check("CHECK\tchurn\tPASS\t5 cycles\tno failures").unwrap();
+        assert_eq!((row.name.as_str(), row.verdict.as_str(), row.rule.as_str()), ("churn", "PASS", "no failures"));
+        assert!(parse_check("noise").is_none());
+        let options = parse_options(&["--churn-secs".into(), "30".into(), "--slowloris".into(), "50".into()]).unwrap();
+        assert_eq!((options.churn_secs, options.slowloris, options.churn_connections), (30.0, 50, 5000));
+        assert!(parse_options(&["--churn-secs".into(), "-1".into()]).is_err());
+        assert!(parse_options(&["--bogus".into(), "1".into()]).is_err());
+        let table = render(&[row]);
+        assert!(table.contains("1 passed, 0 failed"), "{table}");
+    }
+}
