@@ -94,7 +94,10 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
             if can_connect { on_connect.emit(()) } else { on_disconnect.emit(()) }
         })
     };
-    let knobs = server_knobs(&props.form.url, &props.on_change);
+    // The knob fields exist only while the section is open, so the form's own labels ("Reason")
+    // stay unambiguous until someone asks for the knobs.
+    let knobs_open = use_state(|| false);
+    let knobs = server_knobs(&props.form.url, &props.on_change, &knobs_open);
     let can_connect = props.state.can_connect();
     let busy = matches!(props.state, ConnectionState::Connecting | ConnectionState::Closing);
     let (state_class, detail) = state_view(&props.state);
@@ -160,7 +163,7 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
 
 /// The echo server's knobs, each editing its query parameter in the URL (the URL stays the one
 /// source of truth), with the endpoint to use and the server's verdict on the values.
-fn server_knobs(url: &str, on_change: &Callback<FormEdit>) -> Html {
+fn server_knobs(url: &str, on_change: &Callback<FormEdit>, open: &UseStateHandle<bool>) -> Html {
     let path = url::Url::parse(url.trim()).map(|parsed| parsed.path().to_owned()).unwrap_or_default();
     let on_endpoint = {
         let on_change = on_change.clone();
@@ -187,30 +190,39 @@ fn server_knobs(url: &str, on_change: &Callback<FormEdit>) -> Html {
         url::Url::parse(url.trim()).ok().and_then(|parsed| parsed.query().map(str::to_owned)).unwrap_or_default();
     let verdict = EchoOptions::from_query(&query).err();
     let set = EchoOptions::from_query(&query).map(|options| options.to_pairs().len()).unwrap_or(0);
+    let expanded = **open;
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(!*open))
+    };
     html! {
-        <details class="server-knobs" open={set > 0 || verdict.is_some()}>
-            <summary>{"Server knobs"}
+        <div class="server-knobs">
+            <button type="button" class="disclosure" aria-expanded={expanded.to_string()} onclick={toggle}>
+                <span aria-hidden="true">{if expanded { "▾ " } else { "▸ " }}</span>
+                {"Server knobs"}
                 if set > 0 { <span class="tab-count">{set}</span> }
-            </summary>
-            <div class="knob-grid">
-                <label class="field knob">
-                    <span class="field-label">{"Endpoint"}</span>
-                    <select onchange={on_endpoint}>
-                        <option value="/ws/echo" selected={path == "/ws/echo"}>{"/ws/echo"}</option>
-                        <option value="/ws/inspect" selected={path == "/ws/inspect"}>{"/ws/inspect"}</option>
-                    </select>
-                </label>
-                {for fields}
-            </div>
+            </button>
+            if expanded {
+                <div class="knob-grid">
+                    <label class="field knob">
+                        <span class="field-label">{"Endpoint"}</span>
+                        <select onchange={on_endpoint}>
+                            <option value="/ws/echo" selected={path == "/ws/echo"}>{"/ws/echo"}</option>
+                            <option value="/ws/inspect" selected={path == "/ws/inspect"}>{"/ws/inspect"}</option>
+                        </select>
+                    </label>
+                    {for fields}
+                </div>
+                <p class="hint">
+                    {"Wirelab's own server reads these from the URL's query, so any WebSocket client can use them. "}
+                    <a href="/#echo-knobs" target="_blank">{"What each knob does"}</a>
+                    {". /ws/inspect also reports the frames and handshake the server saw, shown in the log's frame column."}
+                </p>
+            }
             if let Some(problem) = verdict {
                 <p class="inline-error" role="alert">{format!("The server will refuse this: {problem}")}</p>
             }
-            <p class="hint">
-                {"Wirelab's own server reads these from the URL's query, so any WebSocket client can use them. "}
-                <a href="/#echo-knobs" target="_blank">{"What each knob does"}</a>
-                {". /ws/inspect also reports the frames and handshake the server saw, shown in the log's frame column."}
-            </p>
-        </details>
+        </div>
     }
 }
 

@@ -355,8 +355,14 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
             Err(error) => break classify(error),
         };
         let reply = match frame.opcode() {
-            // yawc queues the pong itself.
-            OpCode::Ping | OpCode::Pong => continue,
+            // yawc queues the pong itself, in a queue without bound that it writes out only when a
+            // read would wait: a client that floods pings without reading would grow it forever.
+            // Writing the pongs out before the next read gives pings the echoes' backpressure.
+            OpCode::Ping => match send(&mut socket, Vec::new(), shutdown).await {
+                Some(ending) => break ending,
+                None => continue,
+            },
+            OpCode::Pong => continue,
             // yawc checks the size of pings only: a longer close frame breaks RFC 6455 section 5.5,
             // and its echo would too, so the connection is dropped without one.
             OpCode::Close if frame.payload().len() > MAX_CONTROL_PAYLOAD => {
