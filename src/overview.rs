@@ -90,7 +90,7 @@ pub fn overview() -> Html {
                     },
                 } }
             </section>
-            <section class="server-info knobs-info" id="echo-knobs" aria-label="Echo server knobs">
+            <section class="knobs-info" id="echo-knobs" aria-label="Echo server knobs">
                 <h2>{"Echo server knobs"}</h2>
                 <p>{"/ws/echo and /ws/inspect read these query parameters, so any client can make the \
                      server misbehave on purpose: ws://host/ws/echo?delay_ms=250&fragment=16. A value the \
