@@ -2,7 +2,7 @@
 //! each with a PASS/FAIL verdict and its figures.
 //!
 //! Every check gets a fresh server (so its memory baseline is its own), started with
-//! `--max-connections 20000`, `--header-read-timeout 2` and the hard open-file limit; the client
+//! `--max-connections 20000`, `--header-read-timeout 2`, `--idle-timeout 10` and the hard open-file limit; the client
 //! side is `wirelab-loadgen soak <check>` (crates/loadgen/src/soak.rs), which reads the server's
 //! VmRSS and descriptors from /proc and prints one `CHECK` line per verdict. The table is printed
 //! and written to target/soak.txt; the command fails if any check fails.
@@ -18,6 +18,8 @@ use crate::process::{self, command, describe, root};
 
 /// The server's header read timeout for the run, in seconds.
 const HEADER_TIMEOUT_SECS: &str = "2";
+/// The server's idle timeout for the soak: a silent peer is pinged after this, closed after twice.
+const IDLE_TIMEOUT_SECS: &str = "10";
 /// The server's connection cap for the run: well above what any check opens.
 const MAX_CONNECTIONS: &str = "20000";
 
@@ -128,7 +130,7 @@ pub fn soak(args: &[String]) -> Result<(), String> {
     }
     let header = format!(
         "wirelab-server soak: loopback, a fresh release server per check (--max-connections {MAX_CONNECTIONS}, \
-         --header-read-timeout {HEADER_TIMEOUT_SECS}, open-file limit raised); {:.0} s in all.\n\
+         --header-read-timeout {HEADER_TIMEOUT_SECS}, --idle-timeout {IDLE_TIMEOUT_SECS}, open-file limit raised); {:.0} s in all.\n\
          Churn {} s x {} connections per batch; slow reader {} s; ping flood {} MiB; slowloris {} connections; \
          silent peer watched {} s. Figures: server VmRSS and descriptors from /proc.\n",
         started.elapsed().as_secs_f64(),
@@ -230,6 +232,8 @@ impl Server {
                 MAX_CONNECTIONS,
                 "--header-read-timeout",
                 HEADER_TIMEOUT_SECS,
+                "--idle-timeout",
+                IDLE_TIMEOUT_SECS,
             ],
         );
         // One log line per connection would cost the churn time.

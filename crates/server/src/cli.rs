@@ -7,8 +7,8 @@ use clap::{Parser, ValueEnum};
 
 use crate::deflate::SERVER_WINDOW_BITS;
 use crate::{
-    Config, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_DELAY,
-    DEFAULT_MAX_MESSAGE_BYTES, DeflateConfig, OriginPolicy,
+    Config, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES, DeflateConfig, OriginPolicy,
 };
 
 /// A switch given as `on` or `off`.
@@ -79,6 +79,11 @@ pub struct Cli {
     #[arg(long, default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
     pub header_read_timeout: f64,
 
+    /// Seconds of silence from a WebSocket client before the server pings it; silent as long
+    /// again, it is closed with 1001. 0 never times out.
+    #[arg(long, default_value_t = DEFAULT_IDLE_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
+    pub idle_timeout: f64,
+
     /// Let both sides keep their deflate context between messages: better compression of
     /// similar messages, but about 300 KiB per connection that has sent one, for as long as it
     /// stays open. Off answers with server_no_context_takeover and client_no_context_takeover.
@@ -106,6 +111,7 @@ impl Cli {
             } else {
                 OriginPolicy::Listed(self.allow_origins.clone())
             },
+            idle_timeout: Duration::try_from_secs_f64(self.idle_timeout).ok().filter(|timeout| !timeout.is_zero()),
             header_read_timeout: Duration::try_from_secs_f64(self.header_read_timeout)
                 .unwrap_or(DEFAULT_HEADER_READ_TIMEOUT),
             ..Config::default()
@@ -155,6 +161,9 @@ mod tests {
         assert_eq!(config.max_connections, 10_000);
         assert_eq!(config.origins, OriginPolicy::Listed(Vec::new()));
         assert_eq!(config.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(config.idle_timeout, Some(Duration::from_secs(60)));
+        let never = Cli::try_parse_from(["wirelab-server", "--idle-timeout", "0"]);
+        assert_eq!(never.map(|cli| cli.config().idle_timeout).ok(), Some(None));
         let open =
             Cli::try_parse_from(["wirelab-server", "--allow-origin", "https://a.example", "--allow-origin", "*"]);
         assert_eq!(open.map(|cli| cli.config().origins).ok(), Some(OriginPolicy::Any));
@@ -185,6 +194,8 @@ mod tests {
             "[default: 10000]",
             "--allow-origin <ORIGIN>",
             "--header-read-timeout <HEADER_READ_TIMEOUT>",
+            "--idle-timeout <IDLE_TIMEOUT>",
+            "[default: 60]",
         ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
         }

@@ -49,7 +49,7 @@ use axum::routing::{any, get};
 use bytes::Bytes;
 use futures_util::SinkExt;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::time::{sleep, timeout};
+use tokio::time::{Instant, sleep, timeout};
 use tokio_util::sync::CancellationToken;
 use yawc::close::CloseCode;
 use yawc::streaming::Streaming;
@@ -87,13 +87,26 @@ const MAX_REASON_BYTES: usize = MAX_CONTROL_PAYLOAD - 2;
 pub(crate) struct EchoState {
     pub(crate) max_message_bytes: usize,
     pub(crate) close_timeout: Duration,
+    /// Silence after which the server pings, and after twice which it closes; `None`: never.
+    pub(crate) idle_timeout: Option<Duration>,
     pub(crate) deflate: DeflateConfig,
     pool: DeflatePool,
     pub(crate) shutdown: Shutdown,
     pub(crate) next_id: Arc<AtomicU64>,
 }
 
+/// How long the echo waits: for a close handshake, and for a silent client.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Timeouts {
+    pub close: Duration,
+    pub idle: Option<Duration>,
+}
+
 impl EchoState {
+    pub(crate) fn timeouts(&self) -> Timeouts {
+        Timeouts { close: self.close_timeout, idle: self.idle_timeout }
+    }
+
     /// yawc's settings for one connection; `compress` when a permessage-deflate offer was accepted.
     pub(crate) fn options(&self, compress: bool) -> Options {
         // yawc's limits are exclusive; ours is the largest size allowed.
@@ -114,6 +127,7 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
     let state = EchoState {
         max_message_bytes: config.max_message_bytes,
         close_timeout: config.close_timeout,
+        idle_timeout: config.idle_timeout,
         deflate: config.deflate,
         pool: DeflatePool::new(DEFLATE_POOL_SIZE),
         shutdown,
@@ -190,7 +204,7 @@ async fn upgrade(State(state): State<EchoState>, request: Request) -> Response {
         let (protocol, extensions) = (text(protocol.as_ref()), text(extensions.as_ref()));
         tracing::info!(conn = id, peer, protocol, extensions, "websocket opened");
         let Summary { code, messages } =
-            echo(socket, state.max_message_bytes, state.shutdown.token(), state.close_timeout, &plan, None).await;
+            echo(socket, state.max_message_bytes, state.shutdown.token(), state.timeouts(), &plan, None).await;
         tracing::info!(conn = id, peer, code, messages, "websocket closed");
     });
     response
@@ -241,6 +255,8 @@ enum Ending {
     Shutdown,
     /// The `close_after` knob's count is reached.
     Finished,
+    /// The client stayed silent through the idle timeout and the ping after it.
+    Idle,
     /// The connection is gone (reset, EOF without a close frame, I/O error).
     Vanished(String),
 }
@@ -329,10 +345,16 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
     mut socket: Streaming<S>,
     limit: usize,
     shutdown: &CancellationToken,
-    close_timeout: Duration,
+    timeouts: Timeouts,
     plan: &Plan,
     inspector: Option<&Inspector>,
 ) -> Summary {
+    let Timeouts { close: close_timeout, idle } = timeouts;
+    // Silence from the client: after `idle` a ping, after another `idle` the close (a peer that
+    // vanished without FIN or RST is otherwise held forever, since nothing is ever written to it).
+    let silence = tokio::time::sleep(idle.unwrap_or(Duration::from_secs(86_400)));
+    tokio::pin!(silence);
+    let mut pinged_for_silence = false;
     let mut messages = 0;
     let mut assembler = Messages { limit, partial: None };
     let mut pings = Pinger::new(plan.ping_every);
@@ -348,12 +370,27 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
                 Some(ending) => break ending,
                 None => continue,
             },
+            () = &mut silence, if idle.is_some() => {
+                if pinged_for_silence {
+                    break Ending::Idle;
+                }
+                pinged_for_silence = true;
+                silence.as_mut().reset(Instant::now() + idle.unwrap_or_default());
+                match send(&mut socket, vec![Frame::ping(Bytes::from_static(b"idle?"))], shutdown).await {
+                    Some(ending) => break ending,
+                    None => continue,
+                }
+            },
             incoming = socket.next_frame() => incoming,
         };
         let frame = match incoming {
             Ok(frame) => frame,
             Err(error) => break classify(error),
         };
+        if let Some(idle) = idle {
+            silence.as_mut().reset(Instant::now() + idle);
+            pinged_for_silence = false;
+        }
         let reply = match frame.opcode() {
             // yawc queues the pong itself, in a queue without bound that it writes out only when a
             // read would wait: a client that floods pings without reading would grow it forever.
@@ -409,9 +446,10 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
             let _ = timeout(close_timeout, socket.send(close_frame(code, reason))).await;
             code
         }
-        Ending::Shutdown | Ending::Finished => {
+        Ending::Shutdown | Ending::Finished | Ending::Idle => {
             let (code, reason) = match ending {
                 Ending::Finished => (plan.close_code, plan.close_reason.as_str()),
+                Ending::Idle => (code::GOING_AWAY, "no traffic: idle timeout"),
                 _ => (code::GOING_AWAY, "server shutting down"),
             };
             let close = close_frame(code, reason);

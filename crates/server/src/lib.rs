@@ -48,6 +48,8 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// The default time a connection has to send its first request head (slowloris defence).
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default silence after which a WebSocket client is pinged (and, as long again, closed).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default cap on the waits `/delay` and `/drip` may be asked for: 10 seconds.
 pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(10);
 
@@ -77,6 +79,9 @@ pub struct Config {
     pub origins: OriginPolicy,
     /// How long a new connection may take to send its first request head.
     pub header_read_timeout: Duration,
+    /// A WebSocket client silent this long gets a ping; silent as long again, a 1001 close.
+    /// `None` never times out.
+    pub idle_timeout: Option<Duration>,
 }
 
 impl Default for Config {
@@ -93,6 +98,7 @@ impl Default for Config {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             origins: OriginPolicy::default(),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
         }
     }
 }

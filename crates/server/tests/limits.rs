@@ -127,3 +127,39 @@ async fn a_slowloris_head_is_dropped_and_others_are_still_served() {
     let echoed = within("echo", socket.next()).await;
     assert!(matches!(echoed, Some(Ok(message)) if message.to_text().ok() == Some("still here")));
 }
+
+#[tokio::test]
+async fn a_silent_client_is_pinged_then_closed_and_one_that_answers_stays() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let server = TestServer::start(Config { idle_timeout: Some(Duration::from_millis(200)), ..config() }).await;
+
+    // Silent: never reads (so never answers the ping) and never sends.
+    let (mut silent, _) = within("upgrade", connect_async(server.echo_url())).await.unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let mut seen = Vec::new();
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(2), silent.next()).await {
+        seen.push(match message {
+            Message::Ping(payload) => format!("ping {}", String::from_utf8_lossy(&payload)),
+            Message::Close(Some(frame)) => format!("close {} {}", u16::from(frame.code), frame.reason),
+            other => format!("{other:?}"),
+        });
+        if seen.last().is_some_and(|last| last.starts_with("close")) {
+            break;
+        }
+    }
+    assert_eq!(seen, ["ping idle?", "close 1001 no traffic: idle timeout"]);
+
+    // Talkative: a message now and then keeps the connection open well past the timeout.
+    let (mut talkative, _) =
+        within("upgrade", connect_async(server.echo_url())).await.unwrap_or_else(|e| panic!("{e}"));
+    for round in 0..8 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        within("send", talkative.send(Message::text(format!("{round}")))).await.unwrap_or_else(|e| panic!("{e}"));
+        let echoed = within("echo", talkative.next()).await;
+        assert!(
+            matches!(echoed, Some(Ok(Message::Text(ref text))) if text.as_str() == round.to_string()),
+            "{echoed:?}"
+        );
+    }
+}
