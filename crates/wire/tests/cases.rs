@@ -27,6 +27,8 @@ mod curl;
 mod echo_options;
 #[path = "cases/endpoint.rs"]
 mod endpoint;
+#[path = "cases/format_rendering.rs"]
+mod format_rendering;
 #[path = "cases/formats_cbor.rs"]
 mod formats_cbor;
 #[path = "cases/formats_convert.rs"]

@@ -3,63 +3,9 @@
 
 use expect_test::{Expect, expect};
 use wire::formats::json::{Style, encode, parse};
-use wire::formats::{ByteMap, Entry, Loss, Node, Path, Span, Value};
+use wire::formats::{Entry, Node, Value};
 
-fn render_map(map: &ByteMap) -> String {
-    map.spans()
-        .iter()
-        .map(|span| {
-            format!("{}..{} {} {} {}\n", span.span.offset, span.span.end(), span.role.label(), span.path, span.detail)
-        })
-        .collect()
-}
-
-fn render_node(node: &Node) -> String {
-    let mut out = String::new();
-    render_into(node, &Path::root(), None, &mut out);
-    out
-}
-
-fn render_into(node: &Node, path: &Path, key_span: Option<Span>, out: &mut String) {
-    let span = node.span.map_or("-".to_owned(), |span| format!("{}..{}", span.offset, span.end()));
-    let key = key_span.map_or(String::new(), |span| format!(" key {}..{}", span.offset, span.end()));
-    let shown = match &node.value {
-        Value::Array(items) => format!("array of {}", items.len()),
-        Value::Map(entries) => format!("map of {}", entries.len()),
-        Value::String(text) => format!("{text:?}"),
-        Value::Bytes(bytes) => format!("bytes {bytes:02x?}"),
-        Value::Integer(integer) => format!("{integer}"),
-        Value::Float(float) => format!("float {float:?}"),
-        Value::Bool(flag) => format!("{flag}"),
-        Value::Null => "null".to_owned(),
-    };
-    out.push_str(&format!("{path} = {shown} @{span}{key}\n"));
-    match &node.value {
-        Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
-                render_into(item, &path.index(index), None, out);
-            }
-        }
-        Value::Map(entries) => {
-            for entry in entries {
-                render_into(&entry.value, &path.key(&entry.key), entry.key_span, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn render_losses(losses: &[Loss]) -> String {
-    losses.iter().map(|loss| format!("loss at {}: {}\n", loss.path, loss.what)).collect()
-}
-
-/// Checks the map's promises for text: sorted, in bounds, every non-whitespace byte covered.
-fn assert_text_covered(map: &ByteMap, text: &[u8]) {
-    map.check(text.len()).unwrap_or_else(|problem| panic!("bad map: {problem}"));
-    for (offset, byte) in text.iter().enumerate() {
-        assert!(byte.is_ascii_whitespace() || map.at(offset).is_some(), "byte {offset} ({}) unmapped", *byte as char);
-    }
-}
+use super::format_rendering::{assert_text_covered, render_losses, render_map, render_node};
 
 fn check_parse(text: &str, expected: Expect) {
     let rendered = match parse(text) {

@@ -2,115 +2,21 @@
 //! the exact byte, and encoding (shortest integers, float64) with its map.
 
 use expect_test::{Expect, expect};
-use wire::binary_input::parse_hex;
 use wire::formats::msgpack::{decode, encode};
-use wire::formats::{ByteMap, Entry, Loss, Node, Path, Span, Value};
+use wire::formats::{Node, Value};
 
-fn render_map(map: &ByteMap) -> String {
-    map.spans()
-        .iter()
-        .map(|span| {
-            format!("{}..{} {} {} {}\n", span.span.offset, span.span.end(), span.role.label(), span.path, span.detail)
-        })
-        .collect()
-}
-
-fn render_node(node: &Node) -> String {
-    let mut out = String::new();
-    render_into(node, &Path::root(), None, &mut out);
-    out
-}
-
-fn render_into(node: &Node, path: &Path, key_span: Option<Span>, out: &mut String) {
-    let span = node.span.map_or("-".to_owned(), |span| format!("{}..{}", span.offset, span.end()));
-    let key = key_span.map_or(String::new(), |span| format!(" key {}..{}", span.offset, span.end()));
-    let shown = match &node.value {
-        Value::Array(items) => format!("array of {}", items.len()),
-        Value::Map(entries) => format!("map of {}", entries.len()),
-        Value::String(text) => format!("{text:?}"),
-        Value::Bytes(bytes) => format!("bytes {bytes:02x?}"),
-        Value::Integer(integer) => format!("{integer}"),
-        Value::Float(float) => format!("float {float:?}"),
-        Value::Bool(flag) => format!("{flag}"),
-        Value::Null => "null".to_owned(),
-    };
-    out.push_str(&format!("{path} = {shown} @{span}{key}\n"));
-    match &node.value {
-        Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
-                render_into(item, &path.index(index), None, out);
-            }
-        }
-        Value::Map(entries) => {
-            for entry in entries {
-                render_into(&entry.value, &path.key(&entry.key), entry.key_span, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn render_losses(losses: &[Loss]) -> String {
-    losses.iter().map(|loss| format!("loss at {}: {}\n", loss.path, loss.what)).collect()
-}
-
-fn bytes(hex: &str) -> Vec<u8> {
-    parse_hex(hex).unwrap_or_else(|error| panic!("bad test hex {hex:?}: {error}"))
-}
-
-fn assert_all_covered(map: &ByteMap, len: usize) {
-    map.check(len).unwrap_or_else(|problem| panic!("bad map: {problem}"));
-    assert_eq!(map.covered_bytes(), len, "every byte is mapped");
-}
+use super::format_rendering::{self, bytes, map_of};
 
 fn check_decode(hex: &str, expected: Expect) {
-    let input = bytes(hex);
-    let rendered = match decode(&input) {
-        Ok(decoded) => {
-            assert_all_covered(&decoded.map, input.len());
-            format!(
-                "{}--\n{}{}",
-                render_node(&decoded.document),
-                render_map(&decoded.map),
-                render_losses(&decoded.losses)
-            )
-        }
-        Err(error) => format!("error: {error}\n"),
-    };
-    expected.assert_eq(&rendered);
+    format_rendering::check_decode(decode, hex, expected);
 }
 
 fn check_values(hexes: &[&str], expected: Expect) {
-    let rendered: String = hexes
-        .iter()
-        .map(|hex| match decode(&bytes(hex)) {
-            Ok(decoded) => {
-                let losses = render_losses(&decoded.losses).replace('\n', "; ");
-                format!(
-                    "{hex} → {} {losses}\n",
-                    render_node(&decoded.document.without_spans()).replace(" @-", "").trim_end().replace('\n', ", ")
-                )
-            }
-            Err(error) => format!("{hex} → error: {error}\n"),
-        })
-        .collect();
-    expected.assert_eq(&rendered);
+    format_rendering::check_values(decode, hexes, expected);
 }
 
 fn check_encode(document: &Node, expected: Expect) {
-    let encoded = encode(document);
-    assert_all_covered(&encoded.map, encoded.bytes.len());
-    let hex: Vec<String> = encoded.bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    expected.assert_eq(&format!(
-        "{}\n--\n{}{}",
-        hex.join(" "),
-        render_map(&encoded.map),
-        render_losses(&encoded.losses)
-    ));
-}
-
-fn map_of(entries: Vec<(&str, Value)>) -> Node {
-    Node::new(Value::Map(entries.into_iter().map(|(key, value)| Entry::new(key, Node::new(value))).collect()))
+    format_rendering::check_encode(encode, document, expected);
 }
 
 case_test! {
