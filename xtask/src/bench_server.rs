@@ -444,7 +444,7 @@ impl Drop for Server {
 
 /// `HOST:PORT` from a server's start-up line: wirelab-server's "Wirelab is running at
 /// http://HOST:PORT/" or the others' "listening on HOST:PORT".
-fn listening_address(line: &str) -> Option<String> {
+pub(crate) fn listening_address(line: &str) -> Option<String> {
     if let Some(url) = line.split("Wirelab is running at http://").nth(1) {
         return Some(url.trim().trim_end_matches('/').to_owned());
     }

@@ -251,8 +251,8 @@ impl Server {
         // Keeps reading after the address, so the server never blocks on a full pipe.
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(address) = line.split("Wirelab is running at http://").nth(1) {
-                    let _ = sender.send(address.trim().trim_end_matches('/').to_owned());
+                if let Some(address) = crate::bench_server::listening_address(&line) {
+                    let _ = sender.send(address);
                 }
             }
         });

@@ -3,10 +3,6 @@
 
 mod support;
 
-use std::io::Write;
-
-use flate2::write::DeflateEncoder;
-use flate2::{Compression, Decompress, FlushDecompress};
 use futures_util::{SinkExt, StreamExt};
 use support::*;
 use tokio::io::AsyncWriteExt;
@@ -34,33 +30,6 @@ async fn connect(server: &TestServer, offer: &str) -> (TcpStream, Option<String>
     let headers: &[&str] = if offer.is_empty() { &[] } else { &[&header] };
     let head = within("handshake", handshake_with(&mut stream, server.addr, headers)).await;
     (stream, header_in(&head, "sec-websocket-extensions").map(str::to_owned))
-}
-
-/// A message compressed as RFC 7692 section 7.2.1 says: raw deflate, flushed, without the
-/// final `00 00 ff ff`.
-fn deflate(data: &[u8]) -> Vec<u8> {
-    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
-    encoder.write_all(data).unwrap();
-    encoder.flush().unwrap();
-    let mut out = encoder.get_ref().clone();
-    assert!(out.ends_with(&[0, 0, 0xff, 0xff]));
-    out.truncate(out.len() - 4);
-    out
-}
-
-/// The reverse of [`deflate`], with a fresh context (the server keeps none by default).
-fn inflate(data: &[u8]) -> Vec<u8> {
-    let input = [data, &[0, 0, 0xff, 0xff]].concat();
-    let mut inflater = Decompress::new(false);
-    let mut out = Vec::with_capacity(4 * input.len() + 1024);
-    while (inflater.total_in() as usize) < input.len() {
-        if out.len() == out.capacity() {
-            out.reserve(out.capacity());
-        }
-        let consumed = inflater.total_in() as usize;
-        inflater.decompress_vec(&input[consumed..], &mut out, FlushDecompress::Sync).unwrap();
-    }
-    out
 }
 
 const TAKEOVER_OFF: &str = "server_no_context_takeover; client_no_context_takeover";

@@ -3,10 +3,6 @@
 
 mod support;
 
-use std::io::Write;
-
-use flate2::write::DeflateEncoder;
-use flate2::{Compression, Decompress, FlushDecompress};
 use support::*;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -56,31 +52,6 @@ fn client_facts(fin: bool, rsv1: bool, opcode: &str, payload_len: u64, length_bi
         length_bits,
         header_len,
     }
-}
-
-/// Raw deflate as RFC 7692 section 7.2.1 says: flushed, without the final `00 00 ff ff`.
-fn deflate(data: &[u8]) -> Vec<u8> {
-    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
-    encoder.write_all(data).unwrap();
-    encoder.flush().unwrap();
-    let mut out = encoder.get_ref().clone();
-    out.truncate(out.len() - 4);
-    out
-}
-
-/// The reverse of [`deflate`], with a fresh context (the server keeps none by default).
-fn inflate(data: &[u8]) -> Vec<u8> {
-    let input = [data, &[0, 0, 0xff, 0xff]].concat();
-    let mut inflater = Decompress::new(false);
-    let mut out = Vec::with_capacity(4 * input.len() + 1024);
-    while (inflater.total_in() as usize) < input.len() {
-        if out.len() == out.capacity() {
-            out.reserve(out.capacity());
-        }
-        let consumed = inflater.total_in() as usize;
-        inflater.decompress_vec(&input[consumed..], &mut out, FlushDecompress::Sync).unwrap();
-    }
-    out
 }
 
 #[tokio::test]

@@ -5,9 +5,12 @@
 
 use std::future::Future;
 use std::io;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use flate2::write::DeflateEncoder;
+use flate2::{Compression, Decompress, FlushDecompress};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -208,4 +211,33 @@ pub async fn read_close_code(stream: &mut TcpStream) -> Option<u16> {
         }
     }
     None
+}
+
+// ---- permessage-deflate payloads ------------------------------------------------------------
+
+/// A message compressed as RFC 7692 section 7.2.1 says: raw deflate, flushed, without the
+/// final `00 00 ff ff`.
+pub fn deflate(data: &[u8]) -> Vec<u8> {
+    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.flush().unwrap();
+    let mut out = encoder.get_ref().clone();
+    assert!(out.ends_with(&[0, 0, 0xff, 0xff]));
+    out.truncate(out.len() - 4);
+    out
+}
+
+/// The reverse of [`deflate`], with a fresh context (the server keeps none by default).
+pub fn inflate(data: &[u8]) -> Vec<u8> {
+    let input = [data, &[0, 0, 0xff, 0xff]].concat();
+    let mut inflater = Decompress::new(false);
+    let mut out = Vec::with_capacity(4 * input.len() + 1024);
+    while (inflater.total_in() as usize) < input.len() {
+        if out.len() == out.capacity() {
+            out.reserve(out.capacity());
+        }
+        let consumed = inflater.total_in() as usize;
+        inflater.decompress_vec(&input[consumed..], &mut out, FlushDecompress::Sync).unwrap();
+    }
+    out
 }
