@@ -15,27 +15,29 @@
 //!
 //! An idle echo connection needs almost nothing, so each one is set up with:
 //!
-//! - a read buffer of [`READ_BUFFER_BYTES`] (4 KiB): allocated for every connection, so it
-//!   dominates idle memory. A larger frame grows it for that frame only; yawc gives the memory
-//!   back afterwards.
-//! - a write buffer of 0 bytes: it grows to hold the echo being written and is given back once a
-//!   larger one has been flushed.
+//! - a read buffer of [`READ_BUFFER_BYTES`] (1 KiB): allocated for every connection, so it
+//!   weighs on idle memory. It holds a burst of small frames (16 pipelined 64-byte messages fit);
+//!   a larger frame grows it for that frame only, and yawc gives the memory back afterwards.
+//! - a write buffer of 0 bytes: it grows to hold the echoes waiting to be written, and is given
+//!   back once a batch larger than yawc's backpressure boundary (8 KiB) has been flushed.
 //! - no deflate state until a message is compressed or inflated, and (without context takeover,
 //!   the default) none after it: each message borrows a compressor or decompressor from a pool
 //!   that all connections share (see `deflate.rs`).
 //! - the limit `--max-message-bytes` on every frame, on every inflated frame and on every
 //!   reassembled message.
 //!
-//! Each echo is awaited before the next read, so a client that does not read stalls its own
-//! connection (the server stops reading it) instead of growing a queue: backpressure reaches the
-//! client through TCP, and the server holds at most one message per connection.
+//! Echoes are written in batches (see [`echo`]) but never queued without bound: once the write
+//! buffer passes the backpressure boundary it is written out before anything more is read, so a
+//! client that does not read stalls its own connection (the server stops reading it) instead of
+//! growing a queue. Backpressure reaches the client through TCP.
 //!
-//! Measured with `cargo xtask idle-rss` (5,000 idle connections, release build): 6.1 MiB of RSS at
-//! start, 42.2 MiB holding them, i.e. 7.4 KiB per connection: the 4 KiB read buffer plus task,
-//! socket and upgrade state (tungstenite, before yawc, measured 7.0 KiB; the 64 MiB budget allows
-//! about 12 KiB each).
+//! Measured with `cargo xtask bench-server` (5,000 idle connections, release build): about 5 KiB
+//! of RSS per connection: the 1 KiB read buffer plus the task, socket and upgrade state (a 4 KiB
+//! read buffer measured 8.1 KiB; the budget is 7 KiB).
 
+use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -47,10 +49,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use bytes::Bytes;
-use futures_util::SinkExt;
+use futures_util::{FutureExt, SinkExt};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::{Instant, sleep, timeout};
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 use yawc::close::CloseCode;
 use yawc::streaming::Streaming;
 use yawc::{DeflatePool, Frame, IncomingUpgrade, OpCode, Options, WebSocketError};
@@ -61,7 +63,10 @@ use crate::knobs::{self, Pinger, Plan};
 use crate::{Config, Shutdown};
 
 /// Read buffer per connection; see the module docs.
-pub(crate) const READ_BUFFER_BYTES: usize = 4 * 1024;
+pub(crate) const READ_BUFFER_BYTES: usize = 1024;
+/// Frames read between two looks at whether the server is shutting down, when the echo never
+/// has to wait (it always looks before waiting).
+const SHUTDOWN_CHECK_FRAMES: u32 = 64;
 /// Idle compressors (and, separately, decompressors) the shared pool keeps per window size: about
 /// as many as messages compressed at the same moment, i.e. a few per runtime worker thread.
 const DEFLATE_POOL_SIZE: usize = 16;
@@ -341,6 +346,13 @@ fn violation(code: u16, reason: &'static str) -> Step {
 
 /// Echoes until the connection ends, following the knobs' `plan`; with an `inspector`, each echo
 /// is followed by its report.
+///
+/// Echoes are batched: every frame that is already read (or readable without waiting) is echoed
+/// into the write buffer, and the buffer goes out in one write when the next read would wait. A
+/// client that pipelines 16 messages gets 16 echoes in one write, as a raw TCP echo would give
+/// them back; a client that waits for each echo gets it as soon as it is made. The buffer is
+/// written out early once it passes yawc's backpressure boundary, and a write that cannot proceed
+/// stops the reading: the server holds at most one buffer's worth of echoes per connection.
 pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
     mut socket: Streaming<S>,
     limit: usize,
@@ -350,54 +362,89 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
     inspector: Option<&Inspector>,
 ) -> Summary {
     let Timeouts { close: close_timeout, idle } = timeouts;
+    // One shutdown future for the connection's life, polled only when the echo has to wait.
+    let cancelled = shutdown.cancelled();
+    tokio::pin!(cancelled);
     // Silence from the client: after `idle` a ping, after another `idle` the close (a peer that
     // vanished without FIN or RST is otherwise held forever, since nothing is ever written to it).
+    // The timer is not reset for every frame: when it fires, it is moved to `idle` after the last
+    // frame heard, if that is still ahead.
+    let mut last_heard = Instant::now();
+    let mut heard = false;
     let silence = tokio::time::sleep(idle.unwrap_or(Duration::from_secs(86_400)));
     tokio::pin!(silence);
     let mut pinged_for_silence = false;
     let mut messages = 0;
+    let mut frames_read: u32 = 0;
+    let mut unflushed = false;
     let mut assembler = Messages { limit, partial: None };
     let mut pings = Pinger::new(plan.ping_every);
     let ending = loop {
         if plan.closes_after(messages) {
             break Ending::Finished;
         }
-        let incoming = tokio::select! {
-            biased;
-            () = shutdown.cancelled() => break Ending::Shutdown,
-            // A due ping is sent like an echo: awaited, before the next read.
-            ping = pings.next() => match send(&mut socket, vec![ping], shutdown).await {
-                Some(ending) => break ending,
-                None => continue,
-            },
-            () = &mut silence, if idle.is_some() => {
-                if pinged_for_silence {
-                    break Ending::Idle;
+        // Shutdown is otherwise seen only when the echo waits, which a busy client may never let
+        // it do; looking costs a little, so not for every frame.
+        if frames_read.is_multiple_of(SHUTDOWN_CHECK_FRAMES) && shutdown.is_cancelled() {
+            break Ending::Shutdown;
+        }
+        let incoming = match socket.next_frame().now_or_never() {
+            Some(incoming) => incoming,
+            None => {
+                if std::mem::take(&mut heard) {
+                    last_heard = Instant::now();
                 }
-                pinged_for_silence = true;
-                silence.as_mut().reset(Instant::now() + idle.unwrap_or_default());
-                match send(&mut socket, vec![Frame::ping(Bytes::from_static(b"idle?"))], shutdown).await {
-                    Some(ending) => break ending,
-                    None => continue,
+                // The next read would wait: first write out the echoes made so far.
+                if std::mem::take(&mut unflushed)
+                    && let Some(ending) = flush(&mut socket, cancelled.as_mut()).await
+                {
+                    break ending;
                 }
-            },
-            incoming = socket.next_frame() => incoming,
+                tokio::select! {
+                    biased;
+                    () = cancelled.as_mut() => break Ending::Shutdown,
+                    // A due ping is sent like an echo: awaited, before the next read.
+                    ping = pings.next() => match send(&mut socket, ping, cancelled.as_mut()).await {
+                        Some(ending) => break ending,
+                        None => continue,
+                    },
+                    () = &mut silence, if idle.is_some() => {
+                        let idle = idle.unwrap_or_default();
+                        let quiet_until = last_heard + idle;
+                        if quiet_until > Instant::now() {
+                            pinged_for_silence = false;
+                            silence.as_mut().reset(quiet_until);
+                            continue;
+                        }
+                        if pinged_for_silence {
+                            break Ending::Idle;
+                        }
+                        pinged_for_silence = true;
+                        silence.as_mut().reset(Instant::now() + idle);
+                        let ping = Frame::ping(Bytes::from_static(b"idle?"));
+                        match send(&mut socket, ping, cancelled.as_mut()).await {
+                            Some(ending) => break ending,
+                            None => continue,
+                        }
+                    },
+                    incoming = socket.next_frame() => incoming,
+                }
+            }
         };
         let frame = match incoming {
             Ok(frame) => frame,
             Err(error) => break classify(error),
         };
-        if let Some(idle) = idle {
-            silence.as_mut().reset(Instant::now() + idle);
-            pinged_for_silence = false;
-        }
+        heard = true;
+        frames_read = frames_read.wrapping_add(1);
         let reply = match frame.opcode() {
             // yawc queues the pong itself, in a queue without bound that it writes out only when a
-            // read would wait: a client that floods pings without reading would grow it forever.
-            // Writing the pongs out before the next read gives pings the echoes' backpressure.
-            OpCode::Ping => match send(&mut socket, Vec::new(), shutdown).await {
-                Some(ending) => break ending,
-                None => continue,
+            // read would wait or a frame is sent: a client that floods pings without reading would
+            // grow it forever. Writing the pong out now gives pings the echoes' backpressure.
+            OpCode::Ping => match unless_shutdown(ready(&mut socket), cancelled.as_mut()).await {
+                Some(Ok(())) => continue,
+                Some(Err(error)) => break Ending::Vanished(format!("send failed: {error}")),
+                None => break Ending::Shutdown,
             },
             OpCode::Pong => continue,
             // yawc checks the size of pings only: a longer close frame breaks RFC 6455 section 5.5,
@@ -413,25 +460,37 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
             },
         };
         if let Some(delay) = plan.delay {
+            // Echoes already made go out on time; this one waits its delay.
+            if std::mem::take(&mut unflushed)
+                && let Some(ending) = flush(&mut socket, cancelled.as_mut()).await
+            {
+                break ending;
+            }
             tokio::select! {
                 biased;
-                () = shutdown.cancelled() => break Ending::Shutdown,
+                () = cancelled.as_mut() => break Ending::Shutdown,
                 () = sleep(delay) => {}
             }
         }
         messages += 1;
         let report = inspector.and_then(|inspector| inspector.report(reply.payload().len()));
-        let mut frames = knobs::fragments(reply, plan.fragment);
-        frames.extend(report);
-        // Awaiting the send is the backpressure: while it is blocked, this client is not read.
-        if let Some(ending) = send(&mut socket, frames, shutdown).await {
+        let fed = match plan.fragment {
+            Some(_) => {
+                feed(&mut socket, knobs::fragments(reply, plan.fragment).into_iter().chain(report), cancelled.as_mut())
+                    .await
+            }
+            None => feed(&mut socket, std::iter::once(reply).chain(report), cancelled.as_mut()).await,
+        };
+        if let Some(ending) = fed {
             break ending;
         }
+        unflushed = true;
     };
 
     let code = match ending {
         Ending::ClientClosed(code) => {
-            // The next read flushes yawc's echo of the close frame, then ends.
+            // The next read flushes the echoes still buffered and yawc's echo of the close frame,
+            // then ends.
             let _ = timeout(close_timeout, socket.next_frame()).await;
             code.unwrap_or(code::NO_STATUS)
         }
@@ -474,22 +533,68 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
     Summary { code, messages }
 }
 
-/// Sends `frames` and flushes them; the ending if the server shuts down or the send fails meanwhile.
-async fn send<S: AsyncRead + AsyncWrite + Unpin>(
-    socket: &mut Streaming<S>,
-    frames: Vec<Frame>,
-    shutdown: &CancellationToken,
-) -> Option<Ending> {
-    let sent = async {
-        for frame in frames {
-            socket.feed(frame).await?;
-        }
-        socket.flush().await
-    };
+/// Runs `operation` unless the server shuts down first (`None`). Shutdown is looked at only when
+/// the operation has to wait, which is rare: the common case costs no lock.
+async fn unless_shutdown<F: Future>(
+    operation: F,
+    cancelled: Pin<&mut WaitForCancellationFuture<'_>>,
+) -> Option<F::Output> {
+    tokio::pin!(operation);
+    if let Some(output) = operation.as_mut().now_or_never() {
+        return Some(output);
+    }
     tokio::select! {
         biased;
-        () = shutdown.cancelled() => Some(Ending::Shutdown),
-        sent = sent => sent.err().map(|error| Ending::Vanished(format!("send failed: {error}"))),
+        () = cancelled => None,
+        output = operation => Some(output),
+    }
+}
+
+/// Waits until yawc takes another frame, writing out what it must first: queued pongs and close
+/// frames, and the write buffer once it passes the backpressure boundary.
+async fn ready<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut Streaming<S>) -> Result<(), WebSocketError> {
+    poll_fn(|cx| socket.poll_ready_unpin(cx)).await
+}
+
+/// Puts `frames` in the write buffer (written out by [`flush`] or once the buffer is full).
+async fn feed<S: AsyncRead + AsyncWrite + Unpin>(
+    socket: &mut Streaming<S>,
+    frames: impl IntoIterator<Item = Frame>,
+    mut cancelled: Pin<&mut WaitForCancellationFuture<'_>>,
+) -> Option<Ending> {
+    for frame in frames {
+        let fed = match unless_shutdown(ready(socket), cancelled.as_mut()).await {
+            Some(ready) => ready.and_then(|()| socket.start_send_unpin(frame)),
+            None => return Some(Ending::Shutdown),
+        };
+        if let Err(error) = fed {
+            return Some(Ending::Vanished(format!("send failed: {error}")));
+        }
+    }
+    None
+}
+
+/// Writes out the write buffer; the ending if the server shuts down or the write fails meanwhile.
+async fn flush<S: AsyncRead + AsyncWrite + Unpin>(
+    socket: &mut Streaming<S>,
+    cancelled: Pin<&mut WaitForCancellationFuture<'_>>,
+) -> Option<Ending> {
+    match unless_shutdown(socket.flush(), cancelled).await {
+        Some(Ok(())) => None,
+        Some(Err(error)) => Some(Ending::Vanished(format!("send failed: {error}"))),
+        None => Some(Ending::Shutdown),
+    }
+}
+
+/// Sends one frame now, with everything buffered before it.
+async fn send<S: AsyncRead + AsyncWrite + Unpin>(
+    socket: &mut Streaming<S>,
+    frame: Frame,
+    mut cancelled: Pin<&mut WaitForCancellationFuture<'_>>,
+) -> Option<Ending> {
+    match feed(socket, [frame], cancelled.as_mut()).await {
+        Some(ending) => Some(ending),
+        None => flush(socket, cancelled).await,
     }
 }
 

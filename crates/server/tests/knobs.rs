@@ -94,6 +94,25 @@ async fn delay_ms_holds_each_echo_back() {
     }
 }
 
+/// Two messages in one write: the first echo goes out after its own delay, not held back with
+/// the second one's (echoes are otherwise batched until the next read would wait).
+#[tokio::test]
+async fn delay_ms_sends_each_echo_when_its_own_delay_ends() {
+    let server = server().await;
+    for path in ENDPOINTS {
+        let (mut stream, _) = raw(&server, &format!("{path}?delay_ms=300"), &[]).await;
+        let burst = [client_frame(OP_TEXT, b"first"), client_frame(OP_TEXT, b"second")].concat();
+        within("burst", stream.write_all(&burst)).await.unwrap();
+        let first = next_echo_frame(&mut stream).await;
+        let first_at = Instant::now();
+        let second = next_echo_frame(&mut stream).await;
+        assert_eq!((first.payload.as_slice(), second.payload.as_slice()), (&b"first"[..], &b"second"[..]));
+        // Only a lower bound, which a loaded machine cannot break: held together, both would
+        // arrive at once.
+        assert!(first_at.elapsed() >= Duration::from_millis(250), "{path}: {:?}", first_at.elapsed());
+    }
+}
+
 #[tokio::test]
 async fn fragment_cuts_each_echo_into_frames() {
     let server = server().await;

@@ -75,6 +75,43 @@ async fn fragmented_messages_come_back_whole() {
     );
 }
 
+/// Echoes are batched: everything already read is echoed into one write. Frames sent in one
+/// burst must still come back complete and in order, pongs in their place among the echoes, and
+/// a close at the end must not strand the echoes before it.
+#[tokio::test]
+async fn a_burst_of_frames_comes_back_in_order() {
+    let server = TestServer::with_limit(DEFAULT_MAX_MESSAGE_BYTES).await;
+    let mut stream = raw_connect(server.addr).await;
+    let mut burst = Vec::new();
+    let mut expected = Vec::new();
+    for index in 0..200u32 {
+        let text = format!("message {index}");
+        burst.extend(client_frame(OP_TEXT, text.as_bytes()));
+        expected.push((OP_TEXT, text.into_bytes()));
+        if index % 50 == 7 {
+            let payload = format!("ping {index}").into_bytes();
+            burst.extend(client_frame(OP_PING, &payload));
+            expected.push((OP_PONG, payload));
+        }
+    }
+    let big = vec![7u8; 100_000];
+    burst.extend(client_frame(OP_BINARY, &big));
+    expected.push((OP_BINARY, big));
+    burst.extend(client_frame(OP_CLOSE, &1000u16.to_be_bytes()));
+    expected.push((OP_CLOSE, 1000u16.to_be_bytes().to_vec()));
+    within("burst", stream.write_all(&burst)).await.unwrap();
+
+    let mut got = Vec::new();
+    while let Some(frame) = within("echo", read_frame(&mut stream)).await {
+        assert!(frame.fin);
+        got.push((frame.opcode, frame.payload));
+    }
+    assert_eq!(got.len(), expected.len());
+    for (index, (got, expected)) in got.iter().zip(&expected).enumerate() {
+        assert_eq!(got, expected, "frame {index}");
+    }
+}
+
 #[tokio::test]
 async fn a_client_close_is_answered_with_its_own_code() {
     let server = TestServer::with_limit(DEFAULT_MAX_MESSAGE_BYTES).await;
