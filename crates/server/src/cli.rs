@@ -75,8 +75,10 @@ pub struct Cli {
     pub allow_origins: Vec<String>,
 
     /// Seconds a new connection has to send its first request head before it is dropped
-    /// (against slowloris clients dripping headers).
-    #[arg(long, default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
+    /// (against slowloris clients dripping headers). For a WebSocket this is the opening
+    /// handshake's timeout: the upgrade request must be complete in time; after the 101, a
+    /// client that stays silent meets --idle-timeout.
+    #[arg(long, visible_alias = "handshake-timeout", default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
     pub header_read_timeout: f64,
 
     /// Seconds of silence from a WebSocket client before the server pings it; silent as long
@@ -162,6 +164,8 @@ mod tests {
         assert_eq!(config.origins, OriginPolicy::Listed(Vec::new()));
         assert_eq!(config.header_read_timeout, Duration::from_secs(10));
         assert_eq!(config.idle_timeout, Some(Duration::from_secs(60)));
+        let alias = Cli::try_parse_from(["wirelab-server", "--handshake-timeout", "2.5"]);
+        assert_eq!(alias.map(|cli| cli.config().header_read_timeout).ok(), Some(Duration::from_millis(2500)));
         let never = Cli::try_parse_from(["wirelab-server", "--idle-timeout", "0"]);
         assert_eq!(never.map(|cli| cli.config().idle_timeout).ok(), Some(None));
         let open =

@@ -16,6 +16,7 @@ mod httpbin;
 mod info;
 mod inspect;
 mod knobs;
+mod memory;
 mod shutdown;
 mod static_files;
 
@@ -138,6 +139,7 @@ pub async fn serve(listener: TcpListener, config: Config, shutdown: Shutdown) ->
     let http = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move { stop.triggered().await });
     let mut http = tokio::spawn(http.into_future());
+    tokio::spawn(memory::give_back_after_closes(shutdown.clone()));
 
     tokio::select! {
         joined = &mut http => return flatten(joined),

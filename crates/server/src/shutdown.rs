@@ -1,6 +1,8 @@
 //! Graceful shutdown plumbing: one token every connection watches, one tracker to wait for them.
 
 use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::time::{Instant, timeout_at};
 use tokio_util::sync::CancellationToken;
@@ -14,6 +16,8 @@ use tokio_util::task::task_tracker::TaskTrackerToken;
 pub struct Shutdown {
     token: CancellationToken,
     tracker: TaskTracker,
+    /// Connections ever tracked, for `memory.rs` to see how many have closed.
+    started: Arc<AtomicU64>,
 }
 
 impl Shutdown {
@@ -42,6 +46,12 @@ impl Shutdown {
         self.tracker.len()
     }
 
+    /// How many WebSocket connections have ended since the server started.
+    pub(crate) fn closed_connections(&self) -> u64 {
+        let open = u64::try_from(self.tracker.len()).unwrap_or(u64::MAX);
+        self.started.load(Ordering::Relaxed).saturating_sub(open)
+    }
+
     /// Waits until every tracked connection has ended, or until `deadline`.
     ///
     /// Returns whether they all ended in time.
@@ -52,6 +62,7 @@ impl Shutdown {
 
     /// Marks one connection as running until the returned token is dropped.
     pub(crate) fn track(&self) -> TaskTrackerToken {
+        self.started.fetch_add(1, Ordering::Relaxed);
         self.tracker.token()
     }
 
@@ -77,5 +88,24 @@ pub async fn wait_for_signal() -> io::Result<&'static str> {
     {
         tokio::signal::ctrl_c().await?;
         Ok("Ctrl-C")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_connections_counts_the_tokens_dropped() {
+        let shutdown = Shutdown::new();
+        assert_eq!(shutdown.closed_connections(), 0);
+        let tokens: Vec<_> = (0..5).map(|_| shutdown.track()).collect();
+        assert_eq!((shutdown.open_connections(), shutdown.closed_connections()), (5, 0));
+        let mut tokens = tokens.into_iter();
+        drop(tokens.by_ref().take(3).collect::<Vec<_>>());
+        assert_eq!((shutdown.open_connections(), shutdown.closed_connections()), (2, 3));
+        drop(tokens);
+        let _again = shutdown.track();
+        assert_eq!((shutdown.open_connections(), shutdown.closed_connections()), (1, 5));
     }
 }
