@@ -40,6 +40,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::Router;
@@ -49,10 +50,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use bytes::Bytes;
-use futures_util::{FutureExt, SinkExt};
+use futures_util::SinkExt;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::{Instant, sleep, timeout};
-use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 use yawc::close::CloseCode;
 use yawc::streaming::Streaming;
 use yawc::{DeflatePool, Frame, IncomingUpgrade, OpCode, Options, WebSocketError};
@@ -60,13 +60,11 @@ use yawc::{DeflatePool, Frame, IncomingUpgrade, OpCode, Options, WebSocketError}
 use crate::deflate::{self, DeflateConfig};
 use crate::inspect::{self, Inspector};
 use crate::knobs::{self, Pinger, Plan};
+use crate::shutdown::Signal;
 use crate::{Config, Shutdown};
 
 /// Read buffer per connection; see the module docs.
 pub(crate) const READ_BUFFER_BYTES: usize = 1024;
-/// Frames read between two looks at whether the server is shutting down, when the echo never
-/// has to wait (it always looks before waiting).
-const SHUTDOWN_CHECK_FRAMES: u32 = 64;
 /// Idle compressors (and, separately, decompressors) the shared pool keeps per window size: about
 /// as many as messages compressed at the same moment, i.e. a few per runtime worker thread.
 const DEFLATE_POOL_SIZE: usize = 16;
@@ -209,7 +207,7 @@ async fn upgrade(State(state): State<EchoState>, request: Request) -> Response {
         let (protocol, extensions) = (text(protocol.as_ref()), text(extensions.as_ref()));
         tracing::info!(conn = id, peer, protocol, extensions, "websocket opened");
         let Summary { code, messages } =
-            echo(socket, state.max_message_bytes, state.shutdown.token(), state.timeouts(), &plan, None).await;
+            echo(socket, state.max_message_bytes, &state.shutdown, state.timeouts(), &plan, None).await;
         tracing::info!(conn = id, peer, code, messages, "websocket closed");
     });
     response
@@ -356,14 +354,14 @@ fn violation(code: u16, reason: &'static str) -> Step {
 pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
     mut socket: Streaming<S>,
     limit: usize,
-    shutdown: &CancellationToken,
+    shutdown: &Shutdown,
     timeouts: Timeouts,
     plan: &Plan,
     inspector: Option<&Inspector>,
 ) -> Summary {
     let Timeouts { close: close_timeout, idle } = timeouts;
-    // One shutdown future for the connection's life, polled only when the echo has to wait.
-    let cancelled = shutdown.cancelled();
+    // One shutdown signal for the connection's life (see `Signal`: polling it again is cheap).
+    let cancelled = shutdown.signal();
     tokio::pin!(cancelled);
     // Silence from the client: after `idle` a ping, after another `idle` the close (a peer that
     // vanished without FIN or RST is otherwise held forever, since nothing is ever written to it).
@@ -375,7 +373,6 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
     tokio::pin!(silence);
     let mut pinged_for_silence = false;
     let mut messages = 0;
-    let mut frames_read: u32 = 0;
     let mut unflushed = false;
     let mut assembler = Messages { limit, partial: None };
     let mut pings = Pinger::new(plan.ping_every);
@@ -383,12 +380,11 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
         if plan.closes_after(messages) {
             break Ending::Finished;
         }
-        // Shutdown is otherwise seen only when the echo waits, which a busy client may never let
-        // it do; looking costs a little, so not for every frame.
-        if frames_read.is_multiple_of(SHUTDOWN_CHECK_FRAMES) && shutdown.is_cancelled() {
+        // The signal is seen only when the echo waits, which a busy client may never let it do.
+        if shutdown.is_triggered() {
             break Ending::Shutdown;
         }
-        let incoming = match socket.next_frame().now_or_never() {
+        let incoming = match poll_once(socket.next_frame()).await {
             Some(incoming) => incoming,
             None => {
                 if std::mem::take(&mut heard) {
@@ -436,7 +432,6 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
             Err(error) => break classify(error),
         };
         heard = true;
-        frames_read = frames_read.wrapping_add(1);
         let reply = match frame.opcode() {
             // yawc queues the pong itself, in a queue without bound that it writes out only when a
             // read would wait or a frame is sent: a client that floods pings without reading would
@@ -533,21 +528,24 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
     Summary { code, messages }
 }
 
-/// Runs `operation` unless the server shuts down first (`None`). Shutdown is looked at only when
-/// the operation has to wait, which is rare: the common case costs no lock.
-async fn unless_shutdown<F: Future>(
-    operation: F,
-    cancelled: Pin<&mut WaitForCancellationFuture<'_>>,
-) -> Option<F::Output> {
-    tokio::pin!(operation);
-    if let Some(output) = operation.as_mut().now_or_never() {
-        return Some(output);
-    }
+/// Runs `operation` unless the server shuts down first (`None`).
+async fn unless_shutdown<F: Future>(operation: F, cancelled: Pin<&mut Signal<'_>>) -> Option<F::Output> {
     tokio::select! {
         biased;
         () = cancelled => None,
         output = operation => Some(output),
     }
+}
+
+/// Polls `future` once: its output if it is ready, `None` if it would wait. It is polled with the
+/// task's own waker (not a no-op one), so a wait that follows registers nothing new.
+async fn poll_once<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    poll_fn(|cx| match future.as_mut().poll(cx) {
+        Poll::Ready(output) => Poll::Ready(Some(output)),
+        Poll::Pending => Poll::Ready(None),
+    })
+    .await
 }
 
 /// Waits until yawc takes another frame, writing out what it must first: queued pongs and close
@@ -560,7 +558,7 @@ async fn ready<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut Streaming<S>) -> 
 async fn feed<S: AsyncRead + AsyncWrite + Unpin>(
     socket: &mut Streaming<S>,
     frames: impl IntoIterator<Item = Frame>,
-    mut cancelled: Pin<&mut WaitForCancellationFuture<'_>>,
+    mut cancelled: Pin<&mut Signal<'_>>,
 ) -> Option<Ending> {
     for frame in frames {
         let fed = match unless_shutdown(ready(socket), cancelled.as_mut()).await {
@@ -577,7 +575,7 @@ async fn feed<S: AsyncRead + AsyncWrite + Unpin>(
 /// Writes out the write buffer; the ending if the server shuts down or the write fails meanwhile.
 async fn flush<S: AsyncRead + AsyncWrite + Unpin>(
     socket: &mut Streaming<S>,
-    cancelled: Pin<&mut WaitForCancellationFuture<'_>>,
+    cancelled: Pin<&mut Signal<'_>>,
 ) -> Option<Ending> {
     match unless_shutdown(socket.flush(), cancelled).await {
         Some(Ok(())) => None,
@@ -590,7 +588,7 @@ async fn flush<S: AsyncRead + AsyncWrite + Unpin>(
 async fn send<S: AsyncRead + AsyncWrite + Unpin>(
     socket: &mut Streaming<S>,
     frame: Frame,
-    mut cancelled: Pin<&mut WaitForCancellationFuture<'_>>,
+    mut cancelled: Pin<&mut Signal<'_>>,
 ) -> Option<Ending> {
     match feed(socket, [frame], cancelled.as_mut()).await {
         Some(ending) => Some(ending),

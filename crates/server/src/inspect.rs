@@ -250,8 +250,7 @@ pub(crate) async fn upgrade(State(state): State<EchoState>, mut request: Request
             return;
         }
         let Summary { code, messages } =
-            echo(socket, state.max_message_bytes, state.shutdown.token(), state.timeouts(), &plan, Some(&inspector))
-                .await;
+            echo(socket, state.max_message_bytes, &state.shutdown, state.timeouts(), &plan, Some(&inspector)).await;
         tracing::info!(conn = id, peer, code, messages, "websocket closed");
     });
     response

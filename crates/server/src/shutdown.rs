@@ -1,11 +1,16 @@
 //! Graceful shutdown plumbing: one token every connection watches, one tracker to wait for them.
 
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
 
 use tokio::time::{Instant, timeout_at};
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 use tokio_util::task::TaskTracker;
 use tokio_util::task::task_tracker::TaskTrackerToken;
 
@@ -15,6 +20,9 @@ use tokio_util::task::task_tracker::TaskTrackerToken;
 #[derive(Clone, Debug, Default)]
 pub struct Shutdown {
     token: CancellationToken,
+    /// Set just before the token is cancelled: reading the token's state takes a lock that every
+    /// connection would share, reading this does not.
+    triggered: Arc<AtomicBool>,
     tracker: TaskTracker,
     /// Connections ever tracked, for `memory.rs` to see how many have closed.
     started: Arc<AtomicU64>,
@@ -28,12 +36,13 @@ impl Shutdown {
 
     /// Starts the shutdown: the server stops accepting and every WebSocket closes with 1001.
     pub fn trigger(&self) {
+        self.triggered.store(true, Ordering::Release);
         self.token.cancel();
     }
 
     /// Whether [`trigger`](Self::trigger) has been called.
     pub fn is_triggered(&self) -> bool {
-        self.token.is_cancelled()
+        self.triggered.load(Ordering::Acquire)
     }
 
     /// Completes once the shutdown is triggered.
@@ -66,9 +75,39 @@ impl Shutdown {
         self.tracker.token()
     }
 
-    /// The token that connection tasks select on.
-    pub(crate) fn token(&self) -> &CancellationToken {
-        &self.token
+    /// Completes once the shutdown is triggered, like [`triggered`](Self::triggered), but made for
+    /// a connection's task to poll on every wake: see [`Signal`].
+    pub(crate) fn signal(&self) -> Signal<'_> {
+        Signal { triggered: &self.triggered, registered: false, wait: self.token.cancelled() }
+    }
+}
+
+pin_project! {
+    /// The shutdown as one connection's task sees it. The first poll registers the task with the
+    /// token (which wakes it on shutdown); later polls only read an atomic flag, where polling the
+    /// token's future again would take the lock that all connections share. It must therefore be
+    /// polled by one task only, which a future pinned in a connection's task is.
+    pub(crate) struct Signal<'a> {
+        triggered: &'a AtomicBool,
+        registered: bool,
+        #[pin]
+        wait: WaitForCancellationFuture<'a>,
+    }
+}
+
+impl Future for Signal<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        if this.triggered.load(Ordering::Acquire) {
+            return Poll::Ready(());
+        }
+        if !*this.registered {
+            *this.registered = true;
+            return this.wait.poll(cx);
+        }
+        Poll::Pending
     }
 }
 
@@ -107,5 +146,29 @@ mod tests {
         drop(tokens);
         let _again = shutdown.track();
         assert_eq!((shutdown.open_connections(), shutdown.closed_connections()), (1, 5));
+    }
+
+    #[tokio::test]
+    async fn a_signal_polled_many_times_still_wakes_its_task_on_shutdown() {
+        let shutdown = Shutdown::new();
+        let waiter = shutdown.clone();
+        let task = tokio::spawn(async move {
+            let signal = waiter.signal();
+            tokio::pin!(signal);
+            let mut polls = 0u32;
+            // Poll it again and again, as the echo loop does on every wake, then wait on it.
+            while polls < 100 && !std::future::poll_fn(|cx| Poll::Ready(signal.as_mut().poll(cx).is_ready())).await {
+                polls += 1;
+                tokio::task::yield_now().await;
+            }
+            signal.await;
+            polls
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!shutdown.is_triggered());
+        shutdown.trigger();
+        let polls = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+        assert!(matches!(polls, Ok(Ok(100))), "{polls:?}");
+        assert!(shutdown.is_triggered());
     }
 }
