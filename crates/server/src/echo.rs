@@ -561,10 +561,15 @@ async fn feed<S: AsyncRead + AsyncWrite + Unpin>(
     mut cancelled: Pin<&mut Signal<'_>>,
 ) -> Option<Ending> {
     for frame in frames {
-        let fed = match unless_shutdown(ready(socket), cancelled.as_mut()).await {
-            Some(ready) => ready.and_then(|()| socket.start_send_unpin(frame)),
-            None => return Some(Ending::Shutdown),
+        // Below the backpressure boundary yawc takes the frame at once; only a full buffer waits.
+        let ready = match std::future::poll_fn(|cx| Poll::Ready(socket.poll_ready_unpin(cx))).await {
+            Poll::Ready(ready) => ready,
+            Poll::Pending => match unless_shutdown(ready(socket), cancelled.as_mut()).await {
+                Some(ready) => ready,
+                None => return Some(Ending::Shutdown),
+            },
         };
+        let fed = ready.and_then(|()| socket.start_send_unpin(frame));
         if let Err(error) = fed {
             return Some(Ending::Vanished(format!("send failed: {error}")));
         }
