@@ -8,7 +8,7 @@ use clap::{Parser, ValueEnum};
 use crate::deflate::SERVER_WINDOW_BITS;
 use crate::{
     Config, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES, DeflateConfig, OriginPolicy,
+    DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_TIMEOUT, DeflateConfig, OriginPolicy,
 };
 
 /// A switch given as `on` or `off`.
@@ -86,6 +86,13 @@ pub struct Cli {
     #[arg(long, default_value_t = DEFAULT_IDLE_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
     pub idle_timeout: f64,
 
+    /// Seconds the server's writes may stay stuck because the client reads nothing (its receive
+    /// window is full) before the connection is dropped; echoes wait in a bounded buffer
+    /// meanwhile, never in a growing queue. Linux only (TCP_USER_TIMEOUT). 0 leaves the
+    /// system's default.
+    #[arg(long, default_value_t = DEFAULT_WRITE_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
+    pub write_timeout: f64,
+
     /// Let both sides keep their deflate context between messages: better compression of
     /// similar messages, but about 300 KiB per connection that has sent one, for as long as it
     /// stays open. Off answers with server_no_context_takeover and client_no_context_takeover.
@@ -114,6 +121,7 @@ impl Cli {
                 OriginPolicy::Listed(self.allow_origins.clone())
             },
             idle_timeout: Duration::try_from_secs_f64(self.idle_timeout).ok().filter(|timeout| !timeout.is_zero()),
+            write_timeout: Duration::try_from_secs_f64(self.write_timeout).ok().filter(|timeout| !timeout.is_zero()),
             header_read_timeout: Duration::try_from_secs_f64(self.header_read_timeout)
                 .unwrap_or(DEFAULT_HEADER_READ_TIMEOUT),
             ..Config::default()
@@ -164,6 +172,7 @@ mod tests {
         assert_eq!(config.origins, OriginPolicy::Listed(Vec::new()));
         assert_eq!(config.header_read_timeout, Duration::from_secs(10));
         assert_eq!(config.idle_timeout, Some(Duration::from_secs(60)));
+        assert_eq!(config.write_timeout, Some(Duration::from_secs(30)));
         let alias = Cli::try_parse_from(["wirelab-server", "--handshake-timeout", "2.5"]);
         assert_eq!(alias.map(|cli| cli.config().header_read_timeout).ok(), Some(Duration::from_millis(2500)));
         let never = Cli::try_parse_from(["wirelab-server", "--idle-timeout", "0"]);

@@ -5,6 +5,11 @@
 //!
 //! Only the first head is timed: after it the stream is left alone, because an upgraded
 //! WebSocket lives on this same stream and may rightly stay quiet for hours.
+//!
+//! The listener also sets each connection's write timeout (`--write-timeout`, TCP_USER_TIMEOUT on
+//! Linux): the kernel drops a connection whose data has stayed unsent that long because the
+//! client's receive window is full, or unacknowledged. Writes that are stuck are then failed, so
+//! a client that never reads is closed instead of being held with its echoes forever.
 
 use std::future::Future;
 use std::io;
@@ -22,13 +27,29 @@ use tokio::time::{Instant, Sleep, sleep_until};
 pub struct HeadTimeoutListener {
     inner: TcpListener,
     timeout: Duration,
+    write_timeout: Option<Duration>,
 }
 
 impl HeadTimeoutListener {
     pub fn new(inner: TcpListener, timeout: Duration) -> HeadTimeoutListener {
-        HeadTimeoutListener { inner, timeout }
+        HeadTimeoutListener { inner, timeout, write_timeout: None }
+    }
+
+    /// Sets TCP_USER_TIMEOUT on every accepted connection (Linux; ignored elsewhere).
+    pub fn with_write_timeout(self, write_timeout: Option<Duration>) -> HeadTimeoutListener {
+        HeadTimeoutListener { write_timeout, ..self }
     }
 }
+
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "fuchsia"))]
+fn set_write_timeout(stream: &TcpStream, timeout: Duration) {
+    if let Err(error) = socket2::SockRef::from(stream).set_tcp_user_timeout(Some(timeout)) {
+        tracing::debug!(%error, "cannot set TCP_USER_TIMEOUT");
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "fuchsia")))]
+fn set_write_timeout(_stream: &TcpStream, _timeout: Duration) {}
 
 impl Listener for HeadTimeoutListener {
     type Io = HeadDeadline<TcpStream>;
@@ -37,6 +58,9 @@ impl Listener for HeadTimeoutListener {
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         // axum's accept loop for TcpListener already rides out errors such as too many open files.
         let (stream, addr) = Listener::accept(&mut self.inner).await;
+        if let Some(timeout) = self.write_timeout {
+            set_write_timeout(&stream, timeout);
+        }
         (HeadDeadline::new(stream, self.timeout), addr)
     }
 

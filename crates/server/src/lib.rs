@@ -51,6 +51,8 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default silence after which a WebSocket client is pinged (and, as long again, closed).
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default time the server's writes may stay stuck on a client that reads nothing.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default cap on the waits `/delay` and `/drip` may be asked for: 10 seconds.
 pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(10);
 
@@ -83,6 +85,11 @@ pub struct Config {
     /// A WebSocket client silent this long gets a ping; silent as long again, a 1001 close.
     /// `None` never times out.
     pub idle_timeout: Option<Duration>,
+    /// How long data the server has written may stay unsent because the client reads nothing
+    /// (or unacknowledged) before the connection is dropped: TCP_USER_TIMEOUT, Linux only.
+    /// `None` leaves the system's default (about 15 minutes of retransmissions, and no limit on
+    /// a zero window).
+    pub write_timeout: Option<Duration>,
 }
 
 impl Default for Config {
@@ -100,6 +107,7 @@ impl Default for Config {
             origins: OriginPolicy::default(),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            write_timeout: Some(DEFAULT_WRITE_TIMEOUT),
         }
     }
 }
@@ -135,7 +143,9 @@ pub async fn serve(listener: TcpListener, config: Config, shutdown: Shutdown) ->
     let app = app(&config, shutdown.clone());
     let stop = shutdown.clone();
     // `tap_io` (a no-op here) is what lets axum's ConnectInfo<SocketAddr> see through the wrapper.
-    let listener = HeadTimeoutListener::new(listener, config.header_read_timeout).tap_io(|_| ());
+    let listener = HeadTimeoutListener::new(listener, config.header_read_timeout)
+        .with_write_timeout(config.write_timeout)
+        .tap_io(|_| ());
     let http = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move { stop.triggered().await });
     let mut http = tokio::spawn(http.into_future());

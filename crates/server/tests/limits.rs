@@ -163,3 +163,49 @@ async fn a_silent_client_is_pinged_then_closed_and_one_that_answers_stays() {
         );
     }
 }
+
+/// A client that sends without ever reading fills the server's write buffer and then its socket;
+/// after `write_timeout` of a full window the kernel drops the connection (TCP_USER_TIMEOUT), and
+/// the server keeps serving others. Without the timeout the connection would hang forever.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_client_that_never_reads_is_dropped_after_the_write_timeout() {
+    use support::{OP_BINARY, client_frame, handshake};
+    use tokio::net::TcpSocket;
+    const FRAME: usize = 1024 * 1024;
+    let server = TestServer::start(Config {
+        write_timeout: Some(Duration::from_secs(1)),
+        idle_timeout: None,
+        max_message_bytes: 2 * FRAME,
+        ..config()
+    })
+    .await;
+    let socket = TcpSocket::new_v4().unwrap_or_else(|e| panic!("{e}"));
+    // A small receive buffer on the client, so the server's echoes back up quickly.
+    socket.set_recv_buffer_size(64 * 1024).unwrap_or_else(|e| panic!("{e}"));
+    let mut stream = within("connect", socket.connect(server.addr)).await.unwrap_or_else(|e| panic!("{e}"));
+    handshake(&mut stream, server.addr).await;
+
+    let frame = client_frame(OP_BINARY, &vec![0x5a; FRAME]);
+    let started = Instant::now();
+    let mut written = 0;
+    let failed = loop {
+        assert!(started.elapsed() < Duration::from_secs(20), "still connected after {written} MiB and 20 s");
+        match tokio::time::timeout(Duration::from_millis(500), stream.write_all(&frame)).await {
+            Ok(Ok(())) => written += 1,
+            Ok(Err(error)) => break error,
+            // Stalled: the server has stopped reading. Keep waiting for the drop.
+            Err(_) => {}
+        }
+    };
+    let after = started.elapsed();
+    eprintln!("dropped after {after:?} ({written} MiB written): {failed}");
+    assert!(after >= Duration::from_secs(1), "dropped before the write timeout: {after:?}");
+
+    // The server still echoes for everyone else.
+    use futures_util::{SinkExt, StreamExt};
+    let (mut other, _) = within("upgrade", connect_async(server.echo_url())).await.unwrap_or_else(|e| panic!("{e}"));
+    within("send", other.send("still here".into())).await.unwrap_or_else(|e| panic!("{e}"));
+    let echoed = within("echo", other.next()).await;
+    assert!(matches!(echoed, Some(Ok(message)) if message.to_text().ok() == Some("still here")));
+}
