@@ -58,6 +58,11 @@ impl Listener for HeadTimeoutListener {
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         // axum's accept loop for TcpListener already rides out errors such as too many open files.
         let (stream, addr) = Listener::accept(&mut self.inner).await;
+        // Echoes are written in batches already (see echo.rs); Nagle's algorithm would hold a
+        // batch back until the previous one is acknowledged.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
         if let Some(timeout) = self.write_timeout {
             set_write_timeout(&stream, timeout);
         }
