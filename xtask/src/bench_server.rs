@@ -10,13 +10,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-use crate::process::{self, command, describe, output, root};
+use crate::process::{self, ServerProcess, command, describe, output, root};
 
 /// The Python peer, installed with pip into target/tools/py-websockets.
 const PY_WEBSOCKETS_VERSION: &str = "17.4";
@@ -381,7 +378,7 @@ fn pinned_command(core: &str, pinned: bool, program: &str, args: &[String]) -> C
 /// A server child process, stopped when dropped.
 struct Server {
     peer: Peer,
-    child: Child,
+    process: ServerProcess,
     /// `ws://HOST:PORT/PATH` or `tcp://HOST:PORT`.
     target: String,
 }
@@ -392,63 +389,19 @@ impl Server {
         let log = std::fs::File::create(&log_path)
             .map_err(|error| format!("cannot create {}: {error}", log_path.display()))?;
         let mut command = pinned_command(SERVER_CORE, pinned, &launch.program, &launch.args);
-        command.envs(launch.env.iter().map(|(key, value)| (key, value)));
-        let shown = describe(&command);
-        eprintln!("$ {shown}");
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .map_err(|error| format!("could not start `{shown}`: {error}"))?;
-        let stdout = child.stdout.take().ok_or("the server has no stdout")?;
-        let (sender, receiver) = mpsc::channel();
-        // Keeps reading after the address, so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(address) = listening_address(&line) {
-                    let _ = sender.send(address);
-                }
-            }
-        });
-        let mut server = Server { peer, child, target: String::new() };
-        let address = receiver.recv_timeout(Duration::from_secs(30)).map_err(|_| {
-            format!("{} did not say where it listens within 30 s (see {})", peer.label(), log_path.display())
-        })?;
-        server.target = match launch.ws_path {
-            Some(path) => format!("ws://{address}{path}"),
-            None => format!("tcp://{address}"),
+        command.envs(launch.env.iter().map(|(key, value)| (key, value))).stderr(log);
+        let process = ServerProcess::spawn(command, false)
+            .map_err(|why| format!("{}: {why} (see {})", peer.label(), log_path.display()))?;
+        let target = match launch.ws_path {
+            Some(path) => format!("ws://{}{path}", process.address),
+            None => format!("tcp://{}", process.address),
         };
-        Ok(server)
+        Ok(Server { peer, process, target })
     }
 
     fn pid(&self) -> String {
-        self.child.id().to_string()
+        self.process.pid().to_string()
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(self.child.id().to_string()).stderr(Stdio::null()).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `HOST:PORT` from a server's start-up line: wirelab-server's "Wirelab is running at
-/// http://HOST:PORT/" or the others' "listening on HOST:PORT".
-pub(crate) fn listening_address(line: &str) -> Option<String> {
-    if let Some(url) = line.split("Wirelab is running at http://").nth(1) {
-        return Some(url.trim().trim_end_matches('/').to_owned());
-    }
-    line.strip_prefix("listening on ").map(|address| address.trim().to_owned())
 }
 
 fn loadgen_run(
@@ -700,13 +653,7 @@ mod tests {
     }
 
     #[test]
-    fn addresses_medians_and_numbers() {
-        assert_eq!(
-            listening_address("Wirelab is running at http://127.0.0.1:4000/").as_deref(),
-            Some("127.0.0.1:4000")
-        );
-        assert_eq!(listening_address("listening on 127.0.0.1:9").as_deref(), Some("127.0.0.1:9"));
-        assert_eq!(listening_address("other"), None);
+    fn medians_and_numbers() {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(vec![4.0, 1.0]), Some(2.5));
         assert_eq!(median(Vec::new()), None);

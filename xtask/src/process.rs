@@ -1,7 +1,10 @@
 //! Running commands: echo them, stream their output, and turn failures into messages.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// The workspace root (the parent of this crate's folder).
 pub fn root() -> PathBuf {
@@ -43,4 +46,107 @@ pub fn describe(command: &Command) -> String {
 pub fn path_with(first: &Path) -> String {
     let current = std::env::var("PATH").unwrap_or_default();
     format!("{}:{current}", first.display())
+}
+
+/// A server run as a child process: started, asked where it listens, stopped when dropped.
+///
+/// `cargo xtask run`, `test`, `conformance`, `soak` and `bench-server` all start servers this
+/// way (wirelab-server, and the peers and raw TCP echo the benchmark compares it with).
+pub struct ServerProcess {
+    child: Child,
+    /// `HOST:PORT`, from the server's start-up line.
+    pub address: String,
+}
+
+/// How long a server may take to say where it listens.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a server may take to shut down gracefully after SIGTERM before it is killed.
+const STOP_TIMEOUT: Duration = Duration::from_secs(6);
+
+impl ServerProcess {
+    /// Spawns `command` with its stdout read here (each line shown with `[server]` if `show`) and
+    /// waits for the line that gives its address. Stdin is closed; stderr is the caller's choice.
+    pub fn spawn(mut command: Command, show: bool) -> Result<ServerProcess, String> {
+        let shown = describe(&command);
+        eprintln!("$ {shown}");
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|error| format!("could not start `{shown}`: {error}"))?;
+        let Some(stdout) = child.stdout.take() else {
+            let _ = child.kill();
+            return Err(format!("`{shown}` has no stdout"));
+        };
+        let (sender, receiver) = mpsc::channel();
+        // Keeps reading after the address, so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if show {
+                    println!("[server] {line}");
+                }
+                if let Some(address) = listening_address(&line) {
+                    let _ = sender.send(address);
+                }
+            }
+        });
+        // From here on, dropping the process stops the server.
+        let mut server = ServerProcess { child, address: String::new() };
+        server.address = receiver
+            .recv_timeout(START_TIMEOUT)
+            .map_err(|_| format!("`{shown}` did not say where it listens within {} s", START_TIMEOUT.as_secs()))?;
+        Ok(server)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The exit status if the server has already exited.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        // SIGTERM first, so the server shuts down gracefully; then make sure.
+        let _ = Command::new("kill").arg(self.child.id().to_string()).stderr(Stdio::null()).status();
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `HOST:PORT` from a server's start-up line: wirelab-server's "Wirelab is running at
+/// http://HOST:PORT/" or the others' "listening on HOST:PORT".
+pub fn listening_address(line: &str) -> Option<String> {
+    if let Some(url) = line.split("Wirelab is running at http://").nth(1) {
+        return Some(url.trim().trim_end_matches('/').to_owned());
+    }
+    line.strip_prefix("listening on ").map(|address| address.trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listening_addresses_are_read_from_start_up_lines() {
+        let cases = [
+            ("Wirelab is running at http://127.0.0.1:4000/", Some("127.0.0.1:4000")),
+            ("listening on 127.0.0.1:9", Some("127.0.0.1:9")),
+            ("listening on [::1]:9 ", Some("[::1]:9")),
+            ("other", None),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(listening_address(line).as_deref(), expected, "{line}");
+        }
+    }
 }

@@ -1,11 +1,9 @@
 //! `cargo xtask run`, `dev` and `idle-rss`: build the app, start the server, and measure it.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use crate::process::{self, command, root};
+use crate::process::{self, ServerProcess, command, root};
 use crate::tools::{Needs, Tools};
 
 /// Builds the app with trunk into dist/: release mode, wasm-opt -Oz, and the size-tuned
@@ -62,8 +60,8 @@ pub fn dev() -> Result<(), String> {
 
 /// A wirelab-server child process, stopped when dropped.
 pub struct RunningServer {
-    child: Child,
-    /// `http://127.0.0.1:PORT/` as the server printed it.
+    process: ServerProcess,
+    /// `http://HOST:PORT/`.
     pub url: String,
 }
 
@@ -74,53 +72,20 @@ impl RunningServer {
     }
 
     pub fn start_with_env(binary: &str, args: &[&str], env: &[(&str, &str)]) -> Result<RunningServer, String> {
-        let mut child = command(binary, args)
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|error| format!("could not start {binary}: {error}"))?;
-        let stdout = child.stdout.take().ok_or("the server has no stdout")?;
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                println!("[server] {line}");
-                if let Some(url) = line.split("Wirelab is running at ").nth(1) {
-                    let _ = sender.send(url.trim().to_string());
-                }
-            }
-        });
-        match receiver.recv_timeout(Duration::from_secs(30)) {
-            Ok(url) => Ok(RunningServer { child, url }),
-            Err(_) => {
-                let _ = child.kill();
-                Err("the server did not print its URL within 30 s".to_string())
-            }
-        }
+        let mut server = command(binary, args);
+        server.envs(env.iter().copied());
+        let process = ServerProcess::spawn(server, true)?;
+        let url = format!("http://{}/", process.address);
+        Ok(RunningServer { process, url })
     }
 
     /// `127.0.0.1:PORT`.
     pub fn host(&self) -> &str {
-        self.url.trim_start_matches("http://").trim_end_matches('/')
+        &self.process.address
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        // SIGTERM first, so the server shuts down gracefully; then make sure.
-        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(6);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.pid()
     }
 }
 

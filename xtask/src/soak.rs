@@ -8,13 +8,11 @@
 //! and written to target/soak.txt; the command fails if any check fails.
 
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Instant;
 
-use crate::process::{self, command, describe, root};
+use crate::process::{self, ServerProcess, command, describe, root};
 
 /// The server's header read timeout for the run, in seconds.
 const HEADER_TIMEOUT_SECS: &str = "2";
@@ -165,7 +163,7 @@ fn run_check(server: &str, loadgen: &str, logs: &Path, check: &str, extra: &[Str
         "--target".into(),
         running.target.clone(),
         "--server-pid".into(),
-        running.child.id().to_string(),
+        running.process.pid().to_string(),
         "--header-timeout".into(),
         HEADER_TIMEOUT_SECS.into(),
     ];
@@ -190,7 +188,7 @@ fn run_check(server: &str, loadgen: &str, logs: &Path, check: &str, extra: &[Str
         let why = stderr.lines().last().unwrap_or("no CHECK line").to_owned();
         rows.extend(failed(format!("the load generator failed ({}): {why}", output.status)));
     }
-    if let Ok(Some(status)) = running.child.try_wait() {
+    if let Some(status) = running.process.exited() {
         rows.extend(failed(format!("the server exited during the check ({status}); see {check}.log")));
     }
     rows
@@ -210,7 +208,7 @@ fn render(rows: &[Row]) -> String {
 
 /// A wirelab-server child process, stopped when dropped.
 struct Server {
-    child: Child,
+    process: ServerProcess,
     /// `ws://HOST:PORT/ws/echo`.
     target: String,
 }
@@ -237,46 +235,11 @@ impl Server {
             ],
         );
         // One log line per connection would cost the churn time.
-        command.env("RUST_LOG", "warn");
-        let shown = describe(&command);
-        eprintln!("$ {shown}");
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .map_err(|error| format!("could not start `{shown}`: {error}"))?;
-        let stdout = child.stdout.take().ok_or("the server has no stdout")?;
-        let (sender, receiver) = mpsc::channel();
-        // Keeps reading after the address, so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(address) = crate::bench_server::listening_address(&line) {
-                    let _ = sender.send(address);
-                }
-            }
-        });
-        let mut server = Server { child, target: String::new() };
-        let address = receiver.recv_timeout(Duration::from_secs(30)).map_err(|_| {
-            format!("wirelab-server did not say where it listens within 30 s (see {})", log_path.display())
-        })?;
-        server.target = format!("ws://{address}/ws/echo");
-        Ok(server)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(self.child.id().to_string()).stderr(Stdio::null()).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        command.env("RUST_LOG", "warn").stderr(log);
+        let process =
+            ServerProcess::spawn(command, false).map_err(|why| format!("{why} (see {})", log_path.display()))?;
+        let target = format!("ws://{}/ws/echo", process.address);
+        Ok(Server { process, target })
     }
 }
 
