@@ -391,9 +391,7 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
                     last_heard = Instant::now();
                 }
                 // The next read would wait: first write out the echoes made so far.
-                if std::mem::take(&mut unflushed)
-                    && let Some(ending) = flush(&mut socket, cancelled.as_mut()).await
-                {
+                if let Some(ending) = flush_made(&mut unflushed, &mut socket, cancelled.as_mut()).await {
                     break ending;
                 }
                 tokio::select! {
@@ -456,9 +454,7 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
         };
         if let Some(delay) = plan.delay {
             // Echoes already made go out on time; this one waits its delay.
-            if std::mem::take(&mut unflushed)
-                && let Some(ending) = flush(&mut socket, cancelled.as_mut()).await
-            {
+            if let Some(ending) = flush_made(&mut unflushed, &mut socket, cancelled.as_mut()).await {
                 break ending;
             }
             tokio::select! {
@@ -562,9 +558,9 @@ async fn feed<S: AsyncRead + AsyncWrite + Unpin>(
 ) -> Option<Ending> {
     for frame in frames {
         // Below the backpressure boundary yawc takes the frame at once; only a full buffer waits.
-        let ready = match std::future::poll_fn(|cx| Poll::Ready(socket.poll_ready_unpin(cx))).await {
-            Poll::Ready(ready) => ready,
-            Poll::Pending => match unless_shutdown(ready(socket), cancelled.as_mut()).await {
+        let ready = match poll_once(ready(socket)).await {
+            Some(ready) => ready,
+            None => match unless_shutdown(ready(socket), cancelled.as_mut()).await {
                 Some(ready) => ready,
                 None => return Some(Ending::Shutdown),
             },
@@ -587,6 +583,18 @@ async fn flush<S: AsyncRead + AsyncWrite + Unpin>(
         Some(Err(error)) => Some(Ending::Vanished(format!("send failed: {error}"))),
         None => Some(Ending::Shutdown),
     }
+}
+
+/// Writes out the echoes made since the last write, if `unflushed` says there are any.
+async fn flush_made<S: AsyncRead + AsyncWrite + Unpin>(
+    unflushed: &mut bool,
+    socket: &mut Streaming<S>,
+    cancelled: Pin<&mut Signal<'_>>,
+) -> Option<Ending> {
+    if !std::mem::take(unflushed) {
+        return None;
+    }
+    flush(socket, cancelled).await
 }
 
 /// Sends one frame now, with everything buffered before it.

@@ -64,17 +64,17 @@ pub fn assert_all_covered(map: &ByteMap, len: usize) {
     assert_eq!(map.covered_bytes(), len, "every byte is mapped");
 }
 
+/// A decoded document as the case tables show it: the tree, `--`, its byte map, then its losses.
+pub fn render_decoded(decoded: &Decoded) -> String {
+    format!("{}--\n{}{}", render_node(&decoded.document), render_map(&decoded.map), render_losses(&decoded.losses))
+}
+
 pub fn check_decode(decode: fn(&[u8]) -> Result<Decoded, FormatError>, hex: &str, expected: Expect) {
     let input = bytes(hex);
     let rendered = match decode(&input) {
         Ok(decoded) => {
             assert_all_covered(&decoded.map, input.len());
-            format!(
-                "{}--\n{}{}",
-                render_node(&decoded.document),
-                render_map(&decoded.map),
-                render_losses(&decoded.losses)
-            )
+            render_decoded(&decoded)
         }
         Err(error) => format!("error: {error}\n"),
     };

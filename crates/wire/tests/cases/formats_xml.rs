@@ -6,18 +6,13 @@ use wire::formats::json::{self, Style};
 use wire::formats::xml::{encode, parse};
 use wire::formats::{Entry, Node, Value};
 
-use super::format_rendering::{assert_text_covered, render_losses, render_map, render_node};
+use super::format_rendering::{assert_text_covered, render_decoded, render_losses, render_map};
 
 fn check_parse(text: &str, expected: Expect) {
     let rendered = match parse(text) {
         Ok(decoded) => {
             assert_text_covered(&decoded.map, text.as_bytes());
-            format!(
-                "{}--\n{}{}",
-                render_node(&decoded.document),
-                render_map(&decoded.map),
-                render_losses(&decoded.losses)
-            )
+            render_decoded(&decoded)
         }
         Err(error) => format!("error: {error}\n"),
     };
