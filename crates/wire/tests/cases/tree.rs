@@ -330,3 +330,57 @@ case_test! {
         assert_eq!(keys, ["[4999]={6}", "[5000]={6}", "id=5000", "name=\"item 5000\"", "price=15000.00", "tags=[3]", "ok=true", "note=\"lorem ipsum dolor sit amet\"", "[5001]={6}"]);
     }
 }
+
+case_test! {
+    fn parts_rebuild_the_same_tree() {
+        // A tree sent through a worker as numbers comes back drawing exactly the same rows.
+        let documents: [(&str, fn(&str) -> Result<Tree, TreeError>); 5] = [
+            (r#"{"temp":21.5,"tags":["a","b"],"nested":{"deep":[1,[2,{"x":null}]]}}"#, |t| Tree::from_json(t)),
+            ("42", |t| Tree::from_json(t)),
+            (r#"["é😀", {"k\u00e9y": true}]"#, |t| Tree::from_json(t)),
+            (r#"<r a="1"><b>text</b><!--c--><![CDATA[x]]><?pi d?><b/></r>"#, |t| Tree::from_xml(t)),
+            ("<only/>", |t| Tree::from_xml(t)),
+        ];
+        for (text, index) in documents {
+            let tree = index(text).expect("valid");
+            let rebuilt = Tree::from_parts(text.to_owned(), tree.to_parts()).expect("parts read back");
+            assert_eq!(
+                render(&rebuilt, &Expansion::expand_all(&rebuilt, 10_000)),
+                render(&tree, &Expansion::expand_all(&tree, 10_000)),
+                "{text}"
+            );
+            assert_eq!(rebuilt.is_xml(), tree.is_xml());
+        }
+    }
+}
+
+case_test! {
+    fn damaged_parts_are_an_error_not_a_panic() {
+        let text = r#"{"a":[1,2],"b":"é"}"#;
+        let good = Tree::from_json(text).expect("valid").to_parts();
+        // (what is damaged, which word of which node is set to what, expected message)
+        let cases: [(&str, usize, u32, &str); 7] = [
+            ("unknown kind", 0, 99, "node 0: unknown kind"),
+            ("span past the text", 3 + 9, 999, "node 1: its span is not inside the text"),
+            ("span inside a character", 4 + 9 * 4, 17, "node 4: its span is not inside the text"),
+            ("parent after the node", 5 + 9, 4, "node 1: its parent does not come before it"),
+            ("size past the end", 7 + 9 * 2, 50, "node 2: its size reaches past the last node"),
+            ("children past the table", 8, 40, "node 0: its children are past the end of the child table"),
+            ("root too small", 7, 2, "node 0 is not the root of every node"),
+        ];
+        for (what, word, value, expected) in cases {
+            let mut parts = good.clone();
+            parts.nodes[word] = value;
+            let error = Tree::from_parts(text.to_owned(), parts).err().map(|error| error.0);
+            assert_eq!(error.as_deref(), Some(expected), "{what}");
+        }
+        let mut truncated = good.clone();
+        truncated.nodes.pop();
+        assert!(Tree::from_parts(text.to_owned(), truncated).is_err(), "a partial node");
+        let mut bad_child = good.clone();
+        bad_child.child_table[0] = 77;
+        assert!(Tree::from_parts(text.to_owned(), bad_child).is_err(), "a child that does not exist");
+        let empty = wire::tree::TreeParts { xml: false, nodes: vec![], child_table: vec![] };
+        assert!(Tree::from_parts(String::new(), empty).is_err(), "no nodes");
+    }
+}

@@ -1268,3 +1268,6 @@ impl Walk<'_> {
         after
     }
 }
+
+mod parts;
+pub use parts::{PartsError, TreeParts};
