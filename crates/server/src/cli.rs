@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::deflate::SERVER_WINDOW_BITS;
+use crate::websocket::SERVER_WINDOW_BITS;
 use crate::{
     Config, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_TIMEOUT, DeflateConfig, OriginPolicy,

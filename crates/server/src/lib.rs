@@ -7,18 +7,14 @@
 
 pub mod cli;
 mod cors;
-mod deflate;
-mod echo;
 mod error;
-mod guard;
 mod head_timeout;
 mod httpbin;
 mod info;
-mod inspect;
-mod knobs;
 mod memory;
 mod shutdown;
 mod static_files;
+mod websocket;
 
 use std::future::IntoFuture;
 use std::io;
@@ -34,12 +30,11 @@ use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
-pub use deflate::DeflateConfig;
-pub use guard::OriginPolicy;
 pub use head_timeout::HeadTimeoutListener;
 pub use httpbin::formats::sample_reading;
 pub use httpbin::proto;
 pub use shutdown::{Shutdown, wait_for_signal};
+pub use websocket::{DeflateConfig, OriginPolicy};
 
 /// The default limit on one WebSocket message (and one frame): 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
@@ -128,10 +123,7 @@ pub fn app(config: &Config, shutdown: Shutdown) -> Router {
         .merge(httpbin::router(config))
         .merge(static_files::router(&config.static_dir))
         .layer(CompressionLayer::new().compress_when(compress_when))
-        .merge(echo::router(config, shutdown.clone()).layer(axum::middleware::from_fn_with_state(
-            guard::Guard { shutdown, max_connections: config.max_connections, origins: config.origins.clone() },
-            guard::check_upgrade,
-        )));
+        .merge(websocket::router(config, shutdown));
     cors::wrap(routes).layer(TraceLayer::new_for_http())
 }
 

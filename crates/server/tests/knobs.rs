@@ -58,7 +58,7 @@ async fn next_message(ws: &mut Client) -> Message {
 #[tokio::test]
 async fn bad_values_are_refused_before_the_upgrade_with_the_parameter_named() {
     let server = server().await;
-    // (query, extra headers, start of the 400 body)
+    // (query, extra headers, start of the 400's error message)
     let cases: &[(&str, &[&str], &str)] = &[
         ("delay_ms=soon", &[], "delay_ms: 'soon' is not a whole number"),
         ("delay_ms=60001", &[], "delay_ms: 60001 ms is more than"),
@@ -76,7 +76,12 @@ async fn bad_values_are_refused_before_the_upgrade_with_the_parameter_named() {
             let target = format!("{path}?{query}");
             let (head, body) = within("request", upgrade_request(&mut stream, server.addr, &target, headers)).await;
             assert!(head.starts_with("HTTP/1.1 400"), "{target}: {head}");
-            assert!(body.starts_with(expected), "{target}: {body:?}");
+            assert_eq!(header_in(&head, "content-type"), Some("application/json"), "{target}: {head}");
+            let json: serde_json::Value =
+                serde_json::from_str(&body).unwrap_or_else(|error| panic!("{target}: not JSON ({error}): {body}"));
+            assert_eq!(json["status"], 400, "{target}: {json}");
+            let error = json["error"].as_str().unwrap_or_default();
+            assert!(error.starts_with(expected), "{target}: {error:?}");
         }
     }
 }

@@ -123,15 +123,15 @@ async fn a_client_close_is_answered_with_its_own_code() {
 }
 
 /// Raw inputs that break the rules, with the close code the server must answer with.
-/// The server's limit is [`SMALL_LIMIT`] bytes; `None` means the connection is dropped without one. yawc answers a reserved opcode with 1003 ("a type
-/// of data it cannot accept") where tungstenite sent 1002: RFC 6455
-/// requires failing the connection and leaves the code to the endpoint.
+/// The server's limit is [`SMALL_LIMIT`] bytes; `None` means the connection is dropped without one.
+/// A reserved opcode is a protocol error, 1002 (RFC 6455 section 7.4.1; every reserved opcode on
+/// both endpoints is a case in `tests/reserved_opcodes.rs`).
 fn malformed_cases() -> Vec<(&'static str, Vec<u8>, Option<u16>)> {
     let too_long_ping = vec![b'p'; 126];
     vec![
         ("unmasked frame", frame_bytes(0x80 | OP_TEXT, b"hi", false), Some(1002)),
-        ("reserved data opcode", client_frame(0x3, b"x"), Some(1003)),
-        ("reserved control opcode", client_frame(0xB, b"x"), Some(1003)),
+        ("reserved data opcode", client_frame(0x3, b"x"), Some(1002)),
+        ("reserved control opcode", client_frame(0xB, b"x"), Some(1002)),
         ("RSV1 without extension", frame_bytes(0x80 | 0x40 | OP_TEXT, b"hi", true), Some(1002)),
         ("RSV3 without extension", frame_bytes(0x80 | 0x10 | OP_BINARY, b"hi", true), Some(1002)),
         ("continuation without start", client_frame(OP_CONTINUATION, b"x"), Some(1002)),

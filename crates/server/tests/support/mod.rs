@@ -110,6 +110,11 @@ pub async fn upgrade_request(
     }
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
+    read_response(stream).await
+}
+
+/// Reads a response head and, unless it is `101`, the body (by its Content-Length).
+pub async fn read_response(stream: &mut TcpStream) -> (String, String) {
     // Read byte by byte so no frame bytes after the headers are consumed here.
     let mut head = Vec::new();
     while !head.ends_with(b"\r\n\r\n") {

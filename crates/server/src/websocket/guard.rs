@@ -1,6 +1,7 @@
-//! Checks on every WebSocket upgrade before it happens: the connection cap (503 when the server
-//! already holds `--max-connections` sockets) and the Origin allowlist (403 for a page from a site
-//! that is not allowed), so a browser tab elsewhere cannot make visitors' browsers use this server.
+//! Checks on every WebSocket upgrade before it happens: the connection cap (503 with `Retry-After`
+//! when the server already holds `--max-connections` sockets) and the Origin allowlist (403 for a
+//! page from a site that is not allowed), so a browser tab elsewhere cannot make visitors' browsers
+//! use this server. Both refusals are the JSON error of the HTTP routes (`error.rs`).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -78,9 +79,9 @@ pub(crate) async fn check_upgrade(State(guard): State<Guard>, request: Request, 
     let open = guard.shutdown.open_connections();
     if open >= guard.max_connections {
         let message = format!("the server already holds {open} WebSocket connections, its limit; try again shortly");
-        let mut response = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message).into_response();
-        response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-        return response;
+        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
+            .with_header(header::RETRY_AFTER, "1")
+            .into_response();
     }
     next.run(request).await
 }

@@ -1,11 +1,12 @@
-//! permessage-deflate (RFC 7692) negotiation for `/ws/echo`: which of a client's offers the server
-//! accepts, decided here so the rules can be tested as a table; yawc then compresses and
-//! decompresses with what was agreed.
+//! permessage-deflate (RFC 7692) negotiation for `/ws/echo` and `/ws/inspect`: which of a client's
+//! offers the server accepts and what it answers, decided here so the rules can be tested as a
+//! table; yawc then compresses and decompresses with what was agreed.
 //!
 //! A client may send several offers, in order of preference (`permessage-deflate;
 //! server_max_window_bits=10, permessage-deflate`). The server takes the first one it can honour and
-//! declines offers with unknown or repeated parameters, or with values outside RFC 7692's ranges. It
-//! hands yawc that one offer in a canonical spelling, because yawc reads only a single offer.
+//! declines offers with unknown or repeated parameters, or with values outside RFC 7692's ranges.
+//! `handshake.rs` writes the answer ([`Offer::answer`]) into the 101 and gives yawc the same text
+//! as the agreed extension.
 //!
 //! What the server answers:
 //!
@@ -22,7 +23,9 @@
 //!   costs no more than one that never did (with context, each such connection keeps about 300 KiB
 //!   of compressor and decompressor state for its lifetime).
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use std::fmt;
+
+use axum::http::{HeaderMap, header};
 use yawc::{CompressionLevel, DeflateOptions, DeflatePool};
 
 /// The extension token of RFC 7692.
@@ -63,27 +66,10 @@ pub(crate) struct Offer {
 }
 
 impl Offer {
-    /// The offer as yawc is given it: one extension, canonical spelling, and without
-    /// `client_max_window_bits` (see the module docs).
-    pub(crate) fn header_value(&self) -> HeaderValue {
-        let mut value = PERMESSAGE_DEFLATE.to_owned();
-        if let Some(bits) = self.server_max_window_bits {
-            value.push_str(&format!("; server_max_window_bits={bits}"));
-        }
-        if self.server_no_context_takeover {
-            value.push_str("; server_no_context_takeover");
-        }
-        if self.client_no_context_takeover {
-            value.push_str("; client_no_context_takeover");
-        }
-        HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(PERMESSAGE_DEFLATE))
-    }
-}
-
-impl Offer {
-    /// The server's answer to this offer, as yawc writes it for `/ws/echo` (its merge of the offer
-    /// with [`yawc_options`]): for `/ws/inspect`, which writes its handshake response itself.
-    pub(crate) fn answer(&self, config: &DeflateConfig) -> HeaderValue {
+    /// The server's answer to this offer (what yawc's merge of the offer with [`yawc_options`]
+    /// would answer): the client's parameters, the server's window when smaller than the
+    /// default, and no context takeover either way unless the server keeps context.
+    pub(crate) fn answer(&self, config: &DeflateConfig) -> String {
         let ours = (config.window_bits < 15).then_some(config.window_bits);
         let no_context = !config.context_takeover;
         Offer {
@@ -94,7 +80,25 @@ impl Offer {
             server_no_context_takeover: self.server_no_context_takeover || no_context,
             client_no_context_takeover: self.client_no_context_takeover || no_context,
         }
-        .header_value()
+        .to_string()
+    }
+}
+
+/// The extension in its canonical spelling, without `client_max_window_bits` (see the module
+/// docs).
+impl fmt::Display for Offer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(PERMESSAGE_DEFLATE)?;
+        if let Some(bits) = self.server_max_window_bits {
+            write!(f, "; server_max_window_bits={bits}")?;
+        }
+        if self.server_no_context_takeover {
+            f.write_str("; server_no_context_takeover")?;
+        }
+        if self.client_no_context_takeover {
+            f.write_str("; client_no_context_takeover")?;
+        }
+        Ok(())
     }
 }
 
@@ -180,6 +184,8 @@ pub(crate) fn yawc_options(config: &DeflateConfig, pool: &DeflatePool) -> Deflat
 
 #[cfg(test)]
 mod tests {
+    use axum::http::HeaderValue;
+
     use super::*;
 
     fn chosen(values: &[&str]) -> Option<Offer> {
@@ -242,7 +248,7 @@ mod tests {
     }
 
     #[test]
-    fn yawc_is_given_one_offer_in_canonical_form() {
+    fn offers_are_written_in_canonical_form() {
         let cases = [
             (PLAIN, "permessage-deflate"),
             (Offer { server_max_window_bits: Some(9), ..PLAIN }, "permessage-deflate; server_max_window_bits=9"),
@@ -256,7 +262,42 @@ mod tests {
             ),
         ];
         for (offer, expected) in cases {
-            assert_eq!(offer.header_value(), expected);
+            assert_eq!(offer.to_string(), expected);
+        }
+    }
+
+    /// (server setting, accepted offer) → the answer in the 101.
+    #[test]
+    fn the_answer_merges_the_offer_with_the_server_setting() {
+        let default = DeflateConfig::default();
+        let takeover = DeflateConfig { context_takeover: true, ..default };
+        let none = "server_no_context_takeover; client_no_context_takeover";
+        let cases = [
+            (default, PLAIN, format!("permessage-deflate; {none}")),
+            (
+                DeflateConfig { window_bits: 12, ..default },
+                PLAIN,
+                format!("permessage-deflate; server_max_window_bits=12; {none}"),
+            ),
+            (
+                DeflateConfig { window_bits: 10, ..default },
+                Offer { server_max_window_bits: Some(12), ..PLAIN },
+                format!("permessage-deflate; server_max_window_bits=10; {none}"),
+            ),
+            (
+                default,
+                Offer { server_max_window_bits: Some(9), ..PLAIN },
+                format!("permessage-deflate; server_max_window_bits=9; {none}"),
+            ),
+            (takeover, PLAIN, "permessage-deflate".to_owned()),
+            (
+                takeover,
+                Offer { client_no_context_takeover: true, ..PLAIN },
+                "permessage-deflate; client_no_context_takeover".to_owned(),
+            ),
+        ];
+        for (config, offer, expected) in cases {
+            assert_eq!(offer.answer(&config), expected, "{config:?} {offer:?}");
         }
     }
 

@@ -1,9 +1,9 @@
 //! The echo endpoints' knobs (`/ws/echo?delay_ms=200&fragment=16`, read by
-//! `wire::echo_options`): checked on the upgrade request, turned into the handshake's choices
-//! (subprotocol, permessage-deflate) and a [`Plan`] that the echo loop follows.
+//! `wire::echo_options` in `handshake.rs`) as the echo loop follows them: a [`Plan`], the frames a
+//! `fragment`ed echo is cut into, and the `ping_ms` pinger.
 //!
-//! A bad value is a `400` before the upgrade, its body naming the parameter
-//! (`delay_ms: 'soon' is not a whole number`). What each knob does:
+//! A bad value is a `400` before the upgrade (see `handshake.rs`), its JSON error naming the
+//! parameter (`delay_ms: 'soon' is not a whole number`). What each knob does:
 //!
 //! - `delay_ms`: the server waits this long before each echo. It reads nothing meanwhile, so the
 //!   delay holds back the following messages too (the loop's backpressure rule is unchanged).
@@ -24,33 +24,20 @@
 //!   the server waits for the client, never in the middle of an echo, and the client's pongs are
 //!   read and dropped.
 //! - `subprotocol`: select this one of the offered subprotocols; `400` when the client did not
-//!   offer it. Without the knob the first offered one is selected, as before.
+//!   offer it. Without the knob the first offered one is selected. (Read in `handshake.rs`.)
 //! - `compress`: `off` declines permessage-deflate even when offered; `on` (the default) accepts an
-//!   offer when the server allows compression at all (`--permessage-deflate`).
+//!   offer when the server allows compression at all (`--permessage-deflate`). (Read in
+//!   `handshake.rs`.)
 
 use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use tokio::time::{Interval, MissedTickBehavior, interval_at};
-use wire::echo_options::{EchoOptions, OptionError};
+use wire::echo_options::EchoOptions;
 use yawc::{Frame, OpCode};
-
-use crate::deflate::{self, DeflateConfig, Offer};
-use crate::echo::first_offered_protocol;
 
 /// The close code used by `close_after` unless `close_code` says otherwise.
 const NORMAL_CLOSURE: u16 = 1000;
-
-/// What the upgrade request's knobs decide before the echo starts.
-pub(crate) struct Handshake {
-    pub plan: Plan,
-    /// The subprotocol to select, if any.
-    pub protocol: Option<HeaderValue>,
-    /// The permessage-deflate offer accepted, if any.
-    pub offer: Option<Offer>,
-}
 
 /// How the echo loop treats one connection.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -64,7 +51,7 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    fn new(options: &EchoOptions) -> Plan {
+    pub fn new(options: &EchoOptions) -> Plan {
         Plan {
             delay: options.delay_ms.map(Duration::from_millis),
             fragment: options.fragment,
@@ -83,49 +70,6 @@ impl Plan {
     pub fn closes_after(&self, echoed: u64) -> bool {
         self.close_after.is_some_and(|count| echoed >= count)
     }
-}
-
-/// Reads the knobs from the upgrade request's query and headers; the error names the parameter
-/// when one is bad or asks for a subprotocol the client did not offer (see [`refusal`]).
-pub(crate) fn negotiate(
-    query: Option<&str>,
-    headers: &HeaderMap,
-    deflate: &DeflateConfig,
-) -> Result<Handshake, OptionError> {
-    let options = EchoOptions::from_query(query.unwrap_or(""))?;
-    let protocol = match options.subprotocol.as_deref() {
-        Some(wanted) => Some(offered_protocol(headers, wanted)?),
-        None => first_offered_protocol(headers),
-    };
-    let compress = options.compress.unwrap_or(true) && deflate.enabled;
-    let offer = if compress { deflate::first_acceptable_offer(headers) } else { None };
-    Ok(Handshake { plan: Plan::new(&options), protocol, offer })
-}
-
-/// The `400` for a knob that cannot be honoured, before the upgrade.
-pub(crate) fn refusal(error: OptionError) -> Response {
-    (StatusCode::BAD_REQUEST, format!("{error}\n")).into_response()
-}
-
-/// `wanted`, if the client offered it.
-fn offered_protocol(headers: &HeaderMap, wanted: &str) -> Result<HeaderValue, OptionError> {
-    let offered: Vec<&str> = headers
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(str::trim)
-        .filter(|token| !token.is_empty())
-        .collect();
-    let refuse = |offered: &str| OptionError {
-        param: "subprotocol".into(),
-        message: format!("'{wanted}' was not offered by the client (it offered {offered})"),
-    };
-    if !offered.contains(&wanted) {
-        let list = if offered.is_empty() { "none".to_owned() } else { offered.join(", ") };
-        return Err(refuse(&list));
-    }
-    HeaderValue::from_str(wanted).map_err(|_| refuse("no valid token"))
 }
 
 /// The frames that carry `message`: itself, or with `fragment` pieces of at most that many bytes.
@@ -181,54 +125,6 @@ impl Pinger {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(protocols: &[&str], extensions: &[&str]) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        for value in protocols {
-            headers.append(header::SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_str(value).unwrap());
-        }
-        for value in extensions {
-            headers.append(header::SEC_WEBSOCKET_EXTENSIONS, HeaderValue::from_str(value).unwrap());
-        }
-        headers
-    }
-
-    /// (query, offered subprotocols, offered extensions) → (selected subprotocol, deflate accepted).
-    #[test]
-    fn knobs_choose_the_subprotocol_and_compression() {
-        let deflate = &["permessage-deflate"];
-        type Case = (&'static str, &'static [&'static str], &'static [&'static str], Option<&'static str>, bool);
-        let cases: &[Case] = &[
-            ("", &[], &[], None, false),
-            ("", &["a, b"], deflate, Some("a"), true),
-            ("subprotocol=b", &["a, b"], &[], Some("b"), false),
-            ("subprotocol=b", &["a", "b"], &[], Some("b"), false),
-            ("compress=off", &[], deflate, None, false),
-            ("compress=on", &[], deflate, None, true),
-            ("compress=on", &[], &[], None, false),
-        ];
-        for (query, protocols, extensions, protocol, compressed) in cases {
-            let chosen = negotiate(Some(query), &headers(protocols, extensions), &DeflateConfig::default())
-                .unwrap_or_else(|error| panic!("{query} refused: {error}"));
-            let selected = chosen.protocol.map(|value| value.to_str().unwrap().to_owned());
-            assert_eq!((selected.as_deref(), chosen.offer.is_some()), (*protocol, *compressed), "{query}");
-        }
-        let no_deflate = DeflateConfig { enabled: false, ..DeflateConfig::default() };
-        let chosen = negotiate(Some("compress=on"), &headers(&[], deflate), &no_deflate).unwrap();
-        assert!(chosen.offer.is_none(), "the server's --permessage-deflate off wins");
-    }
-
-    #[test]
-    fn a_subprotocol_that_was_not_offered_is_named() {
-        let cases: &[(&[&str], &str)] = &[
-            (&[], "subprotocol: 'chat' was not offered by the client (it offered none)"),
-            (&["a, b"], "subprotocol: 'chat' was not offered by the client (it offered a, b)"),
-        ];
-        for (protocols, expected) in cases {
-            let error = offered_protocol(&headers(protocols, &[]), "chat").unwrap_err();
-            assert_eq!(error.to_string(), *expected);
-        }
-    }
 
     #[test]
     fn the_plan_has_defaults_for_the_close() {

@@ -1,73 +1,40 @@
-//! The WebSocket echo endpoint (`/ws/echo`) that the app's WebSocket lab talks to.
+//! The echo loop that `/ws/echo` and `/ws/inspect` both run once the handshake is done.
 //!
 //! Text comes back as text and binary as binary, each message as one frame unless the `fragment`
-//! knob says otherwise: the knobs in the query (`?delay_ms=200&close_after=3`) are read in
-//! `knobs.rs`, and `/ws/inspect` (`inspect.rs`) runs this same loop with a report after each echo.
-//! yawc does the protocol (RFC 6455) and permessage-deflate (RFC 7692; which offers are accepted is decided in
-//! `deflate.rs`): it answers pings, echoes a client's close frame (code and reason), inflates
-//! and deflates, and answers the frame-level errors it finds with a close frame of its own (1002
-//! protocol error, 1007 bad UTF-8 in a close reason, 1009 too big, 1003 for a reserved opcode).
-//! This module reassembles fragmented messages itself, checking text as UTF-8 as it arrives (so
-//! bad text fails fast) and closing with 1002 (bad fragment order), 1007 (bad UTF-8) or 1009 (a
-//! message over the limit), and closes every connection with 1001 when the server shuts down.
-//!
-//! # Buffers and memory
-//!
-//! An idle echo connection needs almost nothing, so each one is set up with:
-//!
-//! - a read buffer of [`READ_BUFFER_BYTES`] (1 KiB): allocated for every connection, so it
-//!   weighs on idle memory. It holds a burst of small frames (16 pipelined 64-byte messages fit);
-//!   a larger frame grows it for that frame only, and yawc gives the memory back afterwards.
-//! - a write buffer of 0 bytes: it grows to hold the echoes waiting to be written, and is given
-//!   back once a batch larger than yawc's backpressure boundary (8 KiB) has been flushed.
-//! - no deflate state until a message is compressed or inflated, and (without context takeover,
-//!   the default) none after it: each message borrows a compressor or decompressor from a pool
-//!   that all connections share (see `deflate.rs`).
-//! - the limit `--max-message-bytes` on every frame, on every inflated frame and on every
-//!   reassembled message.
+//! knob says otherwise (the knobs' [`Plan`], from `knobs.rs`); `/ws/inspect` passes its
+//! inspector ([`Reports`]), whose report follows each echo. yawc does the protocol (RFC 6455) and
+//! permessage-deflate (RFC 7692): it answers pings, echoes a client's close frame (code and
+//! reason), inflates and deflates, and answers the frame-level errors it finds with a close frame
+//! of its own (1002 protocol error, 1007 bad UTF-8 in a close reason, 1009 too big). A reserved
+//! opcode never reaches it: `opcode_check.rs` ends the stream there, and this loop closes with
+//! 1002 (yawc would send 1003). This module reassembles fragmented messages itself, checking text
+//! as UTF-8 as it arrives (so bad text fails fast) and closing with 1002 (bad fragment order),
+//! 1007 (bad UTF-8) or 1009 (a message over the limit), and closes every connection with 1001
+//! when the server shuts down.
 //!
 //! Echoes are written in batches (see [`echo`]) but never queued without bound: once the write
 //! buffer passes the backpressure boundary it is written out before anything more is read, so a
 //! client that does not read stalls its own connection (the server stops reading it) instead of
-//! growing a queue. Backpressure reaches the client through TCP.
-//!
-//! Measured with `cargo xtask bench-server` (5,000 idle connections, release build): about 5 KiB
-//! of RSS per connection: the 1 KiB read buffer plus the task, socket and upgrade state (a 4 KiB
-//! read buffer measured 8.1 KiB; the budget is 7 KiB).
+//! growing a queue. Backpressure reaches the client through TCP. (The buffers' sizes, and the
+//! memory a connection holds, are set up in `mod.rs`.)
 
 use std::future::{Future, poll_fn};
-use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
 use bytes::Bytes;
 use futures_util::SinkExt;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::{Instant, sleep, timeout};
 use yawc::close::CloseCode;
 use yawc::streaming::Streaming;
-use yawc::{DeflatePool, Frame, IncomingUpgrade, OpCode, Options, WebSocketError};
+use yawc::{Frame, OpCode, WebSocketError};
 
-use crate::deflate::{self, DeflateConfig};
-use crate::inspect::{self, Inspector};
-use crate::knobs::{self, Pinger, Plan};
+use super::knobs::{self, Pinger, Plan};
+use super::opcode_check::ReservedOpcode;
+use crate::Shutdown;
 use crate::shutdown::Signal;
-use crate::{Config, Shutdown};
-
-/// Read buffer per connection; see the module docs.
-pub(crate) const READ_BUFFER_BYTES: usize = 1024;
-/// Idle compressors (and, separately, decompressors) the shared pool keeps per window size: about
-/// as many as messages compressed at the same moment, i.e. a few per runtime worker thread.
-const DEFLATE_POOL_SIZE: usize = 16;
 
 /// Close codes this module sends or reports (RFC 6455 section 7.4.1).
 pub(crate) mod code {
@@ -86,156 +53,32 @@ const MAX_CONTROL_PAYLOAD: usize = 125;
 /// A close reason must fit in a control frame: 125 bytes minus the 2-byte code.
 const MAX_REASON_BYTES: usize = MAX_CONTROL_PAYLOAD - 2;
 
-#[derive(Clone)]
-pub(crate) struct EchoState {
-    pub(crate) max_message_bytes: usize,
-    pub(crate) close_timeout: Duration,
-    /// Silence after which the server pings, and after twice which it closes; `None`: never.
-    pub(crate) idle_timeout: Option<Duration>,
-    pub(crate) deflate: DeflateConfig,
-    pool: DeflatePool,
-    pub(crate) shutdown: Shutdown,
-    pub(crate) next_id: Arc<AtomicU64>,
-}
-
 /// How long the echo waits: for a close handshake, and for a silent client.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Timeouts {
     pub close: Duration,
+    /// Silence after which the server pings, and after twice which it closes; `None`: never.
     pub idle: Option<Duration>,
 }
 
-impl EchoState {
-    pub(crate) fn timeouts(&self) -> Timeouts {
-        Timeouts { close: self.close_timeout, idle: self.idle_timeout }
-    }
-
-    /// yawc's settings for one connection; `compress` when a permessage-deflate offer was accepted.
-    pub(crate) fn options(&self, compress: bool) -> Options {
-        // yawc's limits are exclusive; ours is the largest size allowed.
-        let limit = self.max_message_bytes.saturating_add(1);
-        let mut options = Options::default()
-            .with_max_payload_read(limit)
-            .with_max_read_buffer(limit)
-            .with_read_buffer_capacity(READ_BUFFER_BYTES)
-            .with_write_buffer_capacity(0);
-        if compress {
-            options.compression = Some(deflate::yawc_options(&self.deflate, &self.pool));
-        }
-        options
-    }
+/// What follows each echo on `/ws/inspect`: the report of the message just echoed.
+pub(crate) trait Reports {
+    /// The report of the next message read, given its size after inflating.
+    fn report(&self, message_bytes: usize) -> Option<Frame>;
 }
 
-pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
-    let state = EchoState {
-        max_message_bytes: config.max_message_bytes,
-        close_timeout: config.close_timeout,
-        idle_timeout: config.idle_timeout,
-        deflate: config.deflate,
-        pool: DeflatePool::new(DEFLATE_POOL_SIZE),
-        shutdown,
-        next_id: Arc::new(AtomicU64::new(1)),
-    };
-    Router::new()
-        .route("/ws/echo", get(upgrade))
-        .route("/ws/inspect", get(inspect::upgrade))
-        .route("/ws/", any(no_such_socket))
-        .route("/ws/{*rest}", any(no_such_socket))
-        .with_state(state)
-}
-
-async fn no_such_socket() -> Response {
-    (StatusCode::NOT_FOUND, "no WebSocket endpoint here; try /ws/echo or /ws/inspect\n").into_response()
-}
-
-async fn upgrade(State(state): State<EchoState>, request: Request) -> Response {
-    let (mut parts, _body) = request.into_parts();
-    if !has_token(&parts.headers, header::UPGRADE, "websocket")
-        || !has_token(&parts.headers, header::CONNECTION, "upgrade")
-    {
-        return (StatusCode::BAD_REQUEST, "this is a WebSocket endpoint: send a WebSocket upgrade request\n")
-            .into_response();
-    }
-    let knobs::Handshake { plan, protocol, offer } =
-        match knobs::negotiate(parts.uri.query(), &parts.headers, &state.deflate) {
-            Ok(handshake) => handshake,
-            Err(error) => return knobs::refusal(error),
-        };
-    // yawc reads the client's offer from the request: show it only the one the server accepts.
-    match offer {
-        Some(offer) => {
-            parts.headers.insert(header::SEC_WEBSOCKET_EXTENSIONS, offer.header_value());
-        }
-        None => {
-            parts.headers.remove(header::SEC_WEBSOCKET_EXTENSIONS);
-        }
-    }
-    let incoming = match IncomingUpgrade::from_request_parts(&mut parts, &()).await {
-        Ok(incoming) => incoming,
-        Err(status) => return (status, "not a valid WebSocket upgrade request\n").into_response(),
-    };
-    let (response, upgraded) = match incoming.upgrade(state.options(offer.is_some())) {
-        Ok(upgrade) => upgrade,
-        Err(error) => {
-            tracing::warn!(%error, "cannot set up a WebSocket");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let mut response = response.map(Body::new);
-    if let Some(protocol) = &protocol {
-        response.headers_mut().insert(header::SEC_WEBSOCKET_PROTOCOL, protocol.clone());
-    }
-    let extensions = response.headers().get(header::SEC_WEBSOCKET_EXTENSIONS).cloned();
-
-    let id = state.next_id.fetch_add(1, Ordering::Relaxed);
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |ConnectInfo(addr)| addr.to_string());
-    // Counted from the handshake on, so shutdown also waits for connections still upgrading.
-    let tracked = state.shutdown.track();
-    tokio::spawn(async move {
-        let _tracked = tracked;
-        let socket = match upgraded.await {
-            Ok(socket) => socket.into_streaming(),
-            Err(error) => {
-                tracing::debug!(conn = id, %error, "upgrade failed");
-                return;
-            }
-        };
-        let text = |value: Option<&HeaderValue>| value.and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-        let (protocol, extensions) = (text(protocol.as_ref()), text(extensions.as_ref()));
-        tracing::info!(conn = id, peer, protocol, extensions, "websocket opened");
-        let Summary { code, messages } =
-            echo(socket, state.max_message_bytes, &state.shutdown, state.timeouts(), &plan, None).await;
-        tracing::info!(conn = id, peer, code, messages, "websocket closed");
-    });
-    response
-}
-
-/// Whether a comma-separated header lists `token` (compared without regard to case).
-pub(crate) fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
-    headers
-        .get_all(name)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|item| item.trim().eq_ignore_ascii_case(token))
-}
-
-/// The first subprotocol the client offered, which the server selects.
-///
-/// The lab lets users type any subprotocol, and a browser fails the connection unless the server
-/// selects one it offered, so the first offered token is read from the header itself.
-pub(crate) fn first_offered_protocol(headers: &HeaderMap) -> Option<HeaderValue> {
-    headers
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(str::trim)
-        .find(|token| !token.is_empty())
-        .and_then(|token| HeaderValue::from_str(token).ok())
+/// What one connection's echo loop follows.
+pub(crate) struct Echo<'a> {
+    /// The largest message, whole or reassembled from fragments.
+    pub limit: usize,
+    pub shutdown: &'a Shutdown,
+    pub timeouts: Timeouts,
+    /// The knobs.
+    pub plan: &'a Plan,
+    /// What follows each echo, if anything.
+    pub reports: Option<&'a (dyn Reports + Sync)>,
+    /// Set when the stream was ended at a frame with a reserved opcode.
+    pub reserved: &'a ReservedOpcode,
 }
 
 /// How a connection ended, for the log line.
@@ -342,8 +185,8 @@ fn violation(code: u16, reason: &'static str) -> Step {
     Step::Violation { code, reason }
 }
 
-/// Echoes until the connection ends, following the knobs' `plan`; with an `inspector`, each echo
-/// is followed by its report.
+/// Echoes until the connection ends, following the knobs' plan; with `reports`, each echo is
+/// followed by its report.
 ///
 /// Echoes are batched: every frame that is already read (or readable without waiting) is echoed
 /// into the write buffer, and the buffer goes out in one write when the next read would wait. A
@@ -351,14 +194,8 @@ fn violation(code: u16, reason: &'static str) -> Step {
 /// them back; a client that waits for each echo gets it as soon as it is made. The buffer is
 /// written out early once it passes yawc's backpressure boundary, and a write that cannot proceed
 /// stops the reading: the server holds at most one buffer's worth of echoes per connection.
-pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
-    mut socket: Streaming<S>,
-    limit: usize,
-    shutdown: &Shutdown,
-    timeouts: Timeouts,
-    plan: &Plan,
-    inspector: Option<&Inspector>,
-) -> Summary {
+pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(mut socket: Streaming<S>, settings: Echo<'_>) -> Summary {
+    let Echo { limit, shutdown, timeouts, plan, reports, reserved } = settings;
     let Timeouts { close: close_timeout, idle } = timeouts;
     // One shutdown signal for the connection's life (see `Signal`: polling it again is cheap).
     let cancelled = shutdown.signal();
@@ -427,7 +264,7 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
         };
         let frame = match incoming {
             Ok(frame) => frame,
-            Err(error) => break classify(error),
+            Err(error) => break reserved.seen().map_or_else(|| classify(error), reserved_opcode),
         };
         heard = true;
         let reply = match frame.opcode() {
@@ -464,7 +301,7 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
             }
         }
         messages += 1;
-        let report = inspector.and_then(|inspector| inspector.report(reply.payload().len()));
+        let report = reports.and_then(|reports| reports.report(reply.payload().len()));
         let fed = match plan.fragment {
             Some(_) => {
                 feed(&mut socket, knobs::fragments(reply, plan.fragment).into_iter().chain(report), cancelled.as_mut())
@@ -609,8 +446,16 @@ async fn send<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
+/// The end of a stream that `opcode_check.rs` stopped at a reserved opcode: the connection is
+/// failed with 1002, after the echoes already made.
+fn reserved_opcode(opcode: u8) -> Ending {
+    tracing::debug!(opcode, "frame with a reserved opcode");
+    Ending::Violation { code: code::PROTOCOL_ERROR, reason: "frame with a reserved opcode" }
+}
+
 /// What a read error means. yawc has already queued a close frame for every error but a closed
-/// connection or a failed read; the code here is the one it chose, for the log.
+/// connection or a failed read; the code here is the one it chose, for the log. (It would choose
+/// 1003 for a reserved opcode, which `opcode_check.rs` keeps from it.)
 fn classify(error: WebSocketError) -> Ending {
     let code = match &error {
         WebSocketError::ConnectionClosed | WebSocketError::IoError(_) => return Ending::Vanished(error.to_string()),
@@ -642,22 +487,6 @@ fn close_frame(code: u16, reason: &str) -> Frame {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn offered(values: &[&str]) -> Option<String> {
-        let mut headers = HeaderMap::new();
-        for value in values {
-            headers.append(header::SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_str(value).unwrap());
-        }
-        first_offered_protocol(&headers).map(|v| v.to_str().unwrap().to_owned())
-    }
-
-    #[test]
-    fn selects_the_first_offered_subprotocol() {
-        assert_eq!(offered(&[]), None);
-        assert_eq!(offered(&["zeta, alpha"]).as_deref(), Some("zeta"));
-        assert_eq!(offered(&[" chat ,json"]).as_deref(), Some("chat"));
-        assert_eq!(offered(&[", ", "wirelab.v1"]).as_deref(), Some("wirelab.v1"));
-    }
 
     #[test]
     fn read_errors_map_to_the_close_codes_yawc_sends() {
