@@ -1,19 +1,22 @@
 //! `cargo xtask bench-server`: wirelab-server's WebSocket echo against Python `websockets`, Node
 //! `ws` and a raw TCP echo (the upper bound), measured in one run and set side by side.
 //!
-//! Every server runs pinned to one core and the load generator (`crates/loadgen`) to another, on
-//! loopback. For each figure the servers take turns, run after run, so load from other processes
-//! falls on all of them alike; each figure is the median of `--reps` runs. Idle memory is measured
-//! on a fresh process of each server. The table (values, ratios to raw TCP, the issue's targets
-//! and whether each is met, and server CPU per message) is printed and written to
-//! target/bench-server.txt. Missed targets are reported, never a failure of the command.
+//! Every server runs pinned to one core and the load generator (`crates/loadgen`, which checks
+//! every echo against the message it sent) to another, on loopback. For each figure the servers
+//! take turns, run after run, so load from other processes falls on all of them alike. Each
+//! figure is the median of `--reps` runs with their spread (min-max) beside it, the server's and
+//! the load generator's CPU share, and a note when the load generator bounded the figure (its
+//! core at least 95 % busy). Idle memory is measured on a fresh process of each server. The table
+//! is printed and written to target/bench-server.txt. A run that fails (a server that cannot be
+//! installed or started, an echo that differs, a load generator error) shows as FAILED in its
+//! cell and makes the command fail; a missed target is reported, never a failure.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::process::{self, ServerProcess, command, describe, output, root};
+use crate::process::{self, ServerProcess, command, output, root, with_file_limit_raised};
 
 /// The Python peer, installed with pip into target/tools/py-websockets.
 const PY_WEBSOCKETS_VERSION: &str = "17.4";
@@ -24,6 +27,8 @@ const IDLE_COUNTS: [usize; 2] = [1000, 5000];
 /// The core the servers run on and the one the load generator runs on.
 const SERVER_CORE: &str = "0";
 const CLIENT_CORE: &str = "1";
+/// From this share of its core on, the load generator, not the server, bounds a figure.
+const CLIENT_BOUND: f64 = 0.95;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Peer {
@@ -104,8 +109,66 @@ const LARGE: Scenario = Scenario {
 };
 const SCENARIOS: [&Scenario; 4] = [&THROUGHPUT, &LATENCY, &PIPELINED, &LARGE];
 
+/// One group of rows in the table: one field of one scenario's `RESULT` lines, per server.
+struct Figure {
+    title: &'static str,
+    scenario: &'static Scenario,
+    field: &'static str,
+    show: fn(f64) -> String,
+}
+
+const FIGURES: [Figure; 5] = [
+    Figure { title: THROUGHPUT.title, scenario: &THROUGHPUT, field: "msgs_per_s", show: grouped },
+    Figure { title: "(ii)  p50 latency, 1 conn x 64 B text", scenario: &LATENCY, field: "p50_us", show: micros },
+    Figure { title: "(ii)  p99 latency, 1 conn x 64 B text", scenario: &LATENCY, field: "p99_us", show: micros },
+    Figure { title: PIPELINED.title, scenario: &PIPELINED, field: "msgs_per_s", show: grouped },
+    Figure { title: LARGE.title, scenario: &LARGE, field: "mib_per_s", show: mib },
+];
+
 /// The `key=value` fields of one loadgen `RESULT` line; `-` values are left out.
 type Sample = BTreeMap<String, f64>;
+
+/// Every run of one scenario against one server: the figures of those that passed, and why the
+/// others failed.
+#[derive(Default)]
+struct Runs {
+    samples: Vec<Sample>,
+    failures: Vec<String>,
+}
+
+/// The median of a figure over its runs, and their spread.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Spread {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Spread {
+    fn of(mut values: Vec<f64>) -> Option<Spread> {
+        values.sort_by(f64::total_cmp);
+        let (first, last) = (*values.first()?, *values.last()?);
+        Some(Spread { median: median(&values), min: first, max: last })
+    }
+}
+
+/// What one cell of the table holds.
+#[derive(Clone, Debug, PartialEq)]
+enum Cell {
+    Measured(Spread),
+    /// A run failed (or the server could not be started): why.
+    Failed(String),
+    NotMeasured,
+}
+
+impl Cell {
+    fn median(&self) -> Option<f64> {
+        match self {
+            Cell::Measured(spread) => Some(spread.median),
+            _ => None,
+        }
+    }
+}
 
 /// Server memory with idle connections: the RSS before any, and at each count.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -124,21 +187,106 @@ impl Idle {
     }
 }
 
-/// Everything measured, and what could not be.
+/// The median CPU shares of one scenario's runs against one server, each of one core, and the
+/// message rate they were spent on.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Shares {
+    rate: Option<f64>,
+    server: Option<f64>,
+    client: Option<f64>,
+    /// How busy the load generator's core was, with other processes' work on it.
+    client_core: Option<f64>,
+}
+
+impl Shares {
+    /// Why the load generator bounded the figure, if it did.
+    fn client_bound(&self) -> Option<String> {
+        let client = self.client?;
+        if client >= CLIENT_BOUND {
+            return Some("client-bound".into());
+        }
+        let core = self.client_core.filter(|core| *core >= CLIENT_BOUND)?;
+        Some(format!(
+            "client-bound: its core {:.0}% busy, {:.0}% of it other processes",
+            core * 100.0,
+            (core - client) * 100.0
+        ))
+    }
+}
+
+/// Everything measured, and what failed.
 #[derive(Default)]
 struct Results {
-    /// Per scenario key and peer, one sample per run.
-    samples: BTreeMap<(&'static str, Peer), Vec<Sample>>,
-    idle: BTreeMap<Peer, Idle>,
+    /// Per scenario key and server.
+    runs: BTreeMap<(&'static str, Peer), Runs>,
+    /// Servers that could not be installed or started, and why: every cell of theirs failed.
+    unavailable: BTreeMap<Peer, String>,
+    idle: BTreeMap<Peer, Result<Idle, String>>,
     notes: Vec<String>,
 }
 
 impl Results {
-    /// The median over runs of one field.
-    fn median(&self, scenario: &str, peer: Peer, field: &str) -> Option<f64> {
-        let key = self.samples.keys().find(|(key, p)| *key == scenario && *p == peer)?;
-        let values: Vec<f64> = self.samples[key].iter().filter_map(|sample| sample.get(field).copied()).collect();
-        median(values)
+    fn record(&mut self, scenario: &'static Scenario, peer: Peer, run: usize, outcome: Result<Sample, String>) {
+        let runs = self.runs.entry((scenario.key, peer)).or_default();
+        match outcome {
+            Ok(sample) => runs.samples.push(sample),
+            Err(why) => runs.failures.push(format!("run {run}: {why}")),
+        }
+    }
+
+    fn cell(&self, scenario: &'static Scenario, peer: Peer, field: &str) -> Cell {
+        if let Some(why) = self.unavailable.get(&peer) {
+            return Cell::Failed(why.clone());
+        }
+        let Some(runs) = self.runs.get(&(scenario.key, peer)) else { return Cell::NotMeasured };
+        if let Some(first) = runs.failures.first() {
+            let all = runs.failures.len() + runs.samples.len();
+            return Cell::Failed(format!("{} of {all} runs; {first}", runs.failures.len()));
+        }
+        let values = runs.samples.iter().filter_map(|sample| sample.get(field).copied()).collect();
+        Spread::of(values).map_or(Cell::NotMeasured, Cell::Measured)
+    }
+
+    fn idle_cell(&self, peer: Peer, count: usize) -> Cell {
+        if let Some(why) = self.unavailable.get(&peer) {
+            return Cell::Failed(why.clone());
+        }
+        match self.idle.get(&peer) {
+            Some(Ok(idle)) => idle
+                .per_connection_kib(count)
+                .map_or(Cell::NotMeasured, |kib| Cell::Measured(Spread { median: kib, min: kib, max: kib })),
+            Some(Err(why)) => Cell::Failed(why.clone()),
+            None => Cell::NotMeasured,
+        }
+    }
+
+    fn shares(&self, scenario: &'static Scenario, peer: Peer) -> Shares {
+        let Some(runs) = self.runs.get(&(scenario.key, peer)) else { return Shares::default() };
+        let field = |name: &str| {
+            let values: Vec<f64> = runs.samples.iter().filter_map(|sample| sample.get(name).copied()).collect();
+            Spread::of(values).map(|spread| spread.median)
+        };
+        Shares {
+            rate: field("msgs_per_s"),
+            server: field("server_cpu"),
+            client: field("client_cpu"),
+            client_core: field("client_core_busy"),
+        }
+    }
+
+    /// Every failure, named by server and figure.
+    fn failures(&self) -> Vec<String> {
+        let mut failures: Vec<String> =
+            self.unavailable.iter().map(|(peer, why)| format!("{}: {why}", peer.label())).collect();
+        for ((key, peer), runs) in &self.runs {
+            failures.extend(runs.failures.iter().map(|why| format!("{} ({key}) {why}", peer.label())));
+        }
+        for (peer, idle) in &self.idle {
+            if let Err(why) = idle {
+                failures.push(format!("{} (iv): {why}", peer.label()));
+            }
+        }
+        failures
     }
 }
 
@@ -181,13 +329,17 @@ pub fn bench_server(args: &[String]) -> Result<(), String> {
         results.notes.push("not pinned: taskset is missing or fewer than 2 cores; figures are less comparable".into());
     }
 
-    process::run(&mut command(
-        "cargo",
-        &["build", "--release", "-p", "wirelab-server", "--bin", "wirelab-server", "-p", "wirelab-loadgen"],
-    ))?;
-    let release = root().join("target").join("release");
-    let server_binary = release.join("wirelab-server").to_string_lossy().into_owned();
-    let loadgen = release.join("wirelab-loadgen").to_string_lossy().into_owned();
+    let built = process::build_release(&[
+        "-p",
+        "wirelab-server",
+        "--bin",
+        "wirelab-server",
+        "-p",
+        "wirelab-loadgen",
+        "--bin",
+        "wirelab-loadgen",
+    ])?;
+    let (server_binary, loadgen) = (built.path("wirelab-server")?, built.path("wirelab-loadgen")?);
     let logs = root().join("target").join("bench-server");
     std::fs::create_dir_all(&logs).map_err(|error| format!("cannot create {}: {error}", logs.display()))?;
 
@@ -198,7 +350,9 @@ pub fn bench_server(args: &[String]) -> Result<(), String> {
                 results.notes.extend(note);
                 launches.push((peer, launch));
             }
-            Err(why) => results.notes.push(format!("{} not measured: {why}", peer.label())),
+            Err(why) => {
+                results.unavailable.insert(peer, format!("not installed: {why}"));
+            }
         }
     }
     let load_before = load_average();
@@ -208,17 +362,22 @@ pub fn bench_server(args: &[String]) -> Result<(), String> {
     for (peer, launch) in &launches {
         match Server::start(*peer, launch, pinned, &logs) {
             Ok(server) => running.push(server),
-            Err(why) => results.notes.push(format!("{} not measured: {why}", peer.label())),
+            Err(why) => {
+                results.unavailable.insert(*peer, format!("did not start: {why}"));
+            }
         }
     }
     for scenario in SCENARIOS {
         for rep in 1..=options.reps {
-            for server in &running {
+            for server in &mut running {
                 eprintln!("\n==> {} | {} | run {rep} of {}", scenario.title, server.peer.label(), options.reps);
-                match loadgen_run(&loadgen, server, scenario, &options, pinned) {
-                    Ok(sample) => results.samples.entry((scenario.key, server.peer)).or_default().push(sample),
-                    Err(why) => results.notes.push(format!("{} {}: {why}", server.peer.label(), scenario.key)),
-                }
+                let outcome = loadgen_run(&loadgen, server, scenario, &options, pinned).map_err(|why| {
+                    match server.process.exited() {
+                        Some(status) => format!("{why}; the server had exited ({status})"),
+                        None => why,
+                    }
+                });
+                results.record(scenario, server.peer, rep, outcome);
             }
         }
     }
@@ -226,22 +385,21 @@ pub fn bench_server(args: &[String]) -> Result<(), String> {
 
     // Idle memory: a fresh process each, so nothing from the load runs is counted.
     for (peer, launch) in &launches {
+        if results.unavailable.contains_key(peer) {
+            continue;
+        }
         eprintln!("\n==> (iv) idle connections | {}", peer.label());
         let measured =
             Server::start(*peer, launch, pinned, &logs).and_then(|server| loadgen_idle(&loadgen, &server, pinned));
-        match measured {
-            Ok(idle) => {
-                results.idle.insert(*peer, idle);
-            }
-            Err(why) => results.notes.push(format!("{} (iv): {why}", peer.label())),
-        }
+        results.idle.insert(*peer, measured);
     }
 
     let header = format!(
-        "wirelab-server bench: loopback, {}; median of {} run(s) of {} s after 1 s of warm-up.\n\
-         Load average before/after: {} / {}. Python websockets {PY_WEBSOCKETS_VERSION}, Node ws \
-         {NODE_WS_VERSION}; permessage-deflate off everywhere; WebSocket client: the load \
-         generator's lean frames (crates/loadgen/src/frames.rs).\n",
+        "wirelab-server bench: loopback, {}; median of {} run(s) of {} s after 1 s of warm-up, with \
+         their spread (min-max).\nLoad average before/after: {} / {}. Python websockets \
+         {PY_WEBSOCKETS_VERSION}, Node ws {NODE_WS_VERSION}; permessage-deflate off everywhere; \
+         WebSocket client: the load generator's lean frames (crates/loadgen/src/frames.rs), each \
+         masked with its own key, every echo checked byte for byte.\n",
         if pinned {
             format!("servers pinned to CPU {SERVER_CORE}, load generator to CPU {CLIENT_CORE}")
         } else {
@@ -257,7 +415,12 @@ pub fn bench_server(args: &[String]) -> Result<(), String> {
     let file = root().join("target").join("bench-server.txt");
     std::fs::write(&file, &table).map_err(|error| format!("cannot write {}: {error}", file.display()))?;
     eprintln!("xtask: written to {}; server logs in {}", file.display(), logs.display());
-    Ok(())
+    let failures = results.failures();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("bench-server: {} failed (FAILED in the table):\n  {}", failures.len(), failures.join("\n  ")))
+    }
 }
 
 fn pinning_available() -> bool {
@@ -358,23 +521,6 @@ fn ensure_node_ws(prefix: &Path) -> Result<(), String> {
     process::run(&mut command("npm", &["install", "--no-audit", "--no-fund", "--prefix", &prefix, &package]))
 }
 
-/// `taskset -c CORE sh -c 'ulimit -n <hard limit>; exec "$@"' sh PROGRAM ARGS...`: pinned (when
-/// possible) with the open file limit raised for the idle connections; the pid stays the
-/// program's own, since each step execs the next.
-fn pinned_command(core: &str, pinned: bool, program: &str, args: &[String]) -> Command {
-    let mut line: Vec<String> = Vec::new();
-    if pinned {
-        line.extend(["-c".into(), core.into()]);
-    }
-    line.extend(["sh".into(), "-c".into(), "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec \"$@\"".into(), "sh".into()]);
-    line.push(program.into());
-    line.extend(args.iter().cloned());
-    let (program, rest) = if pinned { ("taskset", &line[..]) } else { ("sh", &line[1..]) };
-    let mut command = command(program, &[]);
-    command.args(rest);
-    command
-}
-
 /// A server child process, stopped when dropped.
 struct Server {
     peer: Peer,
@@ -388,10 +534,10 @@ impl Server {
         let log_path = logs.join(format!("{}.log", peer.log_name()));
         let log = std::fs::File::create(&log_path)
             .map_err(|error| format!("cannot create {}: {error}", log_path.display()))?;
-        let mut command = pinned_command(SERVER_CORE, pinned, &launch.program, &launch.args);
+        let mut command = with_file_limit_raised(pinned.then_some(SERVER_CORE), &launch.program, &launch.args);
         command.envs(launch.env.iter().map(|(key, value)| (key, value))).stderr(log);
-        let process = ServerProcess::spawn(command, false)
-            .map_err(|why| format!("{}: {why} (see {})", peer.label(), log_path.display()))?;
+        let process =
+            ServerProcess::spawn(command, false).map_err(|why| format!("{why} (see {})", log_path.display()))?;
         let target = match launch.ws_path {
             Some(path) => format!("ws://{}{path}", process.address),
             None => format!("tcp://{}", process.address),
@@ -414,7 +560,8 @@ fn loadgen_run(
     let mut args: Vec<String> = vec!["run".into(), "--target".into(), server.target.clone()];
     args.extend(scenario.loadgen_args.iter().map(|arg| (*arg).to_owned()));
     args.extend(["--secs".into(), options.secs.to_string(), "--server-pid".into(), server.pid()]);
-    let stdout = run_capturing(pinned_command(CLIENT_CORE, pinned, loadgen, &args))?;
+    let stdout =
+        process::capture(&mut with_file_limit_raised(pinned.then_some(CLIENT_CORE), loadgen, &args))?.into_stdout()?;
     stdout.lines().find_map(parse_result).ok_or_else(|| "the load generator printed no RESULT line".to_owned())
 }
 
@@ -429,19 +576,9 @@ fn loadgen_idle(loadgen: &str, server: &Server, pinned: bool) -> Result<Idle, St
         "--server-pid".into(),
         server.pid(),
     ];
-    let stdout = run_capturing(pinned_command(CLIENT_CORE, pinned, loadgen, &args))?;
+    let stdout =
+        process::capture(&mut with_file_limit_raised(pinned.then_some(CLIENT_CORE), loadgen, &args))?.into_stdout()?;
     parse_idle(&stdout).ok_or_else(|| "the load generator printed no IDLE line".to_owned())
-}
-
-/// Runs a command with stderr inherited and stdout shown and kept.
-fn run_capturing(mut command: Command) -> Result<String, String> {
-    let shown = describe(&command);
-    eprintln!("$ {shown}");
-    let out =
-        command.stderr(Stdio::inherit()).output().map_err(|error| format!("could not start `{shown}`: {error}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprint!("{stdout}");
-    if out.status.success() { Ok(stdout) } else { Err(format!("`{shown}` failed ({})", out.status)) }
 }
 
 /// The fields of a `RESULT\tkey=value...` line.
@@ -473,13 +610,10 @@ fn parse_idle(stdout: &str) -> Option<Idle> {
     idle
 }
 
-fn median(mut values: Vec<f64>) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let middle = values.len() / 2;
-    Some(if values.len() % 2 == 1 { values[middle] } else { (values[middle - 1] + values[middle]) / 2.0 })
+/// The median of sorted values (at least one).
+fn median(sorted: &[f64]) -> f64 {
+    let middle = sorted.len() / 2;
+    if sorted.len() % 2 == 1 { sorted[middle] } else { (sorted[middle - 1] + sorted[middle]) / 2.0 }
 }
 
 /// `1234567.8` as `1,234,568`.
@@ -495,137 +629,177 @@ fn grouped(value: f64) -> String {
     if value < 0.0 { format!("-{out}") } else { out }
 }
 
-/// One row of the main table: a value per peer and its ratio to raw TCP.
-struct Row {
-    title: String,
-    values: BTreeMap<Peer, f64>,
-    show: fn(f64) -> String,
+fn micros(value: f64) -> String {
+    format!("{value:.1} us")
+}
+
+fn mib(value: f64) -> String {
+    format!("{value:.1}")
+}
+
+/// CPU seconds per message as microseconds, to three significant digits or so.
+fn cpu_per_message(seconds: f64) -> String {
+    let micros = seconds * 1e6;
+    match micros {
+        100.0.. => format!("{micros:.0}us"),
+        10.0.. => format!("{micros:.1}us"),
+        _ => format!("{micros:.2}us"),
+    }
+}
+
+fn kib(value: f64) -> String {
+    format!("{value:.2} KiB")
+}
+
+/// Column widths of the main table.
+const NAME: usize = 22;
+const VALUE: usize = 12;
+const SPREAD: usize = 25;
+const RATIO: usize = 8;
+const CPU: usize = 15;
+
+/// One server's row of a figure: median, spread, ratio to raw TCP, CPU shares and a note; or
+/// FAILED and why.
+fn row(peer: Peer, cell: &Cell, base: Option<f64>, show: fn(f64) -> String, shares: Shares, note: &str) -> String {
+    let name = format!("  {}", peer.label());
+    let spread = match cell {
+        Cell::Failed(why) => return format!("{name:<NAME$} {:>VALUE$}  {why}\n", "FAILED"),
+        Cell::NotMeasured => return format!("{name:<NAME$} {:>VALUE$}\n", "-"),
+        Cell::Measured(spread) => spread,
+    };
+    let range =
+        if spread.min == spread.max { "-".to_owned() } else { format!("{} - {}", show(spread.min), show(spread.max)) };
+    let ratio =
+        base.filter(|base| *base > 0.0).map_or_else(|| "-".to_owned(), |base| format!("{:.2}x", spread.median / base));
+    let per_message = |share: Option<f64>| match (share, shares.rate) {
+        (Some(share), Some(rate)) if rate > 0.0 => format!("{:.0}% {}", share * 100.0, cpu_per_message(share / rate)),
+        (Some(share), _) => format!("{:.0}%", share * 100.0),
+        (None, _) => "-".to_owned(),
+    };
+    let mut line = format!(
+        "{name:<NAME$} {:>VALUE$} {range:>SPREAD$} {ratio:>RATIO$} {:>CPU$} {:>CPU$}",
+        show(spread.median),
+        per_message(shares.server),
+        per_message(shares.client),
+    );
+    if !note.is_empty() {
+        line.push_str("  ");
+        line.push_str(note);
+    }
+    line.push('\n');
+    line
+}
+
+/// A target's value: a ratio or amount from the medians, or why there is none.
+enum Outcome {
+    Value { value: f64, client_bound: bool },
+    Failed,
+    NotMeasured,
+}
+
+impl Outcome {
+    /// `figure` of wirelab-server over the same figure of `peer`.
+    fn ratio(results: &Results, figure: &Figure, peer: Peer) -> Outcome {
+        let ours = results.cell(figure.scenario, Peer::Wirelab, figure.field);
+        let theirs = results.cell(figure.scenario, peer, figure.field);
+        if matches!(ours, Cell::Failed(_)) || matches!(theirs, Cell::Failed(_)) {
+            return Outcome::Failed;
+        }
+        let (Some(ours), Some(theirs)) = (ours.median(), theirs.median()) else { return Outcome::NotMeasured };
+        let client_bound =
+            [Peer::Wirelab, peer].iter().any(|peer| results.shares(figure.scenario, *peer).client_bound().is_some());
+        Outcome::Value { value: ours / theirs, client_bound }
+    }
+
+    fn of(cell: Cell) -> Outcome {
+        match cell {
+            Cell::Measured(spread) => Outcome::Value { value: spread.median, client_bound: false },
+            Cell::Failed(_) => Outcome::Failed,
+            Cell::NotMeasured => Outcome::NotMeasured,
+        }
+    }
 }
 
 fn render(results: &Results) -> String {
-    let mut rows = Vec::new();
-    let measured = |scenario: &str, field: &str| -> BTreeMap<Peer, f64> {
-        Peer::ALL.iter().filter_map(|peer| Some((*peer, results.median(scenario, *peer, field)?))).collect()
-    };
-    let whole: fn(f64) -> String = grouped;
-    let micros: fn(f64) -> String = |value| format!("{value:.1} us");
-    let mib: fn(f64) -> String = |value| format!("{value:.1}");
-    let kib: fn(f64) -> String = |value| format!("{value:.2} KiB");
-    rows.push(Row { title: THROUGHPUT.title.into(), values: measured(THROUGHPUT.key, "msgs_per_s"), show: whole });
-    rows.push(Row {
-        title: "(ii)  p50 latency, 1 conn x 64 B".into(),
-        values: measured(LATENCY.key, "p50_us"),
-        show: micros,
-    });
-    rows.push(Row {
-        title: "(ii)  p99 latency, 1 conn x 64 B".into(),
-        values: measured(LATENCY.key, "p99_us"),
-        show: micros,
-    });
-    rows.push(Row { title: PIPELINED.title.into(), values: measured(PIPELINED.key, "msgs_per_s"), show: whole });
-    rows.push(Row { title: LARGE.title.into(), values: measured(LARGE.key, "mib_per_s"), show: mib });
-    for count in IDLE_COUNTS {
-        let per: BTreeMap<Peer, f64> =
-            results.idle.iter().filter_map(|(peer, idle)| Some((*peer, idle.per_connection_kib(count)?))).collect();
-        rows.push(Row {
-            title: format!("(iv)  RSS per idle conn, {} conns", grouped(count as f64)),
-            values: per,
-            show: kib,
-        });
-    }
-
-    let width = 44;
-    let column = 24;
-    let mut out = format!("{:<width$}", "figure (ratio to raw TCP)");
-    for peer in Peer::ALL {
-        let _ = write!(out, " {:>column$}", peer.label());
-    }
-    out.push('\n');
-    for row in &rows {
-        let _ = write!(out, "{:<width$}", row.title);
-        let base = row.values.get(&Peer::RawTcp).copied();
-        for peer in Peer::ALL {
-            let cell = match (row.values.get(&peer), base) {
-                (Some(value), Some(base)) if base > 0.0 => format!("{} ({:.2}x)", (row.show)(*value), value / base),
-                (Some(value), _) => (row.show)(*value),
-                (None, _) => "-".into(),
-            };
-            let _ = write!(out, " {cell:>column$}");
-        }
-        out.push('\n');
-    }
-    for count in IDLE_COUNTS {
-        let _ = write!(out, "{:<width$}", format!("      (RSS with {} conns / before)", grouped(count as f64)));
-        for peer in Peer::ALL {
-            let cell = results.idle.get(&peer).and_then(|idle| {
-                Some(format!("{:.1}/{:.1} MiB", idle.rss_kib(count)? / 1024.0, idle.baseline_kib / 1024.0))
-            });
-            let _ = write!(out, " {:>column$}", cell.unwrap_or_else(|| "-".into()));
-        }
-        out.push('\n');
-    }
-
-    let ratio = |scenario: &str, field: &str, peer: Peer| {
-        Some(results.median(scenario, Peer::Wirelab, field)? / results.median(scenario, peer, field)?)
-    };
-    let _ = writeln!(
-        out,
-        "\nwirelab-server / Python websockets, (i): {}",
-        ratio(THROUGHPUT.key, "msgs_per_s", Peer::PyWebsockets).map_or_else(|| "-".into(), |r| format!("{r:.2}x"))
+    let mut out = format!(
+        "{:<NAME$} {:>VALUE$} {:>SPREAD$} {:>RATIO$} {:>CPU$} {:>CPU$}\n",
+        "figure, server", "median", "spread (min - max)", "/raw TCP", "server CPU", "client CPU"
     );
+    for figure in &FIGURES {
+        let _ = writeln!(out, "{}", figure.title);
+        let base = results.cell(figure.scenario, Peer::RawTcp, figure.field).median();
+        for peer in Peer::ALL {
+            let shares = results.shares(figure.scenario, peer);
+            let note = shares.client_bound().unwrap_or_default();
+            let cell = results.cell(figure.scenario, peer, figure.field);
+            out.push_str(&row(peer, &cell, base, figure.show, shares, &note));
+        }
+    }
+    for count in IDLE_COUNTS {
+        let _ = writeln!(out, "(iv)  RSS per idle conn, {} conns (one run each)", grouped(count as f64));
+        let base = results.idle_cell(Peer::RawTcp, count).median();
+        for peer in Peer::ALL {
+            let note = match results.idle.get(&peer) {
+                Some(Ok(idle)) => idle.rss_kib(count).map_or_else(String::new, |rss| {
+                    format!("RSS {:.1} MiB with them, {:.1} MiB before", rss / 1024.0, idle.baseline_kib / 1024.0)
+                }),
+                _ => String::new(),
+            };
+            out.push_str(&row(peer, &results.idle_cell(peer, count), base, kib, Shares::default(), &note));
+        }
+    }
 
-    let targets: [(&str, Option<f64>, &str, bool, f64); 6] = [
-        ("(i) throughput vs raw TCP", ratio(THROUGHPUT.key, "msgs_per_s", Peer::RawTcp), ">= 0.90x", true, 0.90),
+    let python = match Outcome::ratio(results, &FIGURES[0], Peer::PyWebsockets) {
+        Outcome::Value { value, .. } => format!("{value:.2}x"),
+        Outcome::Failed => "FAILED".into(),
+        Outcome::NotMeasured => "-".into(),
+    };
+    let _ = writeln!(out, "\nwirelab-server / Python websockets, (i): {python}");
+
+    let [throughput, _, p99, pipelined, large] = &FIGURES;
+    let targets = [
+        ("(i) throughput vs raw TCP", Outcome::ratio(results, throughput, Peer::RawTcp), ">= 0.90x", true, 0.90),
         (
             "(i) throughput vs Python websockets",
-            ratio(THROUGHPUT.key, "msgs_per_s", Peer::PyWebsockets),
+            Outcome::ratio(results, throughput, Peer::PyWebsockets),
             ">= 2.50x",
             true,
             2.5,
         ),
-        ("(ii) p99 latency vs raw TCP", ratio(LATENCY.key, "p99_us", Peer::RawTcp), "<= 1.05x", false, 1.05),
-        ("(ii') pipelined vs raw TCP", ratio(PIPELINED.key, "msgs_per_s", Peer::RawTcp), ">= 0.80x", true, 0.80),
-        ("(iii) 1 MiB messages vs raw TCP", ratio(LARGE.key, "mib_per_s", Peer::RawTcp), ">= 0.85x", true, 0.85),
+        ("(ii) p99 latency vs raw TCP", Outcome::ratio(results, p99, Peer::RawTcp), "<= 1.05x", false, 1.05),
+        ("(ii') pipelined vs raw TCP", Outcome::ratio(results, pipelined, Peer::RawTcp), ">= 0.80x", true, 0.80),
+        ("(iii) 1 MiB messages vs raw TCP", Outcome::ratio(results, large, Peer::RawTcp), ">= 0.85x", true, 0.85),
         (
             "(iv) RSS per idle connection (5,000)",
-            results.idle.get(&Peer::Wirelab).and_then(|idle| idle.per_connection_kib(5000)),
+            Outcome::of(results.idle_cell(Peer::Wirelab, 5000)),
             "<= 7 KiB",
             false,
             7.0,
         ),
     ];
+    let width = 40;
     let _ = writeln!(out, "\n{:<width$} {:>10} {:>10}  met", "wirelab-server target", "value", "target");
-    for (name, value, shown_target, at_least, bound) in targets {
-        let (value, met) = match value {
-            Some(value) => {
+    for (name, outcome, shown_target, at_least, bound) in targets {
+        let (value, met) = match outcome {
+            Outcome::Value { value, client_bound } => {
                 let met = if at_least { value >= bound } else { value <= bound };
                 let shown = if name.starts_with("(iv)") { format!("{value:.2} KiB") } else { format!("{value:.2}x") };
-                (shown, if met { "yes" } else { "NO" })
+                let met = if met { "yes" } else { "NO" };
+                (shown, if client_bound { format!("{met} (client-bound)") } else { met.to_owned() })
             }
-            None => ("-".into(), "not measured"),
+            Outcome::Failed => ("FAILED".into(), "-".into()),
+            Outcome::NotMeasured => ("-".into(), "not measured".into()),
         };
         let _ = writeln!(out, "{name:<width$} {value:>10} {shown_target:>10}  {met}");
     }
-
     let _ = writeln!(
         out,
-        "\nCPU per echoed message, server/client in us (the busier side bounds the rate), and [server's, \
-         client's] share of its core: other load on the machine shows as shares well under 100%"
+        "\nserver CPU, client CPU: each side's share of one core over the measured window (medians), \
+         and its CPU time per echoed message; the busier side bounds the rate, and shares well under \
+         100% on both sides mean other load on the machine. client-bound: the load generator's core \
+         was at least {:.0}% busy.",
+        CLIENT_BOUND * 100.0
     );
-    for scenario in SCENARIOS {
-        let _ = write!(out, "{:<width$}", scenario.title);
-        for peer in Peer::ALL {
-            let cell = (|| {
-                let rate = results.median(scenario.key, peer, "msgs_per_s")?;
-                let server = results.median(scenario.key, peer, "server_cpu")?;
-                let client = results.median(scenario.key, peer, "client_cpu")?;
-                let per = |share: f64| share / rate * 1e6;
-                Some(format!("{:.2}/{:.2} [{:.0},{:.0}%]", per(server), per(client), server * 100.0, client * 100.0))
-            })();
-            let _ = write!(out, " {:>column$}", cell.unwrap_or_else(|| "-".into()));
-        }
-        out.push('\n');
-    }
     for note in &results.notes {
         let _ = writeln!(out, "note: {note}");
     }
@@ -653,40 +827,130 @@ mod tests {
     }
 
     #[test]
-    fn medians_and_numbers() {
-        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(vec![4.0, 1.0]), Some(2.5));
-        assert_eq!(median(Vec::new()), None);
+    fn spreads_and_numbers() {
+        let cases = [
+            (vec![3.0, 1.0, 2.0], Some((2.0, 1.0, 3.0))),
+            (vec![4.0, 1.0], Some((2.5, 1.0, 4.0))),
+            (vec![7.0], Some((7.0, 7.0, 7.0))),
+            (Vec::new(), None),
+        ];
+        for (values, expected) in cases {
+            let spread = Spread::of(values.clone()).map(|spread| (spread.median, spread.min, spread.max));
+            assert_eq!(spread, expected, "{values:?}");
+        }
         assert_eq!(grouped(1234567.4), "1,234,567");
         assert_eq!(grouped(999.0), "999");
     }
 
-    #[test]
-    fn the_table_has_ratios_and_targets() {
+    fn sample(rate: f64, latency: f64, client_cpu: f64, client_core: f64) -> Sample {
+        [
+            ("msgs_per_s", rate),
+            ("mib_per_s", rate),
+            ("p50_us", latency),
+            ("p99_us", latency),
+            ("server_cpu", 1.0),
+            ("client_cpu", client_cpu),
+            ("client_core_busy", client_core),
+        ]
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), value))
+        .collect()
+    }
+
+    /// Every scenario measured three times for wirelab-server, raw TCP and Python websockets;
+    /// Node ws could not be installed.
+    fn measured() -> Results {
         let mut results = Results::default();
-        let sample = |rate: f64, p99: f64| -> Sample {
-            [
-                ("msgs_per_s", rate),
-                ("mib_per_s", rate),
-                ("p50_us", p99),
-                ("p99_us", p99),
-                ("server_cpu", 1.0),
-                ("client_cpu", 0.5),
-            ]
-            .into_iter()
-            .map(|(key, value)| (key.to_owned(), value))
-            .collect()
-        };
         for scenario in SCENARIOS {
-            results.samples.insert((scenario.key, Peer::Wirelab), vec![sample(95.0, 10.0)]);
-            results.samples.insert((scenario.key, Peer::RawTcp), vec![sample(100.0, 10.0)]);
-            results.samples.insert((scenario.key, Peer::PyWebsockets), vec![sample(30.0, 30.0)]);
+            for run in 1..=3 {
+                let spread = run as f64;
+                results.record(scenario, Peer::Wirelab, run, Ok(sample(94.0 + spread, 10.0, 0.5, 0.6)));
+                results.record(scenario, Peer::RawTcp, run, Ok(sample(100.0, 10.0, 0.5, 0.6)));
+                results.record(scenario, Peer::PyWebsockets, run, Ok(sample(30.0, 30.0, 0.5, 0.6)));
+            }
         }
-        results.idle.insert(Peer::Wirelab, Idle { baseline_kib: 5000.0, at: vec![(1000, 11000.0), (5000, 40000.0)] });
+        results.unavailable.insert(Peer::NodeWs, "not installed: npm is missing".into());
+        let idle = Idle { baseline_kib: 5000.0, at: vec![(1000, 11000.0), (5000, 40000.0)] };
+        results.idle.insert(Peer::Wirelab, Ok(idle));
+        results
+    }
+
+    /// The table's lines with each run of spaces made one, for comparing without the layout.
+    fn squeezed(table: &str) -> Vec<String> {
+        table.lines().map(|line| line.split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    }
+
+    #[test]
+    fn the_table_has_medians_spreads_ratios_and_targets() {
+        let results = measured();
         let table = render(&results);
-        assert!(table.contains("95 (0.95x)"), "{table}");
-        assert!(table.contains("/ Python websockets, (i): 3.17x"), "{table}");
-        assert!(table.contains("7.00 KiB   <= 7 KiB  yes"), "{table}");
-        assert!(!table.contains("NO"), "{table}");
+        let lines = squeezed(&table);
+        let expected = [
+            "wirelab-server 96 95 - 97 0.96x 100% 10417us 50% 5208us",
+            "raw TCP 10.0 us - 1.00x 100% 10000us 50% 5000us",
+            "Node ws FAILED not installed: npm is missing",
+            "wirelab-server 7.00 KiB - - - - RSS 39.1 MiB with them, 4.9 MiB before",
+            "wirelab-server / Python websockets, (i): 3.20x",
+            "(iv) RSS per idle connection (5,000) 7.00 KiB <= 7 KiB yes",
+        ];
+        for line in expected {
+            assert!(lines.iter().any(|shown| shown == line), "{line:?} in\n{table}");
+        }
+        assert!(!table.contains("NO") && !table.contains("client-bound  "), "{table}");
+        assert_eq!(results.failures(), vec!["Node ws: not installed: npm is missing".to_owned()]);
+    }
+
+    #[test]
+    fn a_failed_run_fails_its_cell_its_targets_and_the_command() {
+        let mut results = measured();
+        results.unavailable.clear();
+        results.record(&THROUGHPUT, Peer::RawTcp, 4, Err("the echo of message 3 differs at byte 2 of 64".into()));
+        results.idle.insert(Peer::PyWebsockets, Err("the load generator printed no IDLE line".into()));
+        let table = render(&results);
+        let failed: Vec<String> = squeezed(&table).into_iter().filter(|line| line.contains("FAILED")).collect();
+        assert_eq!(
+            failed,
+            vec![
+                "raw TCP FAILED 1 of 4 runs; run 4: the echo of message 3 differs at byte 2 of 64",
+                "Python websockets FAILED the load generator printed no IDLE line",
+                "Python websockets FAILED the load generator printed no IDLE line",
+                "(i) throughput vs raw TCP FAILED >= 0.90x -",
+            ],
+            "{table}"
+        );
+        assert_eq!(
+            results.failures(),
+            vec![
+                "raw TCP (i) run 4: the echo of message 3 differs at byte 2 of 64".to_owned(),
+                "Python websockets (iv): the load generator printed no IDLE line".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn figures_bound_by_the_client_say_so() {
+        let cases = [
+            (0.97, 0.98, Some("client-bound")),
+            (0.60, 0.99, Some("client-bound: its core 99% busy, 39% of it other processes")),
+            (0.60, 0.70, None),
+        ];
+        for (client, core, expected) in cases {
+            let shares = Shares { rate: Some(1.0), server: Some(1.0), client: Some(client), client_core: Some(core) };
+            assert_eq!(shares.client_bound().as_deref(), expected, "client {client}, core {core}");
+        }
+        let mut results = measured();
+        results.runs.clear();
+        for run in 1..=3 {
+            results.record(&THROUGHPUT, Peer::Wirelab, run, Ok(sample(95.0, 10.0, 0.99, 1.0)));
+            results.record(&THROUGHPUT, Peer::RawTcp, run, Ok(sample(100.0, 10.0, 0.5, 0.5)));
+        }
+        let lines = squeezed(&render(&results));
+        let expected = [
+            "wirelab-server 95 - 0.95x 100% 10526us 99% 10421us client-bound",
+            "(i) throughput vs raw TCP 0.95x >= 0.90x yes (client-bound)",
+        ];
+        for line in expected {
+            assert!(lines.contains(&line.to_owned()), "{line:?} in\n{}", lines.join("\n"));
+        }
     }
 }

@@ -1,5 +1,7 @@
-//! Running commands: echo them, stream their output, and turn failures into messages.
+//! Running commands: echo them, stream or keep their output, build the executables a command
+//! runs, and turn failures into messages.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -31,6 +33,100 @@ pub fn run(command: &mut Command) -> Result<(), String> {
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
     let output = Command::new(program).args(args).stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
     output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// What a command printed, and how it ended.
+pub struct Captured {
+    pub stdout: String,
+    pub stderr: String,
+    shown: String,
+    status: ExitStatus,
+}
+
+impl Captured {
+    /// Why the command failed (its exit status and the last line it wrote to stderr), or None.
+    pub fn failure(&self) -> Option<String> {
+        if self.status.success() {
+            return None;
+        }
+        let last = self.stderr.lines().rev().find(|line| !line.trim().is_empty());
+        Some(match last {
+            Some(line) => format!("`{}` failed ({}): {}", self.shown, self.status, line.trim()),
+            None => format!("`{}` failed ({})", self.shown, self.status),
+        })
+    }
+
+    /// Its stdout if it succeeded, else why it failed.
+    pub fn into_stdout(self) -> Result<String, String> {
+        match self.failure() {
+            None => Ok(self.stdout),
+            Some(why) => Err(why),
+        }
+    }
+}
+
+/// Runs a command to its end with stdin closed, then shows what it printed and keeps it; Err
+/// only if it cannot start.
+pub fn capture(command: &mut Command) -> Result<Captured, String> {
+    let shown = describe(command);
+    eprintln!("$ {shown}");
+    let output =
+        command.stdin(Stdio::null()).output().map_err(|error| format!("could not start `{shown}`: {error}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    eprint!("{stdout}{stderr}");
+    Ok(Captured { stdout, stderr, shown, status: output.status })
+}
+
+/// `sh -c 'ulimit -n <hard limit>; exec "$@"' sh PROGRAM ARGS...`, under `taskset -c CORE` if a
+/// core is given: for servers and clients that hold thousands of sockets. The pid stays the
+/// program's own, since each step execs the next.
+pub fn with_file_limit_raised(core: Option<&str>, program: &str, args: &[String]) -> Command {
+    let mut command = match core {
+        Some(core) => command("taskset", &["-c", core, "sh"]),
+        None => command("sh", &[]),
+    };
+    command.args(["-c", "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec \"$@\"", "sh", program]).args(args);
+    command
+}
+
+/// The executables a `cargo build` made, by target name (binaries and examples).
+pub struct Executables(BTreeMap<String, PathBuf>);
+
+impl Executables {
+    /// The path of the executable named `name`.
+    pub fn path(&self, name: &str) -> Result<String, String> {
+        let path = self.0.get(name).ok_or_else(|| format!("cargo built no executable named {name}"))?;
+        Ok(path.to_string_lossy().into_owned())
+    }
+}
+
+/// Builds in release mode exactly what `selection` names (`-p PACKAGE --bin NAME`, `--example
+/// NAME`...) and returns where cargo put each executable, so every command that runs binaries
+/// builds them all itself and finds them wherever the target folder is (CARGO_TARGET_DIR too).
+pub fn build_release(selection: &[&str]) -> Result<Executables, String> {
+    let mut cargo = command("cargo", &["build", "--release", "--message-format=json-render-diagnostics"]);
+    cargo.args(selection).stderr(Stdio::inherit());
+    let shown = describe(&cargo);
+    eprintln!("$ {shown}");
+    let output = cargo.output().map_err(|error| format!("could not start `{shown}`: {error}"))?;
+    if !output.status.success() {
+        return Err(format!("`{shown}` failed ({})", output.status));
+    }
+    Ok(Executables(built_executables(&String::from_utf8_lossy(&output.stdout))))
+}
+
+/// The `executable` of each `compiler-artifact` message in cargo's JSON output, by target name.
+fn built_executables(messages: &str) -> BTreeMap<String, PathBuf> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .filter_map(|message| {
+            let name = message["target"]["name"].as_str()?.to_owned();
+            Some((name, PathBuf::from(message["executable"].as_str()?)))
+        })
+        .collect()
 }
 
 pub fn describe(command: &Command) -> String {
@@ -136,6 +232,25 @@ pub fn listening_address(line: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn executables_are_read_from_cargo_messages() {
+        let messages = r#"{"reason":"compiler-artifact","target":{"name":"wirelab-loadgen","kind":["bin"]},"executable":"/t/release/wirelab-loadgen"}
+{"reason":"compiler-artifact","target":{"name":"tokio","kind":["lib"]},"executable":null}
+{"reason":"compiler-artifact","target":{"name":"idle_connections","kind":["example"]},"executable":"/t/release/examples/idle_connections"}
+{"reason":"build-finished","success":true}
+not json"#;
+        let built = Executables(built_executables(messages));
+        let cases = [
+            ("wirelab-loadgen", Ok("/t/release/wirelab-loadgen")),
+            ("idle_connections", Ok("/t/release/examples/idle_connections")),
+            ("tokio", Err("cargo built no executable named tokio")),
+            ("wirelab-server", Err("cargo built no executable named wirelab-server")),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(built.path(name), expected.map(str::to_owned).map_err(str::to_owned), "{name}");
+        }
+    }
 
     #[test]
     fn listening_addresses_are_read_from_start_up_lines() {

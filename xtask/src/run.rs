@@ -90,29 +90,33 @@ impl RunningServer {
 }
 
 /// Starts a release server and lets `examples/idle_connections.rs` hold `--count` idle
-/// connections to it; the example reads the server's RSS from /proc and prints the figures.
+/// connections to it; the example reads the server's RSS from /proc and prints the figures. Fails
+/// if the example fails or prints no per-connection figure.
 pub fn idle_rss(args: &[String]) -> Result<(), String> {
     let count = match args {
-        [flag, value, ..] if flag == "--count" => {
+        [] => 5000,
+        [flag, value] if flag == "--count" => {
             value.parse::<u32>().map_err(|_| format!("--count {value}: not a number"))?
         }
-        _ => 5000,
+        _ => return Err("usage: cargo xtask idle-rss [--count N]".into()),
     };
-    let server = build_server(true)?;
-    process::run(&mut command(
-        "cargo",
-        &["build", "--release", "-p", "wirelab-server", "--example", "idle_connections"],
-    ))?;
+    let built =
+        process::build_release(&["-p", "wirelab-server", "--bin", "wirelab-server", "--example", "idle_connections"])?;
+    let (server, example) = (built.path("wirelab-server")?, built.path("idle_connections")?);
     // One log line per connection would drown the figures.
     let running = RunningServer::start_with_env(&server, &["--port", "0"], &[("RUST_LOG", "warn")])?;
     std::thread::sleep(Duration::from_millis(300));
-    let example = root().join("target/release/examples/idle_connections");
     let url = format!("ws://{}/ws/echo", running.host());
     let (count, pid) = (count.to_string(), running.pid().to_string());
-    process::run(&mut command(
-        &example.to_string_lossy(),
+    let stdout = process::capture(&mut command(
+        &example,
         &["--url", &url, "--count", &count, "--hold-secs", "4", "--server-pid", &pid],
-    ))
+    ))?
+    .into_stdout()?;
+    if !stdout.contains("per connection:") {
+        return Err("idle-rss: no per-connection figure (the server's memory could not be read)".into());
+    }
+    Ok(())
 }
 
 /// Builds the app, starts a server, and runs e2e/bench/tree-bench.mjs against it.

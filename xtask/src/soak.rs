@@ -9,10 +9,9 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Instant;
 
-use crate::process::{self, ServerProcess, command, describe, root};
+use crate::process::{self, ServerProcess, root, with_file_limit_raised};
 
 /// The server's header read timeout for the run, in seconds.
 const HEADER_TIMEOUT_SECS: &str = "2";
@@ -76,6 +75,13 @@ struct Row {
     rule: String,
 }
 
+impl Row {
+    /// FAIL, or any verdict other than PASS and INFO (reported only).
+    fn failed(&self) -> bool {
+        !matches!(self.verdict.as_str(), "PASS" | "INFO")
+    }
+}
+
 /// A `CHECK\tname\tverdict\tfigures\trule` line.
 fn parse_check(line: &str) -> Option<Row> {
     let mut fields = line.strip_prefix("CHECK\t")?.split('\t');
@@ -94,13 +100,17 @@ pub fn soak(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     let options = parse_options(args)?;
-    process::run(&mut command(
-        "cargo",
-        &["build", "--release", "-p", "wirelab-server", "--bin", "wirelab-server", "-p", "wirelab-loadgen"],
-    ))?;
-    let release = root().join("target").join("release");
-    let server = release.join("wirelab-server").to_string_lossy().into_owned();
-    let loadgen = release.join("wirelab-loadgen").to_string_lossy().into_owned();
+    let built = process::build_release(&[
+        "-p",
+        "wirelab-server",
+        "--bin",
+        "wirelab-server",
+        "-p",
+        "wirelab-loadgen",
+        "--bin",
+        "wirelab-loadgen",
+    ])?;
+    let (server, loadgen) = (built.path("wirelab-server")?, built.path("wirelab-loadgen")?);
     let logs = root().join("target").join("soak");
     std::fs::create_dir_all(&logs).map_err(|error| format!("cannot create {}: {error}", logs.display()))?;
 
@@ -144,7 +154,7 @@ pub fn soak(args: &[String]) -> Result<(), String> {
     let file = root().join("target").join("soak.txt");
     std::fs::write(&file, &table).map_err(|error| format!("cannot write {}: {error}", file.display()))?;
     eprintln!("xtask: written to {}; server logs in {}", file.display(), logs.display());
-    let failed: Vec<&str> = rows.iter().filter(|row| row.verdict == "FAIL").map(|row| row.name.as_str()).collect();
+    let failed: Vec<&str> = rows.iter().filter(|row| row.failed()).map(|row| row.name.as_str()).collect();
     if failed.is_empty() { Ok(()) } else { Err(format!("soak: failed: {}", failed.join(", "))) }
 }
 
@@ -169,24 +179,15 @@ fn run_check(server: &str, loadgen: &str, logs: &Path, check: &str, extra: &[Str
     ];
     args.extend(extra.iter().cloned());
     // The load generator opens thousands of sockets too.
-    let mut line = vec!["-c".to_owned(), "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec \"$@\"".into(), "sh".into()];
-    line.push(loadgen.to_owned());
-    line.extend(args);
-    let mut client = command("sh", &[]);
-    client.args(&line);
-    let shown = describe(&client);
-    eprintln!("$ {shown}");
-    let output = match client.stdin(Stdio::null()).output() {
-        Ok(output) => output,
-        Err(error) => return failed(format!("could not start `{shown}`: {error}")),
+    let captured = match process::capture(&mut with_file_limit_raised(None, loadgen, &args)) {
+        Ok(captured) => captured,
+        Err(why) => return failed(why),
     };
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    eprint!("{stdout}{stderr}");
-    let mut rows: Vec<Row> = stdout.lines().filter_map(parse_check).collect();
-    if !output.status.success() || rows.is_empty() {
-        let why = stderr.lines().last().unwrap_or("no CHECK line").to_owned();
-        rows.extend(failed(format!("the load generator failed ({}): {why}", output.status)));
+    let mut rows: Vec<Row> = captured.stdout.lines().filter_map(parse_check).collect();
+    if let Some(why) = captured.failure() {
+        rows.extend(failed(why));
+    } else if rows.is_empty() {
+        rows.extend(failed("the load generator printed no CHECK line".into()));
     }
     if let Some(status) = running.process.exited() {
         rows.extend(failed(format!("the server exited during the check ({status}); see {check}.log")));
@@ -202,7 +203,8 @@ fn render(rows: &[Row]) -> String {
         let _ = writeln!(out, "{:<width$}          rule: {}", "", row.rule);
     }
     let count = |verdict: &str| rows.iter().filter(|row| row.verdict == verdict).count();
-    let _ = writeln!(out, "\n{} passed, {} failed, {} reported only", count("PASS"), count("FAIL"), count("INFO"));
+    let failed = rows.iter().filter(|row| row.failed()).count();
+    let _ = writeln!(out, "\n{} passed, {failed} failed, {} reported only", count("PASS"), count("INFO"));
     out
 }
 
@@ -217,23 +219,18 @@ impl Server {
     fn start(binary: &str, log_path: &Path) -> Result<Server, String> {
         let log = std::fs::File::create(log_path)
             .map_err(|error| format!("cannot create {}: {error}", log_path.display()))?;
-        let mut command = command(
-            "sh",
-            &[
-                "-c",
-                "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec \"$@\"",
-                "sh",
-                binary,
-                "--port",
-                "0",
-                "--max-connections",
-                MAX_CONNECTIONS,
-                "--header-read-timeout",
-                HEADER_TIMEOUT_SECS,
-                "--idle-timeout",
-                IDLE_TIMEOUT_SECS,
-            ],
-        );
+        let args = [
+            "--port",
+            "0",
+            "--max-connections",
+            MAX_CONNECTIONS,
+            "--header-read-timeout",
+            HEADER_TIMEOUT_SECS,
+            "--idle-timeout",
+            IDLE_TIMEOUT_SECS,
+        ]
+        .map(str::to_owned);
+        let mut command = with_file_limit_raised(None, binary, &args);
         // One log line per connection would cost the churn time.
         command.env("RUST_LOG", "warn").stderr(log);
         let process =
@@ -258,5 +255,18 @@ mod tests {
         assert!(parse_options(&["--bogus".into(), "1".into()]).is_err());
         let table = render(&[row]);
         assert!(table.contains("1 passed, 0 failed"), "{table}");
+    }
+
+    #[test]
+    fn any_verdict_but_pass_and_info_is_a_failure() {
+        let cases = [("PASS", false), ("INFO", false), ("FAIL", true), ("", true), ("pass", true)];
+        let mut rows = Vec::new();
+        for (verdict, failed) in cases {
+            let row = Row { name: "x".into(), verdict: verdict.into(), figures: String::new(), rule: String::new() };
+            assert_eq!(row.failed(), failed, "{verdict:?}");
+            rows.push(row);
+        }
+        let table = render(&rows);
+        assert!(table.contains("1 passed, 3 failed, 1 reported only"), "{table}");
     }
 }

@@ -1,5 +1,7 @@
 //! `run`: echo load for a fixed time over a WebSocket or raw TCP, request/response or pipelined,
-//! and the figures of the measured window as one `RESULT` line.
+//! and the figures of the measured window as one `RESULT` line. Every echo, warm-up included, is
+//! checked against the message sent (type, bytes and order, see messages.rs): a mismatch fails
+//! the run with the first difference named.
 
 use std::time::{Duration, Instant};
 
@@ -10,8 +12,9 @@ use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Bytes, Message};
 
-use crate::frames::{EchoReader, masked_frame};
-use crate::procfs::cpu_seconds;
+use crate::frames::{EchoReader, FrameWriter};
+use crate::messages::{EchoCheck, Messages};
+use crate::procfs::{core_ticks, cpu_seconds, pinned_core};
 use crate::target::{Target, Ws, connect_tcp, connect_ws};
 use crate::{Client, Kind, Mode, RunArgs};
 
@@ -53,23 +56,23 @@ pub async fn run(args: RunArgs) -> Result<(), String> {
     let start = Instant::now();
     let measure_from = start + Duration::from_secs_f64(args.warmup_secs);
     let window = Window { measure_from, end: measure_from + Duration::from_secs_f64(args.secs) };
-    let payload = payload(args.kind, args.size);
+    let messages = Messages::new(args.kind == Kind::Text, args.size);
     let mut tasks = JoinSet::new();
     for connection in connections {
-        let payload = payload.clone();
+        let messages = messages.clone();
         let (mode, in_flight, lean) = (args.mode, args.in_flight, args.client == Client::Lean);
         tasks.spawn(async move {
             match (connection, mode) {
                 (Connection::Ws(ws), Mode::RequestResponse) if lean => {
-                    lean_request_response(ws.into_inner(), &payload, window).await
+                    lean_request_response(ws.into_inner(), messages, window).await
                 }
                 (Connection::Ws(ws), Mode::Pipelined) if lean => {
-                    lean_pipelined(ws.into_inner(), &payload, in_flight, window).await
+                    lean_pipelined(ws.into_inner(), messages, in_flight, window).await
                 }
-                (Connection::Ws(ws), Mode::RequestResponse) => ws_request_response(*ws, payload, window).await,
-                (Connection::Ws(ws), Mode::Pipelined) => ws_pipelined(*ws, payload, in_flight, window).await,
-                (Connection::Tcp(tcp), Mode::RequestResponse) => tcp_request_response(tcp, payload.len(), window).await,
-                (Connection::Tcp(tcp), Mode::Pipelined) => tcp_pipelined(tcp, payload.len(), in_flight, window).await,
+                (Connection::Ws(ws), Mode::RequestResponse) => ws_request_response(*ws, messages, window).await,
+                (Connection::Ws(ws), Mode::Pipelined) => ws_pipelined(*ws, messages, in_flight, window).await,
+                (Connection::Tcp(tcp), Mode::RequestResponse) => tcp_request_response(tcp, messages, window).await,
+                (Connection::Tcp(tcp), Mode::Pipelined) => tcp_pipelined(tcp, messages, in_flight, window).await,
             }
         });
     }
@@ -87,21 +90,22 @@ pub async fn run(args: RunArgs) -> Result<(), String> {
         total.bytes += counts.bytes;
         total.latencies.extend(counts.latencies);
     }
-    let (server_cpu, client_cpu) = cpu.await.unwrap_or((None, None));
+    let cpu = cpu.await.unwrap_or_default();
     let seconds = (window.end - window.measure_from).as_secs_f64();
     total.latencies.sort_unstable();
     let micros = |quantile: f64| percentile(&total.latencies, quantile).map(|ns| ns as f64 / 1000.0);
     let optional = |value: Option<f64>| value.map_or_else(|| "-".to_owned(), |value| format!("{value:.3}"));
     println!(
         "RESULT\tmessages={}\tseconds={seconds:.3}\tmsgs_per_s={:.1}\tmib_per_s={:.2}\tp50_us={}\tp99_us={}\t\
-         server_cpu={}\tclient_cpu={}",
+         server_cpu={}\tclient_cpu={}\tclient_core_busy={}",
         total.messages,
         total.messages as f64 / seconds,
         total.bytes as f64 / seconds / (1024.0 * 1024.0),
         optional(micros(0.50)),
         optional(micros(0.99)),
-        optional(server_cpu),
-        optional(client_cpu),
+        optional(cpu.server),
+        optional(cpu.client),
+        optional(cpu.client_core_busy),
     );
     if total.messages == 0 {
         return Err("no message came back inside the measured window".into());
@@ -135,25 +139,48 @@ async fn connect_all(args: &RunArgs) -> Result<Vec<Connection>, String> {
     Ok(connections)
 }
 
-fn payload(kind: Kind, size: usize) -> Message {
-    // Printable ASCII, so the same bytes are valid UTF-8 text.
-    let bytes: Vec<u8> = (0..size).map(|index| b'a' + (index % 26) as u8).collect();
-    match kind {
-        Kind::Binary => Message::Binary(Bytes::from(bytes)),
-        Kind::Text => Message::Text(String::from_utf8_lossy(&bytes).into_owned().into()),
+/// Message number `index` for tungstenite.
+fn message(messages: &Messages, index: u64) -> Message {
+    let bytes = messages.message(index);
+    if messages.is_text() {
+        // The messages are printable ASCII, so nothing is lost.
+        Message::Text(String::from_utf8_lossy(&bytes).into_owned().into())
+    } else {
+        Message::Binary(Bytes::from(bytes))
     }
 }
 
-/// Server and client CPU use over the window, as a fraction of one core.
-async fn cpu_in_window(server_pid: Option<u32>, window: Window) -> (Option<f64>, Option<f64>) {
+/// CPU use over the measured window, each as a fraction of one core.
+#[derive(Debug, Default)]
+struct CpuShares {
+    /// The server's (all its threads).
+    server: Option<f64>,
+    /// This process's own: user plus system time over wall time.
+    client: Option<f64>,
+    /// How busy the core this process is pinned to was, with every process's work on it.
+    client_core_busy: Option<f64>,
+}
+
+async fn cpu_in_window(server_pid: Option<u32>, window: Window) -> CpuShares {
+    let core = pinned_core();
+    let read = || (server_pid.and_then(|pid| cpu_seconds(Some(pid))), cpu_seconds(None), core.and_then(core_ticks));
     tokio::time::sleep_until(window.measure_from.into()).await;
-    let (server_before, client_before) = (server_pid.and_then(|pid| cpu_seconds(Some(pid))), cpu_seconds(None));
+    let (server_before, client_before, core_before) = read();
     let started = Instant::now();
     tokio::time::sleep_until(window.end.into()).await;
     let elapsed = started.elapsed().as_secs_f64();
-    let (server_after, client_after) = (server_pid.and_then(|pid| cpu_seconds(Some(pid))), cpu_seconds(None));
+    let (server_after, client_after, core_after) = read();
     let share = |before: Option<f64>, after: Option<f64>| Some((after? - before?) / elapsed);
-    (share(server_before, server_after), share(client_before, client_after))
+    let busy = (|| {
+        let (before, after) = (core_before?, core_after?);
+        let total = after.total.checked_sub(before.total).filter(|total| *total > 0)?;
+        Some(after.busy.saturating_sub(before.busy) as f64 / total as f64)
+    })();
+    CpuShares {
+        server: share(server_before, server_after),
+        client: share(client_before, client_after),
+        client_core_busy: busy,
+    }
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -169,189 +196,195 @@ fn nanos(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// The length of an echoed data message; `None` for control frames, which are skipped.
-fn echoed(item: Option<Result<Message, tungstenite::Error>>, expected: &Message) -> Result<Option<usize>, String> {
+/// Whether `item` was an echoed data message (checked against the next message expected);
+/// control frames are skipped.
+fn echoed(item: Option<Result<Message, tungstenite::Error>>, check: &mut EchoCheck) -> Result<bool, String> {
     match item {
         None => Err("the server closed the connection".into()),
         Some(Err(error)) => Err(format!("reading the echo failed: {error}")),
         Some(Ok(Message::Close(frame))) => Err(format!("the server closed the connection: {frame:?}")),
-        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Ok(None),
-        Some(Ok(reply)) if reply.is_text() != expected.is_text() || reply.len() != expected.len() => Err(format!(
-            "the echo differs from the message: {} bytes of {} for {} bytes of {}",
-            reply.len(),
-            if reply.is_text() { "text" } else { "binary" },
-            expected.len(),
-            if expected.is_text() { "text" } else { "binary" },
-        )),
-        Some(Ok(reply)) => Ok(Some(reply.len())),
+        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Ok(false),
+        Some(Ok(Message::Text(text))) => check.whole(true, text.as_bytes()).map(|()| true),
+        Some(Ok(Message::Binary(bytes))) => check.whole(false, &bytes).map(|()| true),
     }
 }
 
-fn send_failed(error: tungstenite::Error) -> String {
+fn send_failed(error: impl std::fmt::Display) -> String {
     format!("sending failed: {error}")
 }
 
-async fn ws_request_response(mut ws: Ws, payload: Message, window: Window) -> Result<Counts, String> {
+async fn ws_request_response(mut ws: Ws, messages: Messages, window: Window) -> Result<Counts, String> {
+    let mut check = EchoCheck::new(messages.clone());
     let mut counts = Counts::default();
-    loop {
+    for index in 0.. {
         let start = Instant::now();
         if start >= window.end {
-            return Ok(counts);
+            break;
         }
-        ws.send(payload.clone()).await.map_err(send_failed)?;
-        let len = loop {
-            if let Some(len) = echoed(ws.next().await, &payload)? {
-                break len;
-            }
-        };
+        ws.send(message(&messages, index)).await.map_err(send_failed)?;
+        while !echoed(ws.next().await, &mut check)? {}
         if start >= window.measure_from {
             counts.messages += 1;
-            counts.bytes += len as u64;
+            counts.bytes += messages.len() as u64;
             counts.latencies.push(nanos(start));
         }
     }
+    Ok(counts)
 }
 
-async fn ws_pipelined(mut ws: Ws, payload: Message, in_flight: usize, window: Window) -> Result<Counts, String> {
+async fn ws_pipelined(mut ws: Ws, messages: Messages, in_flight: usize, window: Window) -> Result<Counts, String> {
+    let mut check = EchoCheck::new(messages.clone());
     let mut counts = Counts::default();
+    let mut sent = 0u64;
     let mut to_send = in_flight;
     loop {
         // Queue every message due, then write them with one flush.
         for _ in 0..to_send {
-            ws.feed(payload.clone()).await.map_err(send_failed)?;
+            ws.feed(message(&messages, sent)).await.map_err(send_failed)?;
+            sent += 1;
         }
         ws.flush().await.map_err(send_failed)?;
         to_send = 0;
         while to_send == 0 {
-            if echoed(ws.next().await, &payload)?.is_some() {
+            if echoed(ws.next().await, &mut check)? {
                 to_send += 1;
             }
         }
         // Every echo already readable (a poll that would wait ends the loop).
         while let Some(item) = ws.next().now_or_never() {
-            if echoed(item, &payload)?.is_some() {
+            if echoed(item, &mut check)? {
                 to_send += 1;
             }
         }
-        let now = Instant::now();
-        if now >= window.measure_from {
-            counts.messages += to_send as u64;
-            counts.bytes += (to_send * payload.len()) as u64;
-        }
-        if now >= window.end {
+        if count_batch(&mut counts, to_send, messages.len(), window) {
             return Ok(counts);
         }
     }
 }
 
-/// The frame a payload message is sent as, by the lean client.
-fn frame_of(payload: &Message) -> Vec<u8> {
-    match payload {
-        Message::Text(text) => masked_frame(true, text.as_bytes()),
-        other => masked_frame(false, &other.clone().into_data()),
+/// Counts `echoes` that just came back if the window has begun; whether it has ended.
+fn count_batch(counts: &mut Counts, echoes: usize, size: usize, window: Window) -> bool {
+    let now = Instant::now();
+    if now >= window.measure_from {
+        counts.messages += echoes as u64;
+        counts.bytes += (echoes * size) as u64;
     }
+    now >= window.end
 }
 
 /// Request/response with the lean client. The stream comes out of tungstenite right after the
 /// handshake: the servers send nothing before the first echo, so nothing is left in its buffer.
-async fn lean_request_response(mut stream: TcpStream, payload: &Message, window: Window) -> Result<Counts, String> {
-    let frame = frame_of(payload);
-    let mut echoes = EchoReader::new(payload.len());
+async fn lean_request_response(mut stream: TcpStream, messages: Messages, window: Window) -> Result<Counts, String> {
+    let mut frames = FrameWriter::new();
+    let mut frame = Vec::with_capacity(messages.len() + 14);
+    let mut echoes = EchoReader::new(messages.clone());
     let (mut reader, mut writer) = stream.split();
     let mut counts = Counts::default();
-    loop {
+    for index in 0.. {
         let start = Instant::now();
         if start >= window.end {
-            return Ok(counts);
+            break;
         }
+        frame.clear();
+        frames.push_message(&mut frame, &messages, index);
         let (written, read) = tokio::join!(writer.write_all(&frame), echoes.read_echoes(&mut reader));
-        written.map_err(|error| format!("sending failed: {error}"))?;
+        written.map_err(send_failed)?;
         if read? != 1 {
             return Err("more echoes than messages sent".into());
         }
         if start >= window.measure_from {
             counts.messages += 1;
-            counts.bytes += payload.len() as u64;
+            counts.bytes += messages.len() as u64;
             counts.latencies.push(nanos(start));
         }
     }
+    Ok(counts)
 }
 
 async fn lean_pipelined(
     mut stream: TcpStream,
-    payload: &Message,
+    messages: Messages,
     in_flight: usize,
     window: Window,
 ) -> Result<Counts, String> {
-    let frame = frame_of(payload);
-    let batch = frame.repeat(in_flight);
-    let mut echoes = EchoReader::new(payload.len());
+    let mut frames = FrameWriter::new();
+    let mut batch = Vec::with_capacity((messages.len() + 14) * in_flight);
+    let mut echoes = EchoReader::new(messages.clone());
     let mut counts = Counts::default();
+    let mut sent = 0u64;
     let mut to_send = in_flight;
     loop {
-        stream.write_all(&batch[..to_send * frame.len()]).await.map_err(|error| format!("sending failed: {error}"))?;
+        batch.clear();
+        for _ in 0..to_send {
+            frames.push_message(&mut batch, &messages, sent);
+            sent += 1;
+        }
+        stream.write_all(&batch).await.map_err(send_failed)?;
         to_send = echoes.read_echoes(&mut stream).await?;
         if to_send > in_flight {
             return Err("more echoes than messages sent".into());
         }
-        let now = Instant::now();
-        if now >= window.measure_from {
-            counts.messages += to_send as u64;
-            counts.bytes += (to_send * payload.len()) as u64;
-        }
-        if now >= window.end {
+        if count_batch(&mut counts, to_send, messages.len(), window) {
             return Ok(counts);
         }
     }
 }
 
-async fn tcp_request_response(mut stream: TcpStream, size: usize, window: Window) -> Result<Counts, String> {
-    let message = vec![b'x'; size];
-    let mut reply = vec![0; size];
+async fn tcp_request_response(mut stream: TcpStream, messages: Messages, window: Window) -> Result<Counts, String> {
+    let mut message = Vec::with_capacity(messages.len());
+    let mut reply = vec![0; messages.len()];
+    let mut check = EchoCheck::new(messages.clone());
     let (mut reader, mut writer) = stream.split();
     let mut counts = Counts::default();
-    loop {
+    for index in 0.. {
         let start = Instant::now();
         if start >= window.end {
-            return Ok(counts);
+            break;
         }
+        message.clear();
+        messages.append(index, &mut message);
         // Read while writing: the echo starts coming back before a large message is all sent.
         let (written, read) = tokio::join!(writer.write_all(&message), reader.read_exact(&mut reply));
-        written.map_err(|error| format!("sending failed: {error}"))?;
+        written.map_err(send_failed)?;
         read.map_err(|error| format!("reading the echo failed: {error}"))?;
+        check.stream(&reply)?;
         if start >= window.measure_from {
             counts.messages += 1;
-            counts.bytes += size as u64;
+            counts.bytes += messages.len() as u64;
             counts.latencies.push(nanos(start));
         }
     }
+    Ok(counts)
 }
 
-async fn tcp_pipelined(mut stream: TcpStream, size: usize, in_flight: usize, window: Window) -> Result<Counts, String> {
-    let batch = vec![b'x'; size * in_flight];
+async fn tcp_pipelined(
+    mut stream: TcpStream,
+    messages: Messages,
+    in_flight: usize,
+    window: Window,
+) -> Result<Counts, String> {
+    let mut batch = Vec::with_capacity(messages.len() * in_flight);
     let mut buffer = vec![0; TCP_READ_BYTES];
+    let mut check = EchoCheck::new(messages.clone());
     let mut counts = Counts::default();
-    let (mut received, mut completed) = (0u64, 0u64);
+    let mut sent = 0u64;
     let mut to_send = in_flight;
     loop {
-        stream.write_all(&batch[..to_send * size]).await.map_err(|error| format!("sending failed: {error}"))?;
+        batch.clear();
+        for _ in 0..to_send {
+            messages.append(sent, &mut batch);
+            sent += 1;
+        }
+        stream.write_all(&batch).await.map_err(send_failed)?;
         to_send = 0;
         while to_send == 0 {
             let read = stream.read(&mut buffer).await.map_err(|error| format!("reading the echo failed: {error}"))?;
             if read == 0 {
                 return Err("the server closed the connection".into());
             }
-            received += read as u64;
-            let now_completed = received / size as u64;
-            to_send = (now_completed - completed) as usize;
-            completed = now_completed;
+            to_send = check.stream(&buffer[..read])?;
         }
-        let now = Instant::now();
-        if now >= window.measure_from {
-            counts.messages += to_send as u64;
-            counts.bytes += (to_send * size) as u64;
-        }
-        if now >= window.end {
+        if count_batch(&mut counts, to_send, messages.len(), window) {
             return Ok(counts);
         }
     }
@@ -371,10 +404,10 @@ mod tests {
     }
 
     #[test]
-    fn payloads_have_the_asked_size_and_kind() {
-        let text = payload(Kind::Text, 64);
+    fn tungstenite_messages_have_the_asked_size_and_kind() {
+        let text = message(&Messages::new(true, 64), 3);
         assert!(text.is_text() && text.len() == 64);
-        let binary = payload(Kind::Binary, 1 << 20);
+        let binary = message(&Messages::new(false, 1 << 20), 3);
         assert!(binary.is_binary() && binary.len() == 1 << 20);
     }
 }

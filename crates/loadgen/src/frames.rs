@@ -1,70 +1,106 @@
-//! The load generator's own WebSocket data path: each connection's frame is masked once and sent
-//! again and again, and echoes are counted by reading frame headers in place. tungstenite's
-//! client costs about twice the raw TCP client's CPU per message, and in request/response the
-//! client's time adds to the server's, so figures taken through it would understate every
-//! WebSocket server against raw TCP. The handshake still goes through tungstenite.
+//! The load generator's own WebSocket data path: client frames written straight into a send
+//! buffer, each masked with its own random key (RFC 6455 §5.3), and echoes checked as they stream
+//! through a fixed read buffer, never held whole. tungstenite's client costs about twice the raw
+//! TCP client's CPU per message, and in request/response the client's time adds to the server's,
+//! so figures taken through it would understate every WebSocket server against raw TCP. The
+//! handshake, and the frame header encoding, are still tungstenite's.
+
+use std::io::Cursor;
 
 use tokio::io::AsyncReadExt;
+use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Control, Data, OpCode};
 
-/// Read size; large echoes are skipped through it, never held whole.
+use crate::messages::{EchoCheck, Messages};
+
+/// Read size; large echoes are checked through it, never held whole.
 const READ_BYTES: usize = 64 * 1024;
-/// The masking key of every frame (any key is valid; a load generator need not hide its data).
-const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
-const OPCODE_CONTINUATION: u8 = 0x0;
-const OPCODE_TEXT: u8 = 0x1;
-const OPCODE_BINARY: u8 = 0x2;
-pub const OPCODE_CLOSE: u8 = 0x8;
-pub const OPCODE_PING: u8 = 0x9;
+pub const TEXT: OpCode = OpCode::Data(Data::Text);
+pub const BINARY: OpCode = OpCode::Data(Data::Binary);
+pub const CLOSE: OpCode = OpCode::Control(Control::Close);
+pub const PING: OpCode = OpCode::Control(Control::Ping);
 
-/// One client frame (FIN set, masked) carrying `payload` as text or binary.
-pub fn masked_frame(text: bool, payload: &[u8]) -> Vec<u8> {
-    masked_frame_of(if text { OPCODE_TEXT } else { OPCODE_BINARY }, payload)
+/// Writes client frames, each masked with a fresh key from a fast generator (wyrand, seeded
+/// from the system): the key only has to be unpredictable to the network path, not secret.
+pub struct FrameWriter {
+    keys: fastrand::Rng,
 }
 
-/// One client frame (FIN set, masked) with any opcode: the soak checks send pings and closes too.
-pub fn masked_frame_of(opcode: u8, payload: &[u8]) -> Vec<u8> {
-    let mut frame = Vec::with_capacity(payload.len() + 14);
-    frame.push(0x80 | (opcode & 0x0f));
-    let len = payload.len();
-    if len < 126 {
-        frame.push(0x80 | len as u8);
-    } else if let Ok(len) = u16::try_from(len) {
-        frame.push(0x80 | 126);
-        frame.extend_from_slice(&len.to_be_bytes());
-    } else {
-        frame.push(0x80 | 127);
-        frame.extend_from_slice(&(len as u64).to_be_bytes());
+impl FrameWriter {
+    pub fn new() -> FrameWriter {
+        FrameWriter { keys: fastrand::Rng::new() }
     }
-    frame.extend_from_slice(&MASK);
-    frame.extend(payload.iter().enumerate().map(|(index, byte)| byte ^ MASK[index % 4]));
-    frame
+
+    /// Appends one client frame (FIN set) of `opcode` whose payload `write_payload` appends:
+    /// `len` bytes, masked here in place.
+    pub fn push(&mut self, out: &mut Vec<u8>, opcode: OpCode, len: usize, write_payload: impl FnOnce(&mut Vec<u8>)) {
+        let key = self.keys.u32(..).to_ne_bytes();
+        let header = FrameHeader { opcode, mask: Some(key), ..FrameHeader::default() };
+        // Writing into a Vec cannot fail.
+        let _ = header.format(len as u64, out);
+        let start = out.len();
+        write_payload(out);
+        debug_assert_eq!(out.len() - start, len, "the payload has the length its header gives");
+        apply_mask(&mut out[start..], key);
+    }
+
+    /// Appends one client frame (FIN set) carrying `payload`.
+    pub fn push_payload(&mut self, out: &mut Vec<u8>, opcode: OpCode, payload: &[u8]) {
+        self.push(out, opcode, payload.len(), |out| out.extend_from_slice(payload));
+    }
+
+    /// One client frame (FIN set) carrying `payload`.
+    pub fn frame(&mut self, opcode: OpCode, payload: &[u8]) -> Vec<u8> {
+        let mut frame = Vec::with_capacity(payload.len() + 14);
+        self.push_payload(&mut frame, opcode, payload);
+        frame
+    }
+
+    /// Appends message number `index` of `messages` as one client frame.
+    pub fn push_message(&mut self, out: &mut Vec<u8>, messages: &Messages, index: u64) {
+        let opcode = if messages.is_text() { TEXT } else { BINARY };
+        self.push(out, opcode, messages.len(), |out| messages.append(index, out));
+    }
 }
 
-/// Counts the server's echoes as they arrive, checking each message's length.
+/// XORs `payload` with `key` repeated, eight bytes at a time.
+fn apply_mask(payload: &mut [u8], key: [u8; 4]) {
+    let wide = u64::from_ne_bytes([key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]]);
+    let (words, rest) = payload.as_chunks_mut::<8>();
+    for word in words {
+        *word = (u64::from_ne_bytes(*word) ^ wide).to_ne_bytes();
+    }
+    // The rest starts at a multiple of eight, so the key starts over too.
+    for (byte, key_byte) in rest.iter_mut().zip(key.iter().cycle()) {
+        *byte ^= key_byte;
+    }
+}
+
+/// Reads a server's frames and checks every echoed message against the messages sent.
 pub struct EchoReader {
     buffer: Vec<u8>,
     filled: usize,
     /// Payload bytes of the current frame not read yet.
     remaining: u64,
-    /// Whether the current frame ends its message, and whether it carries data.
+    /// Whether the current frame ends its message, and whether it carries message data.
     current_fin: bool,
     current_data: bool,
-    /// Payload bytes of the message being received so far.
-    message_len: u64,
-    expected_len: u64,
+    /// Whether a message's echo is under way (its first frame read, its last not yet).
+    in_message: bool,
+    check: EchoCheck,
 }
 
 impl EchoReader {
-    pub fn new(expected_len: usize) -> EchoReader {
+    pub fn new(messages: Messages) -> EchoReader {
         EchoReader {
             buffer: vec![0; READ_BYTES],
             filled: 0,
             remaining: 0,
             current_fin: false,
             current_data: false,
-            message_len: 0,
-            expected_len: expected_len as u64,
+            in_message: false,
+            check: EchoCheck::new(messages),
         }
     }
 
@@ -92,21 +128,34 @@ impl EchoReader {
         let mut at = 0;
         loop {
             if self.remaining > 0 {
-                let take = self.remaining.min((self.filled - at) as u64);
-                self.remaining -= take;
-                at += take as usize;
+                let take = self.remaining.min((self.filled - at) as u64) as usize;
+                if self.current_data {
+                    self.check.bytes(&self.buffer[at..at + take])?;
+                }
+                self.remaining -= take as u64;
+                at += take;
                 if self.remaining > 0 {
                     break;
                 }
                 completed += self.end_frame()?;
                 continue;
             }
-            let Some(header) = header(&self.buffer[at..self.filled])? else { break };
-            let Header { len: header_len, payload_len, fin, data } = header;
-            (self.current_fin, self.current_data) = (fin, data);
+            let mut cursor = Cursor::new(&self.buffer[at..self.filled]);
+            let parsed =
+                FrameHeader::parse(&mut cursor).map_err(|error| format!("the server sent a bad frame: {error}"))?;
+            let Some((header, payload_len)) = parsed else { break };
+            let header_len = cursor.position() as usize;
+            if header.opcode == CLOSE {
+                let payload = &self.buffer[at + header_len..self.filled];
+                if (payload.len() as u64) < payload_len.min(125) {
+                    // Wait for the close code and reason, to name them.
+                    break;
+                }
+                return Err(closed_by_server(payload_len, payload));
+            }
             at += header_len;
+            self.start_frame(&header)?;
             self.remaining = payload_len;
-            self.message_len += if self.current_data { payload_len } else { 0 };
             if payload_len == 0 {
                 completed += self.end_frame()?;
             }
@@ -115,53 +164,54 @@ impl EchoReader {
         self.filled -= at;
         Ok(completed)
     }
-}
 
-/// A server frame's header.
-struct Header {
-    len: usize,
-    payload_len: u64,
-    /// The frame ends its message.
-    fin: bool,
-    /// The frame carries message data (not a control frame).
-    data: bool,
-}
-
-/// The header at the start of `bytes`, once all of it is there.
-fn header(bytes: &[u8]) -> Result<Option<Header>, String> {
-    let [first, second, ..] = *bytes else { return Ok(None) };
-    if second & 0x80 != 0 {
-        return Err("the server sent a masked frame".into());
-    }
-    let (header_len, payload_len) = match second & 0x7f {
-        126 if bytes.len() >= 4 => (4, u64::from(u16::from_be_bytes([bytes[2], bytes[3]]))),
-        127 if bytes.len() >= 10 => {
-            let mut len = [0; 8];
-            len.copy_from_slice(&bytes[2..10]);
-            (10, u64::from_be_bytes(len))
+    /// Checks a data or control frame's header against what may come next.
+    fn start_frame(&mut self, header: &FrameHeader) -> Result<(), String> {
+        if header.mask.is_some() {
+            return Err("the server sent a masked frame".into());
         }
-        126 | 127 => return Ok(None),
-        len => (2, u64::from(len)),
-    };
-    let opcode = first & 0x0f;
-    if opcode == OPCODE_CLOSE {
-        return Err("the server closed the connection".into());
+        if header.rsv1 || header.rsv2 || header.rsv3 {
+            return Err("the server set a reserved bit, but no extension was negotiated".into());
+        }
+        self.current_fin = header.is_final;
+        self.current_data = true;
+        match header.opcode {
+            OpCode::Data(Data::Text | Data::Binary) if self.in_message => {
+                return Err("a new message began before the last echo's final frame".into());
+            }
+            OpCode::Data(Data::Text) => self.check.start(true)?,
+            OpCode::Data(Data::Binary) => self.check.start(false)?,
+            OpCode::Data(Data::Continue) if !self.in_message => {
+                return Err("a continuation frame with no message begun".into());
+            }
+            OpCode::Data(_) => {}
+            OpCode::Control(_) => self.current_data = false,
+        }
+        self.in_message |= self.current_data;
+        Ok(())
     }
-    let data = matches!(opcode, OPCODE_CONTINUATION | OPCODE_TEXT | OPCODE_BINARY);
-    Ok(Some(Header { len: header_len, payload_len, fin: first & 0x80 != 0, data }))
-}
 
-impl EchoReader {
-    /// 1 when the frame just read ended a data message (of the expected length), else 0.
+    /// 1 when the frame just read ended an echoed message (which matched), else 0.
     fn end_frame(&mut self) -> Result<usize, String> {
         if !(self.current_fin && self.current_data) {
             return Ok(0);
         }
-        let len = std::mem::take(&mut self.message_len);
-        if len != self.expected_len {
-            return Err(format!("the echo has {len} bytes, the message {}", self.expected_len));
-        }
+        self.check.end()?;
+        self.in_message = false;
         Ok(1)
+    }
+}
+
+/// "the server closed the connection", with the close code and reason if they were read already.
+fn closed_by_server(payload_len: u64, after: &[u8]) -> String {
+    let payload = after.get(..payload_len as usize).unwrap_or_default();
+    match payload {
+        [high, low, reason @ ..] => format!(
+            "the server closed the connection: code {}{}",
+            u16::from_be_bytes([*high, *low]),
+            if reason.is_empty() { String::new() } else { format!(" ({})", String::from_utf8_lossy(reason)) }
+        ),
+        _ => "the server closed the connection".into(),
     }
 }
 
@@ -169,43 +219,168 @@ impl EchoReader {
 mod tests {
     use super::*;
 
-    /// A server frame: unmasked.
+    /// A server frame: unmasked, `first` its first byte (FIN, reserved bits, opcode).
     fn server_frame(first: u8, payload: &[u8]) -> Vec<u8> {
-        let mut frame = masked_frame(true, payload);
+        let mut frame = Vec::new();
+        let _ = FrameHeader::default().format(payload.len() as u64, &mut frame);
         frame[0] = first;
-        frame[1] &= 0x7f;
-        let start = frame.len() - payload.len() - 4;
-        frame.drain(start..start + 4);
-        let at = frame.len() - payload.len();
-        frame[at..].copy_from_slice(payload);
+        frame.extend_from_slice(payload);
         frame
     }
 
-    #[tokio::test]
-    async fn echoes_are_counted_across_reads_and_fragments() {
-        let big = vec![7; 70_000];
-        let mut bytes = server_frame(0x81, b"abcd");
-        bytes.extend(server_frame(0x89, b"ping"));
-        bytes.extend(server_frame(0x01, b"ab"));
-        bytes.extend(server_frame(0x80, b"cd"));
-        bytes.extend(server_frame(0x82, &big));
-        let mut reader = EchoReader::new(4);
-        let mut input: &[u8] = &bytes[..bytes.len() - big.len() - 10];
-        assert_eq!(reader.read_echoes(&mut input).await, Ok(2));
-        assert!(reader.read_echoes(&mut input).await.is_err(), "end of input");
+    /// Feeds `bytes` to a reader expecting 20-byte text messages, in reads of `chunk` bytes;
+    /// how many echoes matched, or the first error.
+    async fn read_all(bytes: &[u8], chunk: usize) -> Result<u64, String> {
+        let mut reader = EchoReader::new(Messages::new(true, 20));
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let (now, later) = rest.split_at(chunk.min(rest.len()));
+            reader.filled_from(now);
+            reader.parse()?;
+            rest = later;
+        }
+        Ok(reader.check.matched())
+    }
 
-        let mut reader = EchoReader::new(70_000);
-        let mut tail: &[u8] = &bytes[bytes.len() - big.len() - 10..];
-        assert_eq!(reader.read_echoes(&mut tail).await, Ok(1));
-        let mut wrong: &[u8] = &server_frame(0x81, b"abc");
-        assert!(EchoReader::new(4).read_echoes(&mut wrong).await.is_err());
+    impl EchoReader {
+        fn filled_from(&mut self, bytes: &[u8]) {
+            self.buffer[self.filled..self.filled + bytes.len()].copy_from_slice(bytes);
+            self.filled += bytes.len();
+        }
+    }
+
+    #[tokio::test]
+    async fn echoes_are_read_across_reads_fragments_and_control_frames() {
+        let messages = Messages::new(true, 20);
+        let (first, second, third) = (messages.message(0), messages.message(1), messages.message(2));
+        let mut wrong = messages.message(3);
+        wrong[19] = b'!';
+        let join = |frames: &[Vec<u8>]| frames.concat();
+        let cases: Vec<(&str, Vec<u8>, Result<u64, &str>)> = vec![
+            (
+                "three echoes",
+                join(&[server_frame(0x81, &first), server_frame(0x81, &second), server_frame(0x81, &third)]),
+                Ok(3),
+            ),
+            (
+                "fragments with a ping between",
+                join(&[server_frame(0x01, &first[..7]), server_frame(0x89, b"ping"), server_frame(0x80, &first[7..])]),
+                Ok(1),
+            ),
+            ("an empty final fragment", join(&[server_frame(0x01, &first), server_frame(0x80, b"")]), Ok(1)),
+            (
+                "binary for text",
+                server_frame(0x82, &first),
+                Err("the echo of message 0 is a binary message, the message was text"),
+            ),
+            (
+                "a changed byte",
+                join(&[
+                    server_frame(0x81, &first),
+                    server_frame(0x81, &second),
+                    server_frame(0x81, &third),
+                    server_frame(0x81, &wrong),
+                ]),
+                Err("the echo of message 3 differs at byte 19 of 20: sent 0x74 't', got 0x21 '!'"),
+            ),
+            (
+                "a message twice",
+                join(&[server_frame(0x81, &first), server_frame(0x81, &first)]),
+                Err("the echo of message 1 differs at byte 15 of 20: sent 0x31 '1', got 0x30 '0'"),
+            ),
+            (
+                "a short echo",
+                server_frame(0x81, &first[..19]),
+                Err("the echo of message 0 ended after 19 bytes, the message has 20"),
+            ),
+            (
+                "a close",
+                server_frame(0x88, &[0x03, 0xf1, b'b', b'y', b'e']),
+                Err("the server closed the connection: code 1009 (bye)"),
+            ),
+            ("a continuation first", server_frame(0x80, &first), Err("a continuation frame with no message begun")),
+            (
+                "a new message inside one",
+                join(&[server_frame(0x01, &first[..4]), server_frame(0x81, &first[4..])]),
+                Err("a new message began before the last echo's final frame"),
+            ),
+            (
+                "a compressed frame",
+                server_frame(0xc1, &first),
+                Err("the server set a reserved bit, but no extension was negotiated"),
+            ),
+            ("a masked frame", vec![0x81, 0x80, 1, 2, 3, 4], Err("the server sent a masked frame")),
+            (
+                "a reserved opcode",
+                server_frame(0x83, &first),
+                Err("the server sent a bad frame: WebSocket protocol error: Encountered invalid opcode: 3"),
+            ),
+        ];
+        for (name, bytes, expected) in cases {
+            let expected = expected.map_err(str::to_owned);
+            for chunk in [1, 3, bytes.len()] {
+                assert_eq!(read_all(&bytes, chunk).await, expected, "{name}, read {chunk} bytes at a time");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn read_echoes_returns_once_a_message_is_whole() {
+        let messages = Messages::new(false, 70_000);
+        let mut bytes = server_frame(0x82, &messages.message(0));
+        bytes.extend(server_frame(0x82, &messages.message(1)));
+        let mut reader = EchoReader::new(messages);
+        let mut input: &[u8] = &bytes;
+        assert_eq!(reader.read_echoes(&mut input).await, Ok(1));
+        assert_eq!(reader.read_echoes(&mut input).await, Ok(1));
+        assert_eq!(reader.read_echoes(&mut input).await, Err("the server closed the connection".into()));
+    }
+
+    /// The key and the payload of a client frame, unmasked again.
+    fn unmasked(frame: &[u8]) -> (FrameHeader, [u8; 4], Vec<u8>) {
+        let mut cursor = Cursor::new(frame);
+        let Ok(Some((header, len))) = FrameHeader::parse(&mut cursor) else { panic!("not a frame: {frame:02x?}") };
+        let start = cursor.position() as usize;
+        assert_eq!(frame.len() - start, len as usize, "the header gives the payload's length");
+        let key = header.mask.unwrap_or_else(|| panic!("not masked: {frame:02x?}"));
+        let payload = frame[start..].iter().enumerate().map(|(index, byte)| byte ^ key[index % 4]).collect();
+        (header, key, payload)
     }
 
     #[test]
-    fn frames_are_masked_with_the_right_length_encoding() {
-        let frame = masked_frame(true, b"hi");
-        assert_eq!(frame, vec![0x81, 0x82, 0x37, 0xfa, 0x21, 0x3d, b'h' ^ 0x37, b'i' ^ 0xfa]);
-        assert_eq!(masked_frame(false, &[0; 200])[..4], [0x82, 0xfe, 0, 200]);
-        assert_eq!(masked_frame(false, &[0; 70_000])[..10], [0x82, 0xff, 0, 0, 0, 0, 0, 1, 0x11, 0x70]);
+    fn frames_are_masked_each_with_its_own_key() {
+        let mut writer = FrameWriter::new();
+        for (opcode, size, header_bytes) in [(TEXT, 2, 6), (BINARY, 200, 8), (BINARY, 70_000, 14), (PING, 125, 6)] {
+            let payload: Vec<u8> = (0..size).map(|index| (index * 7) as u8).collect();
+            let frames: Vec<Vec<u8>> = (0..8).map(|_| writer.frame(opcode, &payload)).collect();
+            let mut keys = Vec::new();
+            for frame in &frames {
+                assert_eq!(frame.len(), header_bytes + size, "{opcode:?} x {size}");
+                let (header, key, unmasked) = unmasked(frame);
+                assert_eq!((header.opcode, header.is_final), (opcode, true));
+                assert_eq!(unmasked, payload, "{opcode:?} x {size}");
+                keys.push(key);
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            assert!(keys.len() >= 7, "eight frames, {} keys: {keys:02x?}", keys.len());
+        }
+    }
+
+    #[test]
+    fn numbered_messages_go_out_as_frames_of_their_type() {
+        let mut writer = FrameWriter::new();
+        for text in [true, false] {
+            let messages = Messages::new(text, 40);
+            let mut out = Vec::new();
+            writer.push_message(&mut out, &messages, 0);
+            writer.push_message(&mut out, &messages, 7);
+            let (first, second) = out.split_at(out.len() / 2);
+            for (frame, index) in [(first, 0), (second, 7)] {
+                let (header, _, payload) = unmasked(frame);
+                assert_eq!(header.opcode, if text { TEXT } else { BINARY });
+                assert_eq!(payload, messages.message(index));
+            }
+        }
     }
 }

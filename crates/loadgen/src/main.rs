@@ -17,6 +17,7 @@
 mod client;
 mod frames;
 mod idle;
+mod messages;
 mod procfs;
 mod soak;
 mod target;
@@ -65,7 +66,8 @@ pub enum Mode {
 /// How the WebSocket client sends and reads (the handshake is tungstenite's either way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Client {
-    /// Frames masked once and resent, echoes counted from their headers (see frames.rs).
+    /// Frames written straight into a send buffer, each with its own masking key, and echoes
+    /// checked as they stream through a fixed buffer (see frames.rs).
     Lean,
     /// tokio-tungstenite's Stream and Sink, which costs the client about twice the CPU.
     Tungstenite,

@@ -28,6 +28,37 @@ fn ticks_from_stat(stat: &str) -> Option<u64> {
     Some(user + system)
 }
 
+/// The one core this process may run on (it is pinned, e.g. by `taskset -c N`), if it is.
+pub fn pinned_core() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:"))?;
+    line.trim().parse().ok()
+}
+
+/// Busy and total time of one core so far, in ticks, from /proc/stat: what every process did
+/// on it, not only this one.
+pub fn core_ticks(core: usize) -> Option<CoreTicks> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    core_ticks_from_stat(&stat, core)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoreTicks {
+    pub busy: u64,
+    pub total: u64,
+}
+
+/// The `cpuN` line of /proc/stat: user nice system idle iowait irq softirq steal ...; idle and
+/// iowait are the time the core had nothing to run.
+fn core_ticks_from_stat(stat: &str, core: usize) -> Option<CoreTicks> {
+    let name = format!("cpu{core}");
+    let line = stat.lines().find(|line| line.split_whitespace().next() == Some(name.as_str()))?;
+    let ticks: Vec<u64> = line.split_whitespace().skip(1).take(8).map(str::parse).collect::<Result<_, _>>().ok()?;
+    let [_, _, _, idle, iowait, ..] = ticks[..] else { return None };
+    let total: u64 = ticks.iter().sum();
+    Some(CoreTicks { busy: total - idle - iowait, total })
+}
+
 /// How many file descriptors `pid` has open.
 pub fn fd_count(pid: u32) -> Option<usize> {
     Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
@@ -75,6 +106,21 @@ mod tests {
         assert!(cpu_seconds(None).is_some());
         assert!(rss_kib(std::process::id()).is_some_and(|kib| kib > 0));
         assert!(fd_count(std::process::id()).is_some_and(|count| count > 0));
+    }
+
+    #[test]
+    fn core_ticks_are_read_from_the_cores_own_line() {
+        let stat = "cpu  300 0 30 1000 20 0 5 0 0 0\ncpu0 100 0 10 500 10 0 2 0 0 0\ncpu1 200 0 20 500 10 0 3 0 0 0\nintr 5";
+        let cases = [
+            (0, Some(CoreTicks { busy: 112, total: 622 })),
+            (1, Some(CoreTicks { busy: 223, total: 733 })),
+            (2, None),
+        ];
+        for (core, expected) in cases {
+            assert_eq!(core_ticks_from_stat(stat, core), expected, "cpu{core}");
+        }
+        assert_eq!(core_ticks_from_stat("cpu0 1 2", 0), None);
+        assert!(core_ticks(0).is_some_and(|ticks| ticks.total >= ticks.busy));
     }
 
     #[test]

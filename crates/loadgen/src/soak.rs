@@ -24,7 +24,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::frames::{EchoReader, OPCODE_CLOSE, OPCODE_PING, masked_frame, masked_frame_of};
+use crate::frames::{BINARY, CLOSE, EchoReader, FrameWriter, PING, TEXT};
+use crate::messages::Messages;
 use crate::procfs::{fd_count, rss_kib};
 use crate::target::{Target, connect_ws};
 
@@ -305,10 +306,16 @@ async fn probe(endpoint: &Endpoint, stop: &AtomicBool, deadline: Instant) -> Pro
     let mut latencies = Vec::new();
     let error = async {
         let mut stream = endpoint.connect().await.map_err(|error| format!("could not connect: {error}"))?;
-        let frame = masked_frame(true, &[b'p'; 64]);
-        let mut echoes = EchoReader::new(64);
-        while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+        let messages = Messages::new(true, 64);
+        let mut echoes = EchoReader::new(messages.clone());
+        let (mut frames, mut frame) = (FrameWriter::new(), Vec::new());
+        for index in 0.. {
+            if stop.load(Ordering::Relaxed) || Instant::now() >= deadline {
+                break;
+            }
             let start = Instant::now();
+            frame.clear();
+            frames.push_message(&mut frame, &messages, index);
             stream.write_all(&frame).await.map_err(|error| format!("sending failed: {error}"))?;
             tokio::time::timeout(STEP_TIMEOUT, echoes.read_echoes(&mut stream))
                 .await
@@ -420,7 +427,7 @@ async fn churn(args: &SoakArgs, endpoint: &Endpoint, server: &Server) -> Result<
 /// Sends one short text message and reads exactly its echo.
 async fn one_echo(stream: &mut TcpStream) -> Result<(), String> {
     let message = b"soak";
-    stream.write_all(&masked_frame(true, message)).await.map_err(|error| format!("send: {error}"))?;
+    stream.write_all(&FrameWriter::new().frame(TEXT, message)).await.map_err(|error| format!("send: {error}"))?;
     let mut expected = vec![0x81, message.len() as u8];
     expected.extend_from_slice(message);
     let mut echo = vec![0; expected.len()];
@@ -435,7 +442,7 @@ async fn one_echo(stream: &mut TcpStream) -> Result<(), String> {
 async fn echo_and_close(mut stream: TcpStream) -> Result<(), String> {
     one_echo(&mut stream).await?;
     stream
-        .write_all(&masked_frame_of(OPCODE_CLOSE, &1000u16.to_be_bytes()))
+        .write_all(&FrameWriter::new().frame(CLOSE, &1000u16.to_be_bytes()))
         .await
         .map_err(|error| format!("send close: {error}"))?;
     let mut buffer = [0u8; 256];
@@ -451,7 +458,7 @@ async fn echo_and_close(mut stream: TcpStream) -> Result<(), String> {
         filled += read;
     }
     match buffer[..filled] {
-        [first, ..] if first & 0x0f == OPCODE_CLOSE => Ok(()),
+        [first, ..] if first & 0x0f == u8::from(CLOSE) => Ok(()),
         [] => Err("the server ended the stream without a close frame".into()),
         _ => Err(format!("unexpected bytes instead of a close frame: {:02x?}", &buffer[..filled.min(16)])),
     }
@@ -465,10 +472,13 @@ async fn slow_reader(args: &SoakArgs, endpoint: &Endpoint, server: &Server) -> R
     let end = Instant::now() + Duration::from_secs_f64(args.secs);
     let stream = endpoint.connect().await?;
     let (mut reader, mut writer) = stream.into_split();
-    let frame = masked_frame(false, &[0x5a; 64 * 1024]);
     let write = async {
+        let (mut frames, mut frame) = (FrameWriter::new(), Vec::new());
         let mut sent = 0u64;
-        while let Ok(written) = tokio::time::timeout_at(end.into(), writer.write_all(&frame)).await {
+        loop {
+            frame.clear();
+            frames.push_payload(&mut frame, BINARY, &[0x5a; 64 * 1024]);
+            let Ok(written) = tokio::time::timeout_at(end.into(), writer.write_all(&frame)).await else { break };
             written.map_err(|error| format!("the slow reader's send failed: {error}"))?;
             sent += 1;
         }
@@ -529,8 +539,9 @@ async fn ping_flood(args: &SoakArgs, endpoint: &Endpoint, server: &Server) -> Re
     let sampler = server.sample();
     let stream = endpoint.connect().await?;
     let server_inode = faults::server_end(endpoint, &stream)?;
-    let ping = masked_frame_of(OPCODE_PING, &[b'p'; 125]);
-    let chunk = ping.repeat(64 * 1024 / ping.len());
+    // 64 KiB of pings at a time, each masked with its own key.
+    let (mut frames, mut chunk) = (FrameWriter::new(), Vec::with_capacity(64 * 1024));
+    let pings_per_chunk = 64 * 1024 / (125 + 6);
     let total = args.flood_mib * 1024 * 1024;
     let stop = AtomicBool::new(false);
     let started = Instant::now();
@@ -540,6 +551,10 @@ async fn ping_flood(args: &SoakArgs, endpoint: &Endpoint, server: &Server) -> Re
         let end = loop {
             if written >= total {
                 break FloodEnd::AllSent;
+            }
+            chunk.clear();
+            for _ in 0..pings_per_chunk {
+                frames.push_payload(&mut chunk, PING, &[b'p'; 125]);
             }
             match tokio::time::timeout(FLOOD_STALL, stream.write_all(&chunk)).await {
                 Ok(Ok(())) => written += chunk.len() as u64,
