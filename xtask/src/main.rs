@@ -4,6 +4,7 @@
 mod bench_formats;
 mod bench_server;
 mod conformance;
+mod precompress;
 mod process;
 mod run;
 mod soak;
@@ -25,6 +26,8 @@ Commands:
                               run every check: rustfmt, clippy, native tests, browser tests
                               (wasm-pack test --headless --chrome) and the Playwright journeys.
   setup                       Only install what is missing.
+  precompress [DIR]           Write X.br (brotli 11) and X.gz (gzip 9) beside every compressible
+                              file of DIR (default dist/), as every app build does; prints sizes.
   idle-rss [--count N]        Measure wirelab-server's memory with N idle WebSocket connections
                               (default 5000).
   conformance                 RFC 6455 and permessage-deflate conformance: the Autobahn|Testsuite
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Some("dev") => run::dev(),
         Some("test") => test::test(),
         Some("setup") => tools::Tools::ensure(tools::Needs::everything()).map(|_| ()),
+        Some("precompress") => precompress::precompress(&args[1..]),
         Some("idle-rss") => run::idle_rss(&args[1..]),
         Some("bench-tree") => run::bench_tree(),
         Some("bench-formats") => bench_formats::bench_formats(),

@@ -11,7 +11,9 @@ use crate::tools::{Needs, Tools};
 pub fn build_app(tools: &Tools) -> Result<(), String> {
     let mut trunk = command("trunk", &["build", "--release", "--cargo-profile", "wasm-release"]);
     trunk.env("PATH", &tools.path);
-    process::run(&mut trunk)
+    process::run(&mut trunk)?;
+    eprint!("{}", crate::precompress::precompress_dir(&root().join("dist"))?);
+    Ok(())
 }
 
 pub fn build_server(release: bool) -> Result<String, String> {

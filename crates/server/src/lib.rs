@@ -115,10 +115,12 @@ pub fn app(config: &Config, shutdown: Shutdown) -> Router {
     // Compression covers the API, the httpbin endpoints and the app's files; the WebSocket route
     // stays outside it. Streamed bodies (`/bytes`, `/drip`: octet-stream; `/stream`: NDJSON) are
     // not compressed, so their chunks are not held back in the encoder (and random bytes would
-    // not shrink anyway); `/gzip` sets its own Content-Encoding, which the layer respects.
+    // not shrink anyway); `/gzip` sets its own Content-Encoding, which the layer respects. The
+    // app's files are compressed at build time; only a dist without those copies is compressed here.
     let compress_when = DefaultPredicate::new()
         .and(NotForContentType::const_new(httpbin::OCTET_STREAM))
-        .and(NotForContentType::const_new(httpbin::NDJSON));
+        .and(NotForContentType::const_new(httpbin::NDJSON))
+        .and(static_files::not_from_precompressed_dist);
     let routes = info::router(config)
         .merge(httpbin::router(config))
         .merge(static_files::router(&config.static_dir))

@@ -297,6 +297,11 @@ async fn bad_parameters_are_json_400s_naming_the_parameter() {
         ("/bytes/-1", "n"),
         ("/bytes/104857601", "n"),
         ("/bytes/10?seed=x", "seed"),
+        ("/json?records=abc", "records"),
+        ("/json?records=", "records"),
+        ("/json?records=-1", "records"),
+        ("/json?records=308405", "records"),
+        ("/json?records=99999999999999999999", "records"),
         ("/stream/101", "n"),
         ("/stream/-3", "n"),
         ("/drip?numbytes=-1", "numbytes"),
@@ -360,6 +365,49 @@ async fn bytes_are_random_sized_and_repeatable_with_a_seed() {
     let asked = send(&app, request("GET", "/bytes/1000?seed=1", &[("accept-encoding", "gzip")], "")).await;
     assert_eq!((asked.header("content-encoding"), asked.body.len()), ("", 1000));
     assert_eq!(send(&app, get("/bytes/0")).await.body.len(), 0);
+}
+
+#[tokio::test]
+async fn json_records_are_generated_readings_the_same_bytes_for_the_same_n() {
+    let app = test_app();
+    for records in [0, 1, 3] {
+        let uri = format!("/json?records={records}");
+        let answer = send(&app, get(&uri)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{uri}");
+        assert_eq!(answer.header("content-type"), "application/json", "{uri}");
+        let readings = answer.json()["readings"].as_array().cloned().unwrap_or_default();
+        assert_eq!(readings.len(), records, "{uri}");
+        for (index, reading) in readings.iter().enumerate() {
+            assert!(reading["id"].is_string() && reading["location"]["site"].is_string(), "{uri}: {reading}");
+            assert_eq!(reading["timestampMs"], 1_764_000_000_000u64 + 250 * index as u64, "{uri}");
+        }
+        assert_eq!(send(&app, get(&uri)).await.body, answer.body, "{uri} twice");
+    }
+    // Without the parameter, /json is the sample order as before.
+    assert_eq!(send(&app, get("/json")).await.json()["order"]["id"], "WL-2025-0042");
+    // Compressed on the fly when asked, like any JSON answer.
+    let plain = send(&app, get("/json?records=500")).await;
+    let gzipped = send(&app, request("GET", "/json?records=500", &[("accept-encoding", "gzip")], "")).await;
+    assert_eq!(gzipped.header("content-encoding"), "gzip");
+    let mut inflated = Vec::new();
+    flate2::read::GzDecoder::new(gzipped.body.as_ref()).read_to_end(&mut inflated).unwrap();
+    assert_eq!(inflated, plain.body);
+    assert!(gzipped.body.len() * 4 < plain.body.len(), "{} of {} bytes", gzipped.body.len(), plain.body.len());
+}
+
+#[tokio::test]
+async fn twenty_megabytes_of_json_records_are_streamed_in_chunks() {
+    const RECORDS: usize = 64_000;
+    let response = test_app().oneshot(get(&format!("/json?records={RECORDS}"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // Streamed: no length announced up front, the body comes in bounded chunks.
+    assert!(response.headers().get("content-length").is_none(), "{:?}", response.headers());
+    let chunks: Vec<Bytes> = response.into_body().into_data_stream().map(Result::unwrap).collect().await;
+    assert!(chunks.iter().all(|chunk| chunk.len() < 128 * 1024), "a chunk of {} bytes", chunks[0].len());
+    let body = chunks.concat();
+    assert!(body.len() > 20_000_000, "{} bytes", body.len());
+    let document: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(document["readings"].as_array().map(Vec::len), Some(RECORDS));
 }
 
 #[tokio::test]

@@ -73,6 +73,7 @@ async fn api_info_describes_the_server() {
         ("/redirect/{n}", "redirects"),
         ("/basic-auth/{user}/{pass}", "auth"),
         ("/protobuf", "formats"),
+        ("/json?records={n}", "formats"),
     ] {
         let endpoint = endpoints.iter().find(|e| e["path"] == path).unwrap_or_else(|| panic!("{path} not listed"));
         assert_eq!((endpoint["kind"].as_str(), endpoint["group"].as_str()), (Some("http"), Some(group)), "{path}");

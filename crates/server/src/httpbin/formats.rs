@@ -1,5 +1,6 @@
-//! Sample documents in the formats the app's format lab decodes: `/json`, `/xml`, `/html`,
-//! `/image/png`, `/gzip`, `/protobuf` and its schema `/protobuf.proto`.
+//! Sample documents in the formats the app's format lab decodes: `/json` (and, with `?records=N`,
+//! a big generated one), `/xml`, `/html`, `/image/png`, `/gzip`, `/protobuf` and its schema
+//! `/protobuf.proto`.
 //!
 //! `/gzip` compresses its own body and says so in `Content-Encoding`; the compression layer
 //! leaves responses that already have a `Content-Encoding` alone, so it is never encoded twice.
@@ -8,7 +9,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Json};
 use flate2::Compression;
@@ -16,8 +17,9 @@ use flate2::write::GzEncoder;
 use prost::Message;
 use serde_json::{Value, json};
 
-use super::proto;
+use super::readings::readings;
 use super::request::headers_json;
+use super::{proto, query_value};
 use crate::error::ApiError;
 
 /// The schema `/protobuf` is encoded with, served as text by `/protobuf.proto`.
@@ -68,9 +70,17 @@ const HTML: &str = r#"<!doctype html>
 </html>
 "#;
 
-/// `/json`: a Wirelab-themed order of sensors, a few levels deep.
-pub(crate) async fn json() -> Json<Value> {
-    Json(json!({
+/// `/json`: a Wirelab-themed order of sensors, a few levels deep; `/json?records=N`: N generated
+/// sensor readings instead (see `readings.rs`).
+pub(crate) async fn json(uri: Uri) -> Result<Response, ApiError> {
+    match query_value(&uri, "records") {
+        Some(records) => readings(&records),
+        None => Ok(Json(sample_order()).into_response()),
+    }
+}
+
+fn sample_order() -> Value {
+    json!({
         "order": {
             "id": "WL-2025-0042",
             "placed_at": "2025-03-14T09:26:53Z",
@@ -96,7 +106,7 @@ pub(crate) async fn json() -> Json<Value> {
             "currency": "EUR",
             "notes": null
         }
-    }))
+    })
 }
 
 /// `/xml`: attributes, nested and repeated elements, a comment and CDATA.

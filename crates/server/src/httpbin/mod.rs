@@ -12,6 +12,7 @@ mod dynamic;
 pub(crate) mod formats;
 mod inspect;
 mod random;
+mod readings;
 mod redirect;
 mod request;
 mod status;
@@ -170,6 +171,13 @@ pub(crate) const ROUTES: &[Route] = &[
         description: "200 with any Authorization: Bearer token, else 401",
     },
     Route { path: "/json", methods: "GET", group: "formats", description: "A sample JSON document" },
+    Route {
+        path: "/json?records={n}",
+        methods: "GET",
+        group: "formats",
+        description: "n generated sensor readings as one JSON document (a wirelab.ReadingBatch), the same \
+                      bytes for the same n, streamed; up to 100 MiB (308,404 readings)",
+    },
     Route { path: "/xml", methods: "GET", group: "formats", description: "A sample XML document" },
     Route { path: "/html", methods: "GET", group: "formats", description: "A sample HTML page" },
     Route { path: "/image/png", methods: "GET", group: "formats", description: "A small PNG image" },
