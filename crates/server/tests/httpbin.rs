@@ -1,15 +1,18 @@
 //! Tests of the httpbin-style endpoints through `tower::ServiceExt::oneshot`, as tables of
 //! (request → expected status, content type, headers and JSON fields).
 
+mod support;
+
 use std::io::Read;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::{Body, Bytes, to_bytes};
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::http::{Request, StatusCode};
 use futures_util::StreamExt;
 use prost::Message;
 use serde_json::{Value, json};
+use support::{Answer, send};
 use tower::ServiceExt;
 use wirelab_server::{Config, Shutdown, app, proto, sample_reading};
 
@@ -40,35 +43,6 @@ fn request(method: &str, uri: &str, headers: &[(&str, &str)], body: impl Into<Bo
 
 fn get(uri: &str) -> Request<Body> {
     request("GET", uri, &[], Body::empty())
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(name).map_or("", |value| value.to_str().unwrap())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.body.to_vec()).unwrap()
-    }
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    Answer { status, headers, body }
 }
 
 /// One row of a table: what to send and what must come back.

@@ -3,10 +3,12 @@
 //! ETags and 304s, the `index.html` fallback, and on-the-fly compression only for a dist built
 //! without copies.
 
+mod support;
+
 use axum::Router;
-use axum::body::{Body, Bytes, to_bytes};
-use axum::http::{HeaderMap, Request, StatusCode};
-use tower::ServiceExt;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use support::{Answer, send};
 use wirelab_server::{Config, Shutdown, app};
 
 const HASHED_JS: &str = "wirelab-1a2b3c4d5e6f7a8b.js";
@@ -55,31 +57,12 @@ fn router(dist: &tempfile::TempDir) -> Router {
     app(&Config { static_dir: dist.path().to_path_buf(), ..Config::default() }, Shutdown::new())
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(name).map_or("", |value| value.to_str().unwrap_or("(not text)"))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
 async fn get(router: &Router, uri: &str, headers: &[(&str, &str)]) -> Answer {
     let mut request = Request::get(uri);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let response = router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
-    let (status, headers) = (response.status(), response.headers().clone());
-    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    Answer { status, headers, body }
+    send(router, request.body(Body::empty()).unwrap()).await
 }
 
 #[tokio::test]

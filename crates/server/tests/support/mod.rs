@@ -9,11 +9,15 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::Router;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::http::{HeaderMap, Request, StatusCode};
 use flate2::write::DeflateEncoder;
 use flate2::{Compression, Decompress, FlushDecompress};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
+use tower::ServiceExt;
 use wirelab_server::{Config, Shutdown, serve};
 
 /// The bound on any single step of a test.
@@ -245,4 +249,36 @@ pub fn inflate(data: &[u8]) -> Vec<u8> {
         inflater.decompress_vec(&input[consumed..], &mut out, FlushDecompress::Sync).unwrap();
     }
     out
+}
+
+/// A whole HTTP answer from the app called without a socket (`tower::ServiceExt::oneshot`).
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Answer {
+    /// A header's value, or "" when it is absent.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).map_or("", |value| value.to_str().unwrap_or("(not visible ASCII)"))
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends `request` to `app` and reads the whole answer.
+pub async fn send(app: &Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    Answer { status, headers, body }
 }
