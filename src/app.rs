@@ -1,15 +1,15 @@
-//! The app shell: header with the Wirelab name, navigation between labs, the theme switch, and
-//! the routed page.
+//! The app shell, the first module a visit loads: header with the Wirelab name, navigation
+//! between labs, the theme switch, the Overview and Not-found pages, and a `LabHost` per visited
+//! lab, which loads that lab's own module the first time it is opened (see `labs.rs`).
 
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::formats_lab::FormatsLab;
-use crate::http_lab::HttpLab;
+use crate::lab_loader::LabHost;
+use crate::labs::Lab;
 use crate::overview::Overview;
 use crate::route::Route;
 use crate::theme;
-use crate::ws_lab::WsLab;
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -32,18 +32,15 @@ fn shell() -> Html {
         Callback::from(move |_| theme_choice.set(theme_choice.next()))
     };
     let route = use_route::<Route>().unwrap_or(Route::NotFound);
-    // Labs stay mounted (hidden) once visited, so leaving a lab keeps its connection, log,
-    // request and response as they were.
-    let visited = use_mut_ref(Vec::<Route>::new);
-    if is_lab(route) && !visited.borrow().contains(&route) {
-        visited.borrow_mut().push(route);
+    // A lab's module is loaded the first time it is opened and stays loaded (its page hidden while
+    // another is shown), so leaving a lab keeps its connection, log, request and response.
+    let visited = use_mut_ref(Vec::<Lab>::new);
+    let current_lab = Lab::for_route(route);
+    if let Some(lab) = current_lab
+        && !visited.borrow().contains(&lab)
+    {
+        visited.borrow_mut().push(lab);
     }
-    let lab = |target: Route, content: Html| {
-        visited
-            .borrow()
-            .contains(&target)
-            .then(|| html! { <div class="lab-host" hidden={route != target}>{content}</div> })
-    };
     let nav_link = |target: Route, label: &'static str| {
         let current = route == target;
         html! {
@@ -53,7 +50,7 @@ fn shell() -> Html {
         }
     };
     html! {
-        <div class="shell">
+        <>
             <header class="topbar">
                 <Link<Route> to={Route::Overview} classes="brand">
                     <span class="brand-mark" aria-hidden="true">{"⟨⟩"}</span>
@@ -71,23 +68,19 @@ fn shell() -> Html {
                     <span aria-hidden="true">{theme_choice.icon()}</span>
                 </button>
             </header>
-            <main class="page">
-                if !is_lab(route) {
+            if current_lab.is_none() {
+                <main class="page">
                     <Switch<Route> render={switch} />
-                }
-                { lab(Route::Http, html! { <HttpLab /> }) }
-                { lab(Route::WebSocket, html! { <WsLab /> }) }
-                { lab(Route::Formats, html! { <FormatsLab /> }) }
-            </main>
-        </div>
+                </main>
+            }
+            { for visited.borrow().iter().map(|lab| html! {
+                <LabHost key={lab.id()} lab={*lab} visible={current_lab == Some(*lab)} />
+            }) }
+        </>
     }
 }
 
-fn is_lab(route: Route) -> bool {
-    matches!(route, Route::Http | Route::WebSocket | Route::Formats)
-}
-
-/// The pages that are not labs (labs are kept mounted by `Shell`).
+/// The pages that are not labs (labs are loaded and kept by their `LabHost`).
 fn switch(route: Route) -> Html {
     match route {
         Route::Overview => html! { <Overview /> },

@@ -1,5 +1,6 @@
 //! Widgets shared by the labs.
 
+pub mod decode_as_button;
 pub mod hex_view;
 pub mod key_value_table;
 pub mod tree_view;

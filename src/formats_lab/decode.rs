@@ -19,12 +19,7 @@ use super::document_tree::DocumentTree;
 use super::mapped_bytes::{MappedBytes, describe_byte};
 use super::schema_editor::SchemaEditor;
 
-/// Bytes sent here by another lab ("Decode as…"), with where they came from.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DecodeRequest {
-    pub bytes: Vec<u8>,
-    pub origin: String,
-}
+use crate::net::navigation::DecodeRequest;
 
 /// Files up to this size are shown as editable hex; larger ones are decoded but not typed out.
 const HEX_TEXT_LIMIT: usize = 64 * 1024;

@@ -16,12 +16,10 @@ use wire::formats::FormatError;
 use wire::formats::protobuf::Schema;
 use wire::formats::samples::{SAMPLE_PROTO, SAMPLE_PROTO_NAME};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
-use crate::route::Route;
+use crate::net::navigation;
 use compare::Compare;
 use decode::Decode;
-pub use decode::DecodeRequest;
 
 /// The compiled `.proto`, shared by both tabs; equal when compiled from the same edit.
 #[derive(Clone)]
@@ -42,37 +40,6 @@ enum Tab {
     Decode,
 }
 
-/// Opens `bytes` in the Decode tab (the other labs' "Decode as…").
-pub fn open_in_decode(navigator: &Navigator, bytes: Vec<u8>, origin: String) {
-    navigator.push_with_state(&Route::Formats, DecodeRequest { bytes, origin });
-}
-
-/// A button that sends bytes to the Decode tab.
-#[derive(Properties, PartialEq)]
-pub struct DecodeAsButtonProps {
-    pub bytes: Rc<Vec<u8>>,
-    pub origin: AttrValue,
-}
-
-#[function_component(DecodeAsButton)]
-pub fn decode_as_button(props: &DecodeAsButtonProps) -> Html {
-    let navigator = use_navigator();
-    let onclick = {
-        let bytes = props.bytes.clone();
-        let origin = props.origin.to_string();
-        Callback::from(move |_| {
-            if let Some(navigator) = &navigator {
-                open_in_decode(navigator, bytes.as_ref().clone(), origin.clone());
-            }
-        })
-    };
-    html! {
-        <button type="button" class="button subtle" title="Open these bytes in the Formats lab's Decode tab" {onclick}>
-            {"Decode as…"}
-        </button>
-    }
-}
-
 #[function_component(FormatsLab)]
 pub fn formats_lab() -> Html {
     let tab = use_state(|| Tab::Compare);
@@ -88,8 +55,21 @@ pub fn formats_lab() -> Html {
     });
     let schema = (*schema).clone();
 
-    let location = use_location();
-    let incoming = location.as_ref().and_then(|location| location.state::<DecodeRequest>());
+    // Bytes from another lab arrive on the history entry ("Decode as…"): read once when the
+    // module starts, and again whenever the page's location changes.
+    let incoming = use_state(|| navigation::decode_request_in_history().map(Rc::new));
+    {
+        let incoming = incoming.clone();
+        use_effect_with((), move |_| {
+            let listener = navigation::on_navigation(move || {
+                if let Some(request) = navigation::decode_request_in_history() {
+                    incoming.set(Some(Rc::new(request)));
+                }
+            });
+            move || drop(listener)
+        });
+    }
+    let incoming = (*incoming).clone();
     {
         let tab = tab.clone();
         use_effect_with(incoming.clone(), move |incoming| {

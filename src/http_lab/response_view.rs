@@ -7,15 +7,15 @@ use std::rc::Rc;
 
 use wire::http_request::HttpRequest;
 use wire::http_status::{StatusClass, reason_phrase, status_class};
-use wire::tree::Tree;
 use wire::units::{first_chars, format_bytes, format_millis};
 use yew::prelude::*;
 
 use super::draft::composed_wire_form;
+use crate::components::decode_as_button::DecodeAsButton;
 use crate::components::hex_view::HexView;
 use crate::components::tree_view::{SharedTree, TreeView};
-use crate::formats_lab::DecodeAsButton;
 use crate::net::http::{AttachedFiles, FetchFailure, HttpOutcome};
+use crate::net::indexer::{self, DocumentKind};
 
 /// Raw text views longer than this are cut, with a note.
 const MAX_RAW_CHARS: usize = 300_000;
@@ -276,30 +276,36 @@ struct StructuredBodyProps {
     kind: Structured,
 }
 
-/// Builds the tree after the status line has painted, so a 20 MB body never delays it.
+/// Builds the tree in a worker (`net::indexer`) after the status line has painted, so a 20 MB
+/// body never blocks the page.
 #[function_component(StructuredBody)]
 fn structured_body(props: &StructuredBodyProps) -> Html {
-    let tree = use_state(|| None::<Result<SharedTree, String>>);
+    let tree = use_state(|| None::<Result<(SharedTree, Option<String>), String>>);
     {
         let tree = tree.clone();
         use_effect_with((props.outcome.clone(), props.kind), move |(outcome, kind)| {
             tree.set(None);
             let outcome = outcome.clone();
-            let kind = *kind;
+            let kind = match kind {
+                Structured::Json => DocumentKind::Json,
+                Structured::Xml => DocumentKind::Xml,
+            };
             wasm_bindgen_futures::spawn_local(async move {
-                gloo_timers::future::TimeoutFuture::new(0).await;
-                let text = String::from_utf8_lossy(&outcome.body).into_owned();
-                let built = match kind {
-                    Structured::Json => Tree::from_json(text),
-                    Structured::Xml => Tree::from_xml(text),
-                };
-                tree.set(Some(built.map(|tree| SharedTree(Rc::new(tree))).map_err(|error| error.to_string())));
+                let built = indexer::index(&outcome.body, kind).await;
+                tree.set(Some(built.map(|indexed| (SharedTree(Rc::new(indexed.tree)), indexed.on_page_because))));
             });
         });
     }
     match &*tree {
-        None => html! { <p class="muted">{"Building the tree…"}</p> },
-        Some(Ok(tree)) => html! { <TreeView tree={tree.clone()} /> },
+        None => html! { <p class="muted" role="status">{"Building the tree…"}</p> },
+        Some(Ok((tree, on_page_because))) => html! {
+            <>
+                if let Some(reason) = on_page_because {
+                    <p class="muted small" title={reason.clone()}>{"Indexed on the page (the indexing worker is unavailable)."}</p>
+                }
+                <TreeView tree={tree.clone()} />
+            </>
+        },
         Some(Err(error)) => html! {
             <>
                 <p class="inline-error" role="alert">{format!("The body is not valid {}: {error}", if props.kind == Structured::Json { "JSON" } else { "XML" })}</p>

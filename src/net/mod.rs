@@ -3,6 +3,8 @@
 
 pub mod files;
 pub mod http;
+pub mod indexer;
+pub mod navigation;
 pub mod server_info;
 pub mod socket;
 pub mod storage;

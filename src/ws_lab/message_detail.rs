@@ -9,8 +9,8 @@ use wire::units::{first_chars, format_bytes, format_clock};
 use wire::ws_inspect::MessageFacts;
 use yew::prelude::*;
 
+use crate::components::decode_as_button::DecodeAsButton;
 use crate::components::hex_view::HexView;
-use crate::formats_lab::DecodeAsButton;
 use crate::net::utc_offset_minutes;
 
 /// Text views longer than this are cut, with a note, to keep the page responsive.

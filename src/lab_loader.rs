@@ -1,0 +1,149 @@
+//! The shell's side of lazily loaded labs: the first time a lab is opened, make the element its
+//! module renders into, import the module, and show a loading state meanwhile; a failed load says
+//! what failed and offers Retry. A loaded lab stays loaded (and mounted, hidden when another page
+//! is shown), so its connections and state survive switching pages.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+use crate::labs::Lab;
+
+#[wasm_bindgen(inline_js = r#"
+export async function import_lab(script, wasm) {
+  const module = await import(script);
+  const response = await fetch(wasm);
+  if (!response.ok) throw new Error(`${wasm} answered ${response.status} ${response.statusText}`);
+  await module.default({ module_or_path: response });
+}
+"#)]
+extern "C" {
+    /// Imports a lab's module and instantiates its wasm, which runs the lab's `main`.
+    #[wasm_bindgen(catch)]
+    async fn import_lab(script: &str, wasm: &str) -> Result<(), JsValue>;
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum LoadState {
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LabHostProps {
+    pub lab: Lab,
+    /// Whether the lab's page is the one shown.
+    pub visible: bool,
+}
+
+/// Loads `lab`'s module once, shows its progress while `visible`, and shows or hides the lab.
+#[function_component(LabHost)]
+pub fn lab_host(props: &LabHostProps) -> Html {
+    let lab = props.lab;
+    let state = use_state(|| LoadState::Loading);
+    let attempt = use_state(|| 0_u32);
+    {
+        let state = state.clone();
+        use_effect_with(*attempt, move |attempt| {
+            let attempt = *attempt;
+            state.set(LoadState::Loading);
+            wasm_bindgen_futures::spawn_local(async move {
+                state.set(match load(lab, attempt).await {
+                    Ok(()) => LoadState::Ready,
+                    Err(error) => LoadState::Failed(error),
+                });
+            });
+        });
+    }
+    {
+        let shown = props.visible && *state == LoadState::Ready;
+        use_effect_with(shown, move |shown| {
+            if let Some(root) = lab_root(lab) {
+                root.toggle_attribute_with_force("hidden", !*shown).ok();
+            }
+        });
+    }
+    if !props.visible {
+        return html! {};
+    }
+    let title = lab.title();
+    match &*state {
+        LoadState::Ready => html! {},
+        LoadState::Loading => html! {
+            <main class="page lab-status" aria-busy="true">
+                <h1 class="visually-hidden">{title}</h1>
+                <div class="lab-loading" role="status">
+                    <span class="spinner" aria-hidden="true"></span>
+                    {format!("Loading the {title} lab…")}
+                </div>
+            </main>
+        },
+        LoadState::Failed(error) => {
+            let retry = {
+                let attempt = attempt.clone();
+                Callback::from(move |_| attempt.set(*attempt + 1))
+            };
+            html! {
+                <main class="page lab-status">
+                    <section class="empty-state lab-load-failed" role="alert">
+                        <h1>{format!("The {title} lab could not be loaded")}</h1>
+                        <p>{"Its code did not arrive: "}<code>{error}</code></p>
+                        <p class="muted">{"Check that the server is still running, then try again."}</p>
+                        <button type="button" class="button primary" onclick={retry}>{"Retry"}</button>
+                    </section>
+                </main>
+            }
+        }
+    }
+}
+
+/// Makes the lab's element (once) and imports its module. Later attempts add `?attempt=N`, so a
+/// failure the browser remembered for a URL is not simply repeated.
+async fn load(lab: Lab, attempt: u32) -> Result<(), String> {
+    ensure_lab_root(lab).ok_or("the page has no document")?;
+    let performance = web_sys::window().and_then(|window| window.performance());
+    let mark = |what: &str| {
+        if let Some(performance) = &performance {
+            performance.mark(&format!("wirelab:lab-{what}:{}", lab.id())).ok();
+        }
+    };
+    mark("start");
+    let query = if attempt == 0 { String::new() } else { format!("?attempt={attempt}") };
+    let (script, wasm) = (format!("{}{query}", lab.script_url()), format!("{}{query}", lab.wasm_url()));
+    let result = import_lab(&script, &wasm).await.map_err(|error| describe(&error));
+    if result.is_ok() {
+        mark("ready");
+    }
+    result
+}
+
+fn lab_root(lab: Lab) -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id(&lab.root_id())
+}
+
+/// `<main id="lab-root-ID" class="page lab-root" hidden>` in `#labs` (or the body), outside the
+/// shell's yew tree.
+fn ensure_lab_root(lab: Lab) -> Option<web_sys::Element> {
+    if let Some(root) = lab_root(lab) {
+        return Some(root);
+    }
+    let document = web_sys::window()?.document()?;
+    let root = document.create_element("main").ok()?;
+    root.set_id(&lab.root_id());
+    root.set_class_name(&format!("page lab-root lab-root-{}", lab.id()));
+    root.set_attribute("hidden", "").ok()?;
+    let parent: web_sys::Element = match document.get_element_by_id("labs") {
+        Some(labs) => labs,
+        None => document.body()?.unchecked_into(),
+    };
+    parent.append_child(&root).ok()?;
+    Some(root)
+}
+
+fn describe(error: &JsValue) -> String {
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    error.as_string().unwrap_or_else(|| "an unknown error".to_owned())
+}
