@@ -147,7 +147,8 @@ test("a binary WebSocket message opens in the Decode tab with its format guessed
   await page.locator(".log-message[data-direction=received]").first().getByRole("button").click();
   await page.getByRole("button", { name: "Decode as…" }).click();
   await page.waitForURL(/\/formats$/);
-  assert.equal(await page.getByLabel("Bytes (hex or base64)").inputValue(), "a1 61 61 01");
+  // The Formats lab's module may still be loading: wait for the decode, then read the input.
   await page.getByText("Decoded 4 B as CBOR").waitFor();
+  assert.equal(await page.getByLabel("Bytes (hex or base64)").inputValue(), "a1 61 61 01");
   await page.screenshot({ path: screenshotPath("formats-decode-from-ws") });
 });

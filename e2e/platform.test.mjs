@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { baseUrl, launch, screenshotPath } from "./support.mjs";
+import { WsLabPage, baseUrl, launch, screenshotPath } from "./support.mjs";
 
 /** The first-visit budget from ARCHITECTURE.md: bytes as the server sends them. */
 const FIRST_VISIT_BUDGET = 350_000;
@@ -101,6 +101,28 @@ test("a lab whose module fails to load says so and loads on Retry", async () => 
   await page.getByRole("button", { name: "Retry", exact: true }).click();
   await page.getByRole("heading", { name: "Formats", level: 1 }).waitFor();
   await failure.waitFor({ state: "detached" });
+  await page.close();
+});
+
+test("Decode as… reaches a Formats lab that is already loaded, across modules", async () => {
+  const page = await newPage();
+  await page.goto(new URL("/formats", baseUrl).href);
+  await page.getByRole("heading", { name: "Formats", level: 1 }).waitFor();
+  const ws = new WsLabPage(page);
+  await page.getByRole("link", { name: "WebSocket", exact: true }).click();
+  await page.getByRole("button", { name: "Connect", exact: true }).waitFor();
+  await ws.connect();
+  // CBOR: the array [1, 2, 3].
+  await ws.send("83 01 02 03", { as: "hex" });
+  await ws.message("received", "binary", "83").waitFor();
+  await page.locator(".log-message[data-direction=received]").first().getByRole("button").click();
+  await page.getByRole("button", { name: "Decode as…" }).click();
+  await page.waitForURL(/\/formats$/);
+  await page.getByText("Decoded 4 B as CBOR").waitFor();
+  assert.equal(await page.getByLabel("Bytes (hex or base64)").inputValue(), "83 01 02 03");
+  // Back goes to the WebSocket lab, still connected.
+  await page.goBack();
+  await page.locator("[data-testid=connection-status].open").waitFor();
   await page.close();
 });
 
