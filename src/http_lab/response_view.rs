@@ -91,7 +91,7 @@ fn is_decodable_binary(outcome: &HttpOutcome) -> bool {
     let content_type = outcome.header("content-type").unwrap_or_default().to_ascii_lowercase();
     let binary_type =
         ["protobuf", "msgpack", "cbor", "octet-stream", "grpc"].iter().any(|kind| content_type.contains(kind));
-    !outcome.body.is_empty() && !is_image(outcome) && (binary_type || std::str::from_utf8(&outcome.body).is_err())
+    !outcome.body.is_empty() && !is_image(outcome) && (binary_type || !outcome.body_is_text)
 }
 
 fn is_image(outcome: &HttpOutcome) -> bool {
@@ -141,7 +141,7 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
                 BodyTab::Pretty
             } else if is_image(outcome) {
                 BodyTab::Preview
-            } else if std::str::from_utf8(&outcome.body).is_ok() {
+            } else if outcome.body_is_text {
                 BodyTab::Raw
             } else {
                 BodyTab::Hex
@@ -219,8 +219,12 @@ fn raw_view(body: &[u8]) -> Html {
     if body.is_empty() {
         return html! { <p class="muted">{"(empty body)"}</p> };
     }
-    let text = String::from_utf8_lossy(body);
+    // At most four bytes a character: the characters shown are all in this prefix, and a 20 MB
+    // body is not converted whole to show its start.
+    let prefix = &body[..body.len().min(MAX_RAW_CHARS * 4)];
+    let text = String::from_utf8_lossy(prefix);
     let (shown, cut) = first_chars(&text, MAX_RAW_CHARS);
+    let cut = cut || prefix.len() < body.len();
     html! {
         <>
             <pre class="payload-text" data-testid="response-raw">{shown}</pre>

@@ -34,6 +34,9 @@ pub struct HttpOutcome {
     pub status_text: String,
     pub headers: Vec<(String, String)>,
     pub body: Rc<Vec<u8>>,
+    /// Whether the body is UTF-8 text: checked once on arrival, since a 20 MB body costs tens of
+    /// milliseconds to check and the view asks on every render.
+    pub body_is_text: bool,
     /// From sending to the last body byte, by `performance.now()`.
     pub duration_ms: f64,
     /// The URL after redirects.
@@ -166,7 +169,18 @@ pub async fn send(
     };
     let duration_ms = elapsed(&performance);
     let timing = read_timing(performance.as_ref(), if final_url.is_empty() { &request.url } else { &final_url });
-    Ok(HttpOutcome { status, status_text, headers, body: Rc::new(body), duration_ms, final_url, redirected, timing })
+    let body_is_text = std::str::from_utf8(&body).is_ok();
+    Ok(HttpOutcome {
+        status,
+        status_text,
+        headers,
+        body: Rc::new(body),
+        body_is_text,
+        duration_ms,
+        final_url,
+        redirected,
+        timing,
+    })
 }
 
 fn body_value(request: &HttpRequest, files: &AttachedFiles) -> Result<Option<wasm_bindgen::JsValue>, FetchFailure> {

@@ -1,6 +1,7 @@
 //! Wirelab's developer commands, run as `cargo xtask <command>` (an alias in .cargo/config.toml),
 //! so a fresh machine needs nothing but cargo: each command installs the tools it needs first.
 
+mod bench_app;
 mod bench_formats;
 mod bench_server;
 mod conformance;
@@ -45,6 +46,11 @@ Commands:
                               reader, a ping flood, half-finished handshakes, slowloris and
                               vanished peers; PASS/FAIL with figures, table in target/soak.txt,
                               fails if any check fails. `cargo xtask soak --help` for options.
+  bench-app [--baseline REV]  In headless Chromium, today's app beside REV's (default: the last
+                              single-module build) served by today's server: first-visit bytes
+                              per file, first paint, time to a usable lab (first open, reopen,
+                              repeat visit), the longest main-thread task while a 20 MB JSON body
+                              is indexed. Table in target/bench-app.txt; fails if a run fails.
   bench-tree                  In headless Chromium, time from the end of a 1, 5 and 20 MB JSON
                               response to the HTTP lab's first tree paint, and the longest
                               main-thread stall, against the browser's own JSON.parse.
@@ -60,6 +66,7 @@ fn main() -> ExitCode {
         Some("precompress") => precompress::precompress(&args[1..]),
         Some("idle-rss") => run::idle_rss(&args[1..]),
         Some("bench-tree") => run::bench_tree(),
+        Some("bench-app") => bench_app::bench_app(&args[1..]),
         Some("bench-formats") => bench_formats::bench_formats(),
         Some("conformance") => conformance::conformance(),
         Some("bench-server") => bench_server::bench_server(&args[1..]),
