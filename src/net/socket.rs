@@ -10,19 +10,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 use wire::connection::CloseInfo;
 use wire::message_log::Payload;
-
-/// Something the browser reported about the connection.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SocketEvent {
-    Opened {
-        protocol: String,
-        extensions: String,
-    },
-    Received(Payload),
-    /// The browser's `error` event, which carries no detail by design.
-    Failed,
-    Closed(CloseInfo),
-}
+pub use wire::ws_lab::SocketEvent;
 
 /// One open (or opening) connection. Dropping it detaches the handlers and closes the socket.
 pub struct Socket {
@@ -44,7 +32,11 @@ impl Socket {
             let on_event = on_event.clone();
             let socket = inner.clone();
             Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-                on_event(SocketEvent::Opened { protocol: socket.protocol(), extensions: socket.extensions() });
+                on_event(SocketEvent::Opened {
+                    url: socket.url(),
+                    protocol: socket.protocol(),
+                    extensions: socket.extensions(),
+                });
             })
         };
         let on_message = {
@@ -96,10 +88,6 @@ impl Socket {
     /// Bytes queued by `send` that the browser has not yet handed to the network.
     pub fn buffered_amount(&self) -> u32 {
         self.inner.buffered_amount()
-    }
-
-    pub fn url(&self) -> String {
-        self.inner.url()
     }
 }
 

@@ -1,57 +1,11 @@
 //! The message composer: text, or binary typed as hex or base64, or a file. Bad hex or base64 is
 //! an inline error with its position, nothing is sent, and the text stays as typed.
 
-use std::rc::Rc;
-
-use wire::binary_input::{PayloadEncoding, parse_binary};
+use wire::binary_input::PayloadEncoding;
 use wire::saved_messages::SavedMessage;
 use wire::units::format_bytes;
+use wire::ws_lab::{ComposerDraft, DraftEdit, MAX_REPEAT};
 use yew::prelude::*;
-
-/// Most copies one press of Send may send.
-const MAX_REPEAT: u32 = 100_000;
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComposerDraft {
-    pub encoding: PayloadEncoding,
-    pub text: String,
-    /// How many copies one press of Send sends (for load and log tests).
-    pub repeat: u32,
-}
-
-impl Default for ComposerDraft {
-    fn default() -> Self {
-        ComposerDraft { encoding: PayloadEncoding::Text, text: String::new(), repeat: 1 }
-    }
-}
-
-/// One change to the draft, applied to the latest draft (see `FormEdit` for why).
-#[derive(Clone, Debug, PartialEq)]
-pub enum DraftEdit {
-    Encoding(PayloadEncoding),
-    Text(String),
-    Repeat(u32),
-    /// Replace the whole message (Edit & resend), keeping the repeat count.
-    Message(PayloadEncoding, String),
-}
-
-impl Reducible for ComposerDraft {
-    type Action = DraftEdit;
-
-    fn reduce(self: Rc<Self>, edit: DraftEdit) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match edit {
-            DraftEdit::Encoding(encoding) => next.encoding = encoding,
-            DraftEdit::Text(text) => next.text = text,
-            DraftEdit::Repeat(repeat) => next.repeat = repeat.clamp(1, MAX_REPEAT),
-            DraftEdit::Message(encoding, text) => {
-                next.encoding = encoding;
-                next.text = text;
-            }
-        }
-        Rc::new(next)
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct ComposerProps {
@@ -144,13 +98,7 @@ pub fn composer(props: &ComposerProps) -> Html {
             }
         })
         .collect();
-    // Live feedback while typing: how many bytes the input makes, or nothing when it is invalid
-    // (the error appears on Send, so half-typed hex is not shouted at).
-    let size_hint = match parse_binary(props.draft.encoding, &props.draft.text) {
-        Ok(Some(bytes)) => format!("{} binary", format_bytes(bytes.len() as u64)),
-        Ok(None) => format!("{} text", format_bytes(props.draft.text.len() as u64)),
-        Err(_) => String::new(),
-    };
+    let size_hint = props.draft.size_hint();
     let placeholder = match props.draft.encoding {
         PayloadEncoding::Text => "Type a message. Ctrl+Enter sends.",
         PayloadEncoding::Hex => "Hex bytes, e.g. de ad be ef or 0xde,0xad. Ctrl+Enter sends.",

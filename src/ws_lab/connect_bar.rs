@@ -1,70 +1,10 @@
 //! The connection form: URL, subprotocols, Connect and Disconnect with a chosen close code, and
 //! the connection's state.
 
-use std::rc::Rc;
-
 use wire::connection::{ConnectionState, close_code_name};
-use wire::echo_options::{EchoOptions, KNOBS, knob_value, set_knob, with_path};
+use wire::echo_options::{EchoOptions, KNOBS, knob_value};
+use wire::ws_lab::{ConnectForm, FormEdit};
 use yew::prelude::*;
-
-/// What the person typed in the connection form (kept as typed, even when invalid).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectForm {
-    pub url: String,
-    pub subprotocols: String,
-    pub close_code: String,
-    pub close_reason: String,
-}
-
-impl Default for ConnectForm {
-    fn default() -> Self {
-        ConnectForm {
-            url: String::new(),
-            subprotocols: String::new(),
-            close_code: "1000".to_string(),
-            close_reason: String::new(),
-        }
-    }
-}
-
-/// One change to the form. Edits are applied to the latest form (a reducer), so two quick
-/// edits before a render never undo each other.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FormEdit {
-    Url(String),
-    Subprotocols(String),
-    CloseCode(String),
-    CloseReason(String),
-    /// One server knob set in the URL's query (empty removes it).
-    Knob(&'static str, String),
-    /// The URL's path replaced (the endpoint), its query kept.
-    Endpoint(String),
-}
-
-impl Reducible for ConnectForm {
-    type Action = FormEdit;
-
-    fn reduce(self: Rc<Self>, edit: FormEdit) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match edit {
-            FormEdit::Url(value) => next.url = value,
-            FormEdit::Subprotocols(value) => next.subprotocols = value,
-            FormEdit::CloseCode(value) => next.close_code = value,
-            FormEdit::CloseReason(value) => next.close_reason = value,
-            FormEdit::Knob(name, value) => {
-                if let Some(url) = set_knob(&next.url, name, &value) {
-                    next.url = url;
-                }
-            }
-            FormEdit::Endpoint(path) => {
-                if let Some(url) = with_path(&next.url, &path) {
-                    next.url = url;
-                }
-            }
-        }
-        Rc::new(next)
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct ConnectBarProps {

@@ -2,38 +2,31 @@
 //! rows on screen, so ten thousand entries scroll as smoothly as ten. Autoscroll pauses when the
 //! person scrolls up and resumes at the bottom.
 
-use std::rc::Rc;
-
 use wire::message_log::{Direction, EntryBody, EventKind, LogEntry, LogFilter};
 use wire::units::{format_bytes, format_clock};
 use wire::virtual_list::visible_rows;
 use wire::ws_inspect::{MessageFacts, summarize};
 use yew::prelude::*;
 
-use super::session::SharedSession;
+use super::session::Session;
 use crate::net::utc_offset_minutes;
 
 /// Height of one row in pixels; must match `.log-row` in style.css.
 const ROW_HEIGHT: f64 = 30.0;
 const OVERSCAN_ROWS: usize = 8;
 
-/// The session as a prop: equal while its version is unchanged.
-#[derive(Clone)]
+/// The session's log as a prop: equal while the log is unchanged, so the list is not redrawn
+/// for edits elsewhere in the lab (the log itself is read from the session, never copied).
+#[derive(Clone, PartialEq)]
 pub struct LogSnapshot {
-    session: SharedSession,
-    version: u64,
+    session: Session,
+    revision: u64,
 }
 
 impl LogSnapshot {
-    pub fn new(session: SharedSession) -> LogSnapshot {
-        let version = session.borrow().version;
-        LogSnapshot { session, version }
-    }
-}
-
-impl PartialEq for LogSnapshot {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session) && self.version == other.version
+    pub fn new(session: &Session) -> LogSnapshot {
+        let revision = session.state().log_revision();
+        LogSnapshot { session: session.clone(), revision }
     }
 }
 
@@ -81,7 +74,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
         })
     };
 
-    let session = props.snapshot.session.borrow();
+    let session = props.snapshot.session.state();
     let log = &session.log;
     let indexes: Option<Vec<usize>> = (!props.filter.is_empty()).then(|| log.matching(&props.filter));
     let total = indexes.as_ref().map_or(log.len(), Vec::len);

@@ -13,6 +13,8 @@
 //! - [`formats`]: one document as JSON, XML, Protobuf, MessagePack and CBOR, with byte maps.
 //! - [`virtual_list`]: which rows of a long list are on screen.
 //! - [`ws_frame`]: WebSocket frame headers read from raw bytes, and the handshake's accept hash.
+//! - [`lab`]: the shape of every lab's state (events in, effects out); [`ws_lab`] is the
+//!   WebSocket lab's.
 //!
 //! Broken input is ordinary input here: functions return a value or an error that says where
 //! the problem is (byte offset, or line and column), and never panic.
@@ -28,6 +30,7 @@ pub mod hexdump;
 pub mod history;
 pub mod http_request;
 pub mod http_status;
+pub mod lab;
 pub mod message_log;
 pub mod payload_view;
 pub mod protowire;
@@ -40,3 +43,4 @@ pub mod units;
 pub mod virtual_list;
 pub mod ws_frame;
 pub mod ws_inspect;
+pub mod ws_lab;

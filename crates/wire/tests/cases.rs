@@ -69,3 +69,5 @@ mod units;
 mod virtual_list;
 #[path = "cases/ws_frame.rs"]
 mod ws_frame;
+#[path = "cases/ws_lab.rs"]
+mod ws_lab;
