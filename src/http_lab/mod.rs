@@ -216,6 +216,7 @@ pub fn http_lab() -> Html {
     let files_shared = SharedFiles(files.clone());
     html! {
         <div class="http-lab" onkeydown={on_keydown}>
+            <div class="lab-head"><h1>{"HTTP"}</h1></div>
             <HistoryPanel {entries} notice={(*history_notice).clone()} {on_restore} on_clear={on_clear_history} />
             <div class="http-main">
                 <RequestEditor request={draft.request.clone()} params={draft.params.clone()} problem={(*problem).clone()}

@@ -56,6 +56,7 @@ pub fn ws_lab() -> Html {
     let selected_frames = lab.selected.and_then(|id| lab.frames.get(&id).cloned());
     html! {
         <div class="ws-lab">
+            <div class="lab-head"><h1>{"WebSocket"}</h1></div>
             <ConnectBar
                 form={lab.form.clone()}
                 state={lab.connection.clone()}
