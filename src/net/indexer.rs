@@ -37,11 +37,12 @@ pub struct Indexed {
 
 /// Indexes `body` off the main thread; an invalid document is an `Err` with its line and column.
 pub async fn index(body: &[u8], kind: DocumentKind) -> Result<Indexed, String> {
+    // Start in a task of its own: copying the body for the worker is not added to the render
+    // that asked for it.
+    gloo_timers::future::TimeoutFuture::new(0).await;
     match index_in_worker(body, kind).await {
         Ok(reply) => Ok(Indexed { tree: reply?, on_page_because: None }),
         Err(worker_failed) => {
-            // Yield once so the status line paints before the page does the work.
-            gloo_timers::future::TimeoutFuture::new(0).await;
             let tree = index_on_page(body, kind).map_err(|error| error.to_string())?;
             Ok(Indexed { tree, on_page_because: Some(worker_failed) })
         }
