@@ -208,7 +208,7 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
                         }
                     </div>
                     <div class="tabs" role="tablist" aria-label="Response views">{tab_buttons}</div>
-                    <div class="response-body">{body}</div>
+                    <div class="response-body" role="region" aria-label="Response body" tabindex="0">{body}</div>
                 </section>
             }
         }
@@ -402,11 +402,11 @@ fn sent_vs_received(props: &SentVsReceivedProps) -> Html {
     html! {
         <div class="sent-vs-received">
             <div>
-                <h4>{"What you composed"}</h4>
+                <h3>{"What you composed"}</h3>
                 <pre class="payload-text" data-testid="composed">{composed.clone()}</pre>
             </div>
             <div>
-                <h4>{"What the server got"}</h4>
+                <h3>{"What the server got"}</h3>
                 if !ours {
                     <p class="muted">{"Only requests to this Wirelab server can be replayed to /dump/request; this one went elsewhere."}</p>
                 } else {
