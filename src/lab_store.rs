@@ -11,10 +11,11 @@
 //! Why not yew's `use_reducer`: a reducer renders once per dispatch, and socket messages arrive
 //! one per browser task, so a burst of 5,000 echoes would mean 5,000 renders. Here the state lives
 //! outside yew, a message costs a push, and [`LabStore::dispatch_streamed`] (for events that
-//! arrive in bursts) redraws at most once per interval — the WebSocket lab uses 50 ms, at most 20
-//! redraws a second, never more than one per frame — while [`LabStore::dispatch`] (for what a
-//! person did) redraws right away, so typing and clicks never wait for a timer. yew batches the
-//! redraws asked for within one task into one render.
+//! arrive in bursts) redraws at most once per [`STREAMED_REDRAW_MS`] — at most 20 redraws a
+//! second, never more than one per frame — while [`LabStore::dispatch`] (for what a person did)
+//! redraws right away, so typing and clicks never wait for a timer. yew batches the redraws asked
+//! for within one task into one render. (`requestAnimationFrame` would allow three times as many
+//! renders of a lab that is busy taking messages, and none at all in a background tab.)
 
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::VecDeque;
@@ -25,6 +26,9 @@ use wire::lab::LabState;
 use yew::prelude::*;
 
 use crate::net::now_ms;
+
+/// Streamed events redraw at most once per this many milliseconds.
+pub const STREAMED_REDRAW_MS: u32 = 50;
 
 /// Carries out a lab's effects: the browser I/O, timers and storage the state asks for. It holds
 /// the browser objects (a socket, a request's abort controller, attached files) and answers
@@ -49,8 +53,6 @@ struct Inner<S: LabState, R> {
 
 struct Redraw {
     force_update: UseForceUpdateHandle,
-    /// The shortest time between two redraws for streamed events.
-    streamed_interval_ms: u32,
     /// A streamed redraw is already scheduled.
     pending: Rc<Cell<bool>>,
 }
@@ -66,7 +68,7 @@ impl Redraw {
         }
         let force_update = self.force_update.clone();
         let pending = self.pending.clone();
-        Timeout::new(self.streamed_interval_ms, move || {
+        Timeout::new(STREAMED_REDRAW_MS, move || {
             pending.set(false);
             force_update.force_update();
         })
@@ -82,8 +84,8 @@ impl<S: LabState + 'static, R: EffectRunner<S>> LabStore<S, R> {
         }
     }
 
-    /// Applies an event that may come in a burst (a socket message) and redraws within the
-    /// store's streamed interval.
+    /// Applies an event that may come in a burst (a socket message) and redraws within
+    /// [`STREAMED_REDRAW_MS`].
     pub fn dispatch_streamed(&self, event: S::Event) {
         if self.apply(event) {
             self.inner.redraw.soon();
@@ -168,9 +170,8 @@ impl<S: LabState, R> Clone for WeakLabStore<S, R> {
 }
 
 /// The lab's store, made on the first render from `init` (the state and its effect runner).
-/// `streamed_interval_ms` bounds how often streamed events redraw.
 #[hook]
-pub fn use_lab_store<S, R, Init>(init: Init, streamed_interval_ms: u32) -> LabStore<S, R>
+pub fn use_lab_store<S, R, Init>(init: Init) -> LabStore<S, R>
 where
     S: LabState + 'static,
     R: EffectRunner<S>,
@@ -185,7 +186,7 @@ where
                 runner,
                 queue: RefCell::new(VecDeque::new()),
                 applying: Cell::new(false),
-                redraw: Redraw { force_update, streamed_interval_ms, pending: Rc::new(Cell::new(false)) },
+                redraw: Redraw { force_update, pending: Rc::new(Cell::new(false)) },
             }),
         }
     });

@@ -1,14 +1,13 @@
 //! The request builder: method and URL with Send and Cancel, then tabs for the query table,
 //! headers, body, auth and options. Problems found before sending show at their field.
 
+use wire::http_lab::{BodyKind, DraftEdit, live_body_problem};
 use wire::http_request::{
     Auth, BinarySource, HttpRequest, KeyValue, MultipartField, MultipartValue, RequestBody, RequestField,
     RequestProblem,
 };
-use wire::payload_view::{check_json, pretty_xml};
 use yew::prelude::*;
 
-use super::draft::DraftEdit;
 use crate::components::key_value_table::KeyValueTable;
 
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -211,99 +210,6 @@ pub fn request_editor(props: &RequestEditorProps) -> Html {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum BodyKind {
-    None,
-    Json,
-    Xml,
-    Form,
-    Multipart,
-    Text,
-    Hex,
-    Base64,
-    File,
-}
-
-impl BodyKind {
-    const ALL: [BodyKind; 9] = [
-        BodyKind::None,
-        BodyKind::Json,
-        BodyKind::Xml,
-        BodyKind::Form,
-        BodyKind::Multipart,
-        BodyKind::Text,
-        BodyKind::Hex,
-        BodyKind::Base64,
-        BodyKind::File,
-    ];
-
-    fn of(body: &RequestBody) -> BodyKind {
-        match body {
-            RequestBody::None => BodyKind::None,
-            RequestBody::Json(_) => BodyKind::Json,
-            RequestBody::Xml(_) => BodyKind::Xml,
-            RequestBody::Form(_) => BodyKind::Form,
-            RequestBody::Multipart(_) => BodyKind::Multipart,
-            RequestBody::Text { .. } => BodyKind::Text,
-            RequestBody::Binary { source: BinarySource::Hex, .. } => BodyKind::Hex,
-            RequestBody::Binary { source: BinarySource::Base64, .. } => BodyKind::Base64,
-            RequestBody::File { .. } => BodyKind::File,
-        }
-    }
-
-    fn key(self) -> &'static str {
-        match self {
-            BodyKind::None => "none",
-            BodyKind::Json => "json",
-            BodyKind::Xml => "xml",
-            BodyKind::Form => "form",
-            BodyKind::Multipart => "multipart",
-            BodyKind::Text => "text",
-            BodyKind::Hex => "hex",
-            BodyKind::Base64 => "base64",
-            BodyKind::File => "file",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            BodyKind::None => "None",
-            BodyKind::Json => "JSON",
-            BodyKind::Xml => "XML",
-            BodyKind::Form => "Form (urlencoded)",
-            BodyKind::Multipart => "Multipart (fields and files)",
-            BodyKind::Text => "Raw text",
-            BodyKind::Hex => "Binary (hex)",
-            BodyKind::Base64 => "Binary (base64)",
-            BodyKind::File => "Binary (file)",
-        }
-    }
-
-    /// The body this kind starts with, carrying over typed text where it makes sense.
-    fn convert(self, from: &RequestBody) -> RequestBody {
-        let text = match from {
-            RequestBody::Json(text) | RequestBody::Xml(text) => text.clone(),
-            RequestBody::Text { text, .. } | RequestBody::Binary { text, .. } => text.clone(),
-            _ => String::new(),
-        };
-        match self {
-            BodyKind::None => RequestBody::None,
-            BodyKind::Json => RequestBody::Json(if text.is_empty() { "{\n  \n}".to_string() } else { text }),
-            BodyKind::Xml => RequestBody::Xml(text),
-            BodyKind::Form => RequestBody::Form(vec![KeyValue::new("", "")]),
-            BodyKind::Multipart => RequestBody::Multipart(vec![MultipartField {
-                name: String::new(),
-                value: MultipartValue::Text(String::new()),
-                enabled: true,
-            }]),
-            BodyKind::Text => RequestBody::Text { content_type: "text/plain; charset=utf-8".to_string(), text },
-            BodyKind::Hex => RequestBody::Binary { source: BinarySource::Hex, text: String::new() },
-            BodyKind::Base64 => RequestBody::Binary { source: BinarySource::Base64, text: String::new() },
-            BodyKind::File => RequestBody::File { file_name: String::new(), content_type: String::new(), size: 0 },
-        }
-    }
-}
-
 #[derive(Properties, PartialEq)]
 struct BodyEditorProps {
     body: RequestBody,
@@ -320,7 +226,7 @@ fn body_editor(props: &BodyEditorProps) -> Html {
         let body = props.body.clone();
         Callback::from(move |event: Event| {
             let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-            if let Some(next) = BodyKind::ALL.into_iter().find(|k| k.key() == select.value()) {
+            if let Some(next) = BodyKind::from_key(&select.value()) {
                 on_edit.emit(DraftEdit::Body(next.convert(&body)));
             }
         })
@@ -340,17 +246,7 @@ fn body_editor(props: &BodyEditorProps) -> Html {
         }
     };
     // Live validation while typing: shown under the editor, never blocking typing.
-    let live_error = match &props.body {
-        RequestBody::Json(text) if !text.trim().is_empty() => check_json(text).err().map(|e| e.to_string()),
-        RequestBody::Xml(text) if !text.trim().is_empty() => pretty_xml(text).err().map(|e| e.to_string()),
-        RequestBody::Binary { source: BinarySource::Hex, text } => {
-            wire::binary_input::parse_hex(text).err().map(|e| e.to_string())
-        }
-        RequestBody::Binary { source: BinarySource::Base64, text } => {
-            wire::binary_input::parse_base64(text).err().map(|e| e.to_string())
-        }
-        _ => None,
-    };
+    let live_error = live_body_problem(&props.body).map(|error| error.to_string());
     let editor = match &props.body {
         RequestBody::None => html! { <p class="muted">{"This request has no body."}</p> },
         RequestBody::Json(text) => text_area(text, |text, _| RequestBody::Json(text), "{ \"name\": \"value\" }"),

@@ -5,28 +5,20 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use wire::http_lab::{Exchange, FetchFailure, HttpOutcome, composed_wire_form};
 use wire::http_request::HttpRequest;
 use wire::http_status::{StatusClass, reason_phrase, status_class};
 use wire::units::{first_chars, format_bytes, format_millis};
 use yew::prelude::*;
 
-use super::draft::composed_wire_form;
 use crate::components::decode_as_button::DecodeAsButton;
 use crate::components::hex_view::HexView;
 use crate::components::tree_view::{SharedTree, TreeView};
-use crate::net::http::{AttachedFiles, FetchFailure, HttpOutcome};
+use crate::net::http::AttachedFiles;
 use crate::net::indexer::{self, DocumentKind};
 
 /// Raw text views longer than this are cut, with a note.
 const MAX_RAW_CHARS: usize = 300_000;
-
-#[derive(Clone, PartialEq)]
-pub enum Exchange {
-    Idle,
-    Sending,
-    Done { outcome: Rc<HttpOutcome>, sent: Rc<HttpRequest> },
-    Failed { failure: FetchFailure, sent: Rc<HttpRequest> },
-}
 
 /// The files of the last request, shared with the replay to `/dump/request`.
 #[derive(Clone)]

@@ -9,6 +9,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, FormData};
 use web_sys::{RequestCredentials, RequestMode};
+pub use wire::http_lab::{FetchFailure, HttpOutcome};
 use wire::http_request::{HttpRequest, MultipartValue, RequestBody};
 use wire::resource_timing::{TimingBreakdown, TimingEntry, breakdown};
 
@@ -24,89 +25,6 @@ pub struct AttachedFiles {
 impl AttachedFiles {
     fn multipart_file(&self, index: usize) -> Option<&web_sys::File> {
         self.multipart.iter().find(|(at, _)| *at == index).map(|(_, file)| file)
-    }
-}
-
-/// A response as the lab shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpOutcome {
-    pub status: u16,
-    pub status_text: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Rc<Vec<u8>>,
-    /// Whether the body is UTF-8 text: checked once on arrival, since a 20 MB body costs tens of
-    /// milliseconds to check and the view asks on every render.
-    pub body_is_text: bool,
-    /// From sending to the last body byte, by `performance.now()`.
-    pub duration_ms: f64,
-    /// The URL after redirects.
-    pub final_url: String,
-    pub redirected: bool,
-    pub timing: Result<TimingBreakdown, String>,
-}
-
-impl HttpOutcome {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
-    }
-
-    /// Approximate size of the response head: status line and header lines as HTTP/1.1 would send them.
-    pub fn header_bytes(&self) -> usize {
-        let status_line = 15 + self.status_text.len();
-        status_line + self.headers.iter().map(|(name, value)| name.len() + value.len() + 4).sum::<usize>() + 2
-    }
-}
-
-/// Why no response could be shown.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FetchFailure {
-    /// The browser blocked reading a cross-origin response: the server answered, but without
-    /// `Access-Control-Allow-Origin` for this page.
-    Cors(String),
-    /// No response at all: refused, unreachable, DNS failure, TLS failure, or dropped.
-    Network(String),
-    /// An https page may not fetch http URLs.
-    MixedContent(String),
-    Timeout(u32),
-    Cancelled,
-    /// The browser refused to build the request (a forbidden header, a bad URL...).
-    Refused(String),
-}
-
-impl FetchFailure {
-    pub fn title(&self) -> &'static str {
-        match self {
-            FetchFailure::Cors(_) => "Blocked by CORS",
-            FetchFailure::Network(_) => "Network error",
-            FetchFailure::MixedContent(_) => "Blocked: mixed content",
-            FetchFailure::Timeout(_) => "Timed out",
-            FetchFailure::Cancelled => "Cancelled",
-            FetchFailure::Refused(_) => "The browser refused the request",
-        }
-    }
-
-    pub fn explanation(&self) -> String {
-        match self {
-            FetchFailure::Cors(origin) => format!(
-                "The server at {origin} answered, but its response did not allow this page's origin \
-                 (no matching Access-Control-Allow-Origin header), so the browser hid the response from \
-                 the page. CORS (Cross-Origin Resource Sharing) is the browser's rule that a page may only \
-                 read responses from another origin when that origin says it may. Tools outside the browser, \
-                 such as curl (see Code), are not bound by it; Wirelab's own server allows every origin."
-            ),
-            FetchFailure::Network(detail) => format!(
-                "No response arrived: the server refused or dropped the connection, the host name did not \
-                 resolve, or TLS failed. Browsers do not tell pages which. {detail}"
-            ),
-            FetchFailure::MixedContent(url) => format!(
-                "This page was loaded over HTTPS, so the browser blocks requests to plain http:// URLs such as {url}. Use https://."
-            ),
-            FetchFailure::Timeout(ms) => format!(
-                "No complete response within {ms} ms; the request was aborted. Raise the timeout under Options."
-            ),
-            FetchFailure::Cancelled => "You cancelled the request; nothing more will arrive.".to_string(),
-            FetchFailure::Refused(detail) => detail.clone(),
-        }
     }
 }
 

@@ -8,7 +8,7 @@ use wire::virtual_list::visible_rows;
 use wire::ws_inspect::{MessageFacts, summarize};
 use yew::prelude::*;
 
-use super::session::Session;
+use super::effects::Session;
 use crate::net::utc_offset_minutes;
 
 /// Height of one row in pixels; must match `.log-row` in style.css.

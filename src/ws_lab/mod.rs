@@ -1,14 +1,14 @@
 //! The WebSocket lab: connect to the echo server (or any URL), send text or binary, and read
 //! every message in a capped, filterable log with a detail view per message.
 //!
-//! The root holds one store (`session.rs`: `wire::ws_lab::WsLabState` and the socket); the
+//! The root holds one store (`effects.rs`: `wire::ws_lab::WsLabState` and the socket); the
 //! connection bar, the log, the detail and the composer get plain values and emit `WsEvent`s.
 
 mod composer;
 mod connect_bar;
+mod effects;
 mod message_detail;
 mod message_list;
-mod session;
 
 use wire::message_log::EntryBody;
 use wire::saved_messages::SavedMessages;
@@ -19,27 +19,21 @@ use crate::lab_store::use_lab_store;
 use crate::net::{page_origin, storage};
 use composer::Composer;
 use connect_bar::ConnectBar;
+pub use effects::{SAVED_KEY, Session, SocketIo};
 use message_detail::MessageDetail;
 use message_list::{LogSnapshot, MessageList};
-pub use session::{SAVED_KEY, Session, SocketIo};
 
 /// The saved messages from localStorage; unreadable text is set aside (never lost).
 fn load_saved() -> SavedMessages {
     storage::load_or_set_aside(SAVED_KEY, SavedMessages::from_json).ok().flatten().unwrap_or_default()
 }
 
-/// Redraws for socket events are batched to at most one per this many milliseconds.
-const REDRAW_INTERVAL_MS: u32 = 50;
-
 #[function_component(WsLab)]
 pub fn ws_lab() -> Html {
-    let session: Session = use_lab_store(
-        || {
-            let (protocol, host) = page_origin();
-            (WsLabState::new(&protocol, &host, load_saved()), SocketIo::default())
-        },
-        REDRAW_INTERVAL_MS,
-    );
+    let session: Session = use_lab_store(|| {
+        let (protocol, host) = page_origin();
+        (WsLabState::new(&protocol, &host, load_saved()), SocketIo::default())
+    });
     // Unmounting the lab closes its connection (the socket's Drop sends close 1000); the app keeps
     // a visited lab mounted, so this happens only when the page goes.
     {

@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Bytes, Message};
 
-use crate::frames::{EchoReader, FrameWriter};
+use crate::frames::{EchoReader, MessageFrames};
 use crate::messages::{EchoCheck, Messages};
 use crate::procfs::{core_ticks, cpu_seconds, pinned_core};
 use crate::target::{Target, Ws, connect_tcp, connect_ws};
@@ -275,8 +275,7 @@ fn count_batch(counts: &mut Counts, echoes: usize, size: usize, window: Window) 
 /// Request/response with the lean client. The stream comes out of tungstenite right after the
 /// handshake: the servers send nothing before the first echo, so nothing is left in its buffer.
 async fn lean_request_response(mut stream: TcpStream, messages: Messages, window: Window) -> Result<Counts, String> {
-    let mut frames = FrameWriter::new();
-    let mut frame = Vec::with_capacity(messages.len() + 14);
+    let mut frames = MessageFrames::new(messages.clone(), 1);
     let mut echoes = EchoReader::new(messages.clone());
     let (mut reader, mut writer) = stream.split();
     let mut counts = Counts::default();
@@ -285,9 +284,8 @@ async fn lean_request_response(mut stream: TcpStream, messages: Messages, window
         if start >= window.end {
             break;
         }
-        frame.clear();
-        frames.push_message(&mut frame, &messages, index);
-        let (written, read) = tokio::join!(writer.write_all(&frame), echoes.read_echoes(&mut reader));
+        let frame = frames.frames(index, 1);
+        let (written, read) = tokio::join!(writer.write_all(frame), echoes.read_echoes(&mut reader));
         written.map_err(send_failed)?;
         if read? != 1 {
             return Err("more echoes than messages sent".into());
@@ -307,19 +305,14 @@ async fn lean_pipelined(
     in_flight: usize,
     window: Window,
 ) -> Result<Counts, String> {
-    let mut frames = FrameWriter::new();
-    let mut batch = Vec::with_capacity((messages.len() + 14) * in_flight);
+    let mut frames = MessageFrames::new(messages.clone(), in_flight);
     let mut echoes = EchoReader::new(messages.clone());
     let mut counts = Counts::default();
     let mut sent = 0u64;
     let mut to_send = in_flight;
     loop {
-        batch.clear();
-        for _ in 0..to_send {
-            frames.push_message(&mut batch, &messages, sent);
-            sent += 1;
-        }
-        stream.write_all(&batch).await.map_err(send_failed)?;
+        stream.write_all(frames.frames(sent, to_send)).await.map_err(send_failed)?;
+        sent += to_send as u64;
         to_send = echoes.read_echoes(&mut stream).await?;
         if to_send > in_flight {
             return Err("more echoes than messages sent".into());
@@ -331,7 +324,7 @@ async fn lean_pipelined(
 }
 
 async fn tcp_request_response(mut stream: TcpStream, messages: Messages, window: Window) -> Result<Counts, String> {
-    let mut message = Vec::with_capacity(messages.len());
+    let mut message = messages.message(0);
     let mut reply = vec![0; messages.len()];
     let mut check = EchoCheck::new(messages.clone());
     let (mut reader, mut writer) = stream.split();
@@ -341,8 +334,7 @@ async fn tcp_request_response(mut stream: TcpStream, messages: Messages, window:
         if start >= window.end {
             break;
         }
-        message.clear();
-        messages.append(index, &mut message);
+        messages.renumber(index, &mut message);
         // Read while writing: the echo starts coming back before a large message is all sent.
         let (written, read) = tokio::join!(writer.write_all(&message), reader.read_exact(&mut reply));
         written.map_err(send_failed)?;
@@ -363,19 +355,19 @@ async fn tcp_pipelined(
     in_flight: usize,
     window: Window,
 ) -> Result<Counts, String> {
-    let mut batch = Vec::with_capacity(messages.len() * in_flight);
+    let mut batch = messages.message(0).repeat(in_flight);
     let mut buffer = vec![0; TCP_READ_BYTES];
     let mut check = EchoCheck::new(messages.clone());
     let mut counts = Counts::default();
     let mut sent = 0u64;
     let mut to_send = in_flight;
     loop {
-        batch.clear();
-        for _ in 0..to_send {
-            messages.append(sent, &mut batch);
-            sent += 1;
+        let due = &mut batch[..to_send * messages.len()];
+        for (slot, index) in due.chunks_exact_mut(messages.len()).zip(sent..) {
+            messages.renumber(index, slot);
         }
-        stream.write_all(&batch).await.map_err(send_failed)?;
+        sent += to_send as u64;
+        stream.write_all(due).await.map_err(send_failed)?;
         to_send = 0;
         while to_send == 0 {
             let read = stream.read(&mut buffer).await.map_err(|error| format!("reading the echo failed: {error}"))?;

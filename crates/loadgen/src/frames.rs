@@ -21,59 +21,97 @@ pub const BINARY: OpCode = OpCode::Data(Data::Binary);
 pub const CLOSE: OpCode = OpCode::Control(Control::Close);
 pub const PING: OpCode = OpCode::Control(Control::Ping);
 
-/// Writes client frames, each masked with a fresh key from a fast generator (wyrand, seeded
-/// from the system): the key only has to be unpredictable to the network path, not secret.
+/// A fresh masking key for every frame, from a fast generator (wyrand, seeded from the system):
+/// a key only has to be unpredictable to the network path, not secret.
+struct Keys(fastrand::Rng);
+
+impl Keys {
+    fn new() -> Keys {
+        Keys(fastrand::Rng::new())
+    }
+
+    fn next(&mut self) -> [u8; 4] {
+        self.0.u32(..).to_ne_bytes()
+    }
+}
+
+/// Writes single client frames (FIN set), each with its own key: for the soak's pings, closes
+/// and one-off messages.
 pub struct FrameWriter {
-    keys: fastrand::Rng,
+    keys: Keys,
 }
 
 impl FrameWriter {
     pub fn new() -> FrameWriter {
-        FrameWriter { keys: fastrand::Rng::new() }
+        FrameWriter { keys: Keys::new() }
     }
 
-    /// Appends one client frame (FIN set) of `opcode` whose payload `write_payload` appends:
-    /// `len` bytes, masked here in place.
-    pub fn push(&mut self, out: &mut Vec<u8>, opcode: OpCode, len: usize, write_payload: impl FnOnce(&mut Vec<u8>)) {
-        let key = self.keys.u32(..).to_ne_bytes();
-        let header = FrameHeader { opcode, mask: Some(key), ..FrameHeader::default() };
+    /// Appends one client frame carrying `payload`.
+    pub fn push(&mut self, out: &mut Vec<u8>, opcode: OpCode, payload: &[u8]) {
+        let key = self.keys.next();
         // Writing into a Vec cannot fail.
-        let _ = header.format(len as u64, out);
+        let _ = FrameHeader { opcode, mask: Some(key), ..FrameHeader::default() }.format(payload.len() as u64, out);
         let start = out.len();
-        write_payload(out);
-        debug_assert_eq!(out.len() - start, len, "the payload has the length its header gives");
-        apply_mask(&mut out[start..], key);
+        out.resize(start + payload.len(), 0);
+        masked_copy(&mut out[start..], payload, key);
     }
 
-    /// Appends one client frame (FIN set) carrying `payload`.
-    pub fn push_payload(&mut self, out: &mut Vec<u8>, opcode: OpCode, payload: &[u8]) {
-        self.push(out, opcode, payload.len(), |out| out.extend_from_slice(payload));
-    }
-
-    /// One client frame (FIN set) carrying `payload`.
+    /// One client frame carrying `payload`.
     pub fn frame(&mut self, opcode: OpCode, payload: &[u8]) -> Vec<u8> {
         let mut frame = Vec::with_capacity(payload.len() + 14);
-        self.push_payload(&mut frame, opcode, payload);
+        self.push(&mut frame, opcode, payload);
         frame
-    }
-
-    /// Appends message number `index` of `messages` as one client frame.
-    pub fn push_message(&mut self, out: &mut Vec<u8>, messages: &Messages, index: u64) {
-        let opcode = if messages.is_text() { TEXT } else { BINARY };
-        self.push(out, opcode, messages.len(), |out| messages.append(index, out));
     }
 }
 
-/// XORs `payload` with `key` repeated, eight bytes at a time.
-fn apply_mask(payload: &mut [u8], key: [u8; 4]) {
+/// The frames of one connection's messages, in a buffer laid out once: sending a message
+/// rewrites its frame in place with a fresh key, masking the payload in the pass that copies it.
+pub struct MessageFrames {
+    messages: Messages,
+    keys: Keys,
+    header_len: usize,
+    frame_len: usize,
+    buffer: Vec<u8>,
+}
+
+impl MessageFrames {
+    /// Room for `slots` frames at once.
+    pub fn new(messages: Messages, slots: usize) -> MessageFrames {
+        let opcode = if messages.is_text() { TEXT } else { BINARY };
+        let mut frame = Vec::new();
+        // Writing into a Vec cannot fail. The key's 4 bytes, last in the header, change per frame.
+        let _ = FrameHeader { opcode, mask: Some([0; 4]), ..FrameHeader::default() }
+            .format(messages.len() as u64, &mut frame);
+        let header_len = frame.len();
+        frame.resize(header_len + messages.len(), 0);
+        let (frame_len, buffer) = (frame.len(), frame.repeat(slots));
+        MessageFrames { messages, keys: Keys::new(), header_len, frame_len, buffer }
+    }
+
+    /// Messages `first`, `first + 1`... as `count` consecutive frames (at most the slots).
+    pub fn frames(&mut self, first: u64, count: usize) -> &[u8] {
+        let (messages, keys, key_at) = (&self.messages, &mut self.keys, self.header_len - 4);
+        for (frame, index) in self.buffer.chunks_exact_mut(self.frame_len).take(count).zip(first..) {
+            let key = keys.next();
+            let (header, payload) = frame.split_at_mut(key_at + 4);
+            header[key_at..].copy_from_slice(&key);
+            messages.write_through(index, payload, |to, from| masked_copy(to, from, key));
+        }
+        &self.buffer[..count.min(self.buffer.len() / self.frame_len) * self.frame_len]
+    }
+}
+
+/// `to` = `from` XOR `key` repeated, eight bytes at a time (both the same length, from a
+/// payload's start).
+fn masked_copy(to: &mut [u8], from: &[u8], key: [u8; 4]) {
     let wide = u64::from_ne_bytes([key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]]);
-    let (words, rest) = payload.as_chunks_mut::<8>();
-    for word in words {
-        *word = (u64::from_ne_bytes(*word) ^ wide).to_ne_bytes();
+    let ((to_words, to_rest), (from_words, from_rest)) = (to.as_chunks_mut::<8>(), from.as_chunks::<8>());
+    for (to, from) in to_words.iter_mut().zip(from_words) {
+        *to = (u64::from_ne_bytes(*from) ^ wide).to_ne_bytes();
     }
     // The rest starts at a multiple of eight, so the key starts over too.
-    for (byte, key_byte) in rest.iter_mut().zip(key.iter().cycle()) {
-        *byte ^= key_byte;
+    for ((to, from), key) in to_rest.iter_mut().zip(from_rest).zip(key.iter().cycle()) {
+        *to = from ^ key;
     }
 }
 
@@ -361,26 +399,36 @@ mod tests {
                 assert_eq!(unmasked, payload, "{opcode:?} x {size}");
                 keys.push(key);
             }
-            keys.sort_unstable();
-            keys.dedup();
-            assert!(keys.len() >= 7, "eight frames, {} keys: {keys:02x?}", keys.len());
+            assert!(distinct(keys) >= 7, "eight frames of {opcode:?} x {size}");
         }
     }
 
+    /// How many different keys there are (two of eight random keys alike is rare, but may be).
+    fn distinct(mut keys: Vec<[u8; 4]>) -> usize {
+        keys.sort_unstable();
+        keys.dedup();
+        keys.len()
+    }
+
     #[test]
-    fn numbered_messages_go_out_as_frames_of_their_type() {
-        let mut writer = FrameWriter::new();
-        for text in [true, false] {
-            let messages = Messages::new(text, 40);
-            let mut out = Vec::new();
-            writer.push_message(&mut out, &messages, 0);
-            writer.push_message(&mut out, &messages, 7);
-            let (first, second) = out.split_at(out.len() / 2);
-            for (frame, index) in [(first, 0), (second, 7)] {
-                let (header, _, payload) = unmasked(frame);
-                assert_eq!(header.opcode, if text { TEXT } else { BINARY });
-                assert_eq!(payload, messages.message(index));
+    fn numbered_messages_go_out_as_frames_of_their_type_each_with_its_own_key() {
+        for (text, size) in [(true, 40), (false, 3), (false, 70_000)] {
+            let messages = Messages::new(text, size);
+            let mut frames = MessageFrames::new(messages.clone(), 4);
+            let mut keys = Vec::new();
+            // Four at once, then one, then five (one more than there is room for: four come out).
+            for (first, count, out) in [(0, 4, 4), (4, 1, 1), (5, 5, 4)] {
+                let bytes = frames.frames(first, count).to_vec();
+                let frame_len = bytes.len() / out;
+                assert_eq!(bytes.len(), out * frame_len);
+                for (frame, index) in bytes.chunks_exact(frame_len).zip(first..) {
+                    let (header, key, payload) = unmasked(frame);
+                    assert_eq!((header.opcode, header.is_final), (if text { TEXT } else { BINARY }, true));
+                    assert_eq!(payload, messages.message(index), "message {index} of {size} bytes");
+                    keys.push(key);
+                }
             }
+            assert!(distinct(keys) >= 8, "nine frames of {size} bytes");
         }
     }
 }

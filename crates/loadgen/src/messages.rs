@@ -35,7 +35,21 @@ impl Messages {
     pub fn append(&self, index: u64, out: &mut Vec<u8>) {
         let start = out.len();
         out.extend_from_slice(&self.template);
-        out[start..start + self.digits].copy_from_slice(self.number(index).as_slice());
+        self.renumber(index, &mut out[start..]);
+    }
+
+    /// Turns `slot`, which holds one of these messages, into message `index`: only the number
+    /// changes.
+    pub fn renumber(&self, index: u64, slot: &mut [u8]) {
+        slot[..self.digits].copy_from_slice(self.number(index).as_slice());
+    }
+
+    /// Writes message `index` over `out` (as long as a message) with `copy(to, from)`, which may
+    /// change the bytes on the way as long as it treats each from its offset in the message
+    /// (masking does).
+    pub fn write_through(&self, index: u64, out: &mut [u8], copy: impl Fn(&mut [u8], &[u8])) {
+        copy(out, &self.template);
+        copy(&mut out[..self.digits], self.number(index).as_slice());
     }
 
     /// Message number `index` on its own.

@@ -110,12 +110,10 @@ mod tests {
 
     #[test]
     fn core_ticks_are_read_from_the_cores_own_line() {
-        let stat = "cpu  300 0 30 1000 20 0 5 0 0 0\ncpu0 100 0 10 500 10 0 2 0 0 0\ncpu1 200 0 20 500 10 0 3 0 0 0\nintr 5";
-        let cases = [
-            (0, Some(CoreTicks { busy: 112, total: 622 })),
-            (1, Some(CoreTicks { busy: 223, total: 733 })),
-            (2, None),
-        ];
+        let stat =
+            "cpu  300 0 30 1000 20 0 5 0 0 0\ncpu0 100 0 10 500 10 0 2 0 0 0\ncpu1 200 0 20 500 10 0 3 0 0 0\nintr 5";
+        let cases =
+            [(0, Some(CoreTicks { busy: 112, total: 622 })), (1, Some(CoreTicks { busy: 223, total: 733 })), (2, None)];
         for (core, expected) in cases {
             assert_eq!(core_ticks_from_stat(stat, core), expected, "cpu{core}");
         }

@@ -24,7 +24,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::frames::{BINARY, CLOSE, EchoReader, FrameWriter, PING, TEXT};
+use crate::frames::{BINARY, CLOSE, EchoReader, FrameWriter, MessageFrames, PING, TEXT};
 use crate::messages::Messages;
 use crate::procfs::{fd_count, rss_kib};
 use crate::target::{Target, connect_ws};
@@ -308,15 +308,13 @@ async fn probe(endpoint: &Endpoint, stop: &AtomicBool, deadline: Instant) -> Pro
         let mut stream = endpoint.connect().await.map_err(|error| format!("could not connect: {error}"))?;
         let messages = Messages::new(true, 64);
         let mut echoes = EchoReader::new(messages.clone());
-        let (mut frames, mut frame) = (FrameWriter::new(), Vec::new());
+        let mut frames = MessageFrames::new(messages, 1);
         for index in 0.. {
             if stop.load(Ordering::Relaxed) || Instant::now() >= deadline {
                 break;
             }
             let start = Instant::now();
-            frame.clear();
-            frames.push_message(&mut frame, &messages, index);
-            stream.write_all(&frame).await.map_err(|error| format!("sending failed: {error}"))?;
+            stream.write_all(frames.frames(index, 1)).await.map_err(|error| format!("sending failed: {error}"))?;
             tokio::time::timeout(STEP_TIMEOUT, echoes.read_echoes(&mut stream))
                 .await
                 .map_err(|_| format!("no echo within {} s", STEP_TIMEOUT.as_secs()))??;
@@ -477,7 +475,7 @@ async fn slow_reader(args: &SoakArgs, endpoint: &Endpoint, server: &Server) -> R
         let mut sent = 0u64;
         loop {
             frame.clear();
-            frames.push_payload(&mut frame, BINARY, &[0x5a; 64 * 1024]);
+            frames.push(&mut frame, BINARY, &[0x5a; 64 * 1024]);
             let Ok(written) = tokio::time::timeout_at(end.into(), writer.write_all(&frame)).await else { break };
             written.map_err(|error| format!("the slow reader's send failed: {error}"))?;
             sent += 1;
@@ -554,7 +552,7 @@ async fn ping_flood(args: &SoakArgs, endpoint: &Endpoint, server: &Server) -> Re
             }
             chunk.clear();
             for _ in 0..pings_per_chunk {
-                frames.push_payload(&mut chunk, PING, &[b'p'; 125]);
+                frames.push(&mut chunk, PING, &[b'p'; 125]);
             }
             match tokio::time::timeout(FLOOD_STALL, stream.write_all(&chunk)).await {
                 Ok(Ok(())) => written += chunk.len() as u64,

@@ -492,7 +492,10 @@ fn check_field_value(value: &str, what: &str) -> Result<(), RequestError> {
     Ok(())
 }
 
-fn check_body(body: &RequestBody) -> Result<(), RequestError> {
+/// What stops `body` from being sent: JSON that does not parse (or is empty), XML that is not
+/// well-formed, hex or base64 that does not decode, a content type that cannot be a header value.
+/// The HTTP lab also runs it while the body is typed (`http_lab::live_body_problem`).
+pub fn check_body(body: &RequestBody) -> Result<(), RequestError> {
     match body {
         RequestBody::None | RequestBody::Form(_) | RequestBody::Multipart(_) | RequestBody::File { .. } => Ok(()),
         RequestBody::Json(text) => {

@@ -13,8 +13,8 @@
 //! - [`formats`]: one document as JSON, XML, Protobuf, MessagePack and CBOR, with byte maps.
 //! - [`virtual_list`]: which rows of a long list are on screen.
 //! - [`ws_frame`]: WebSocket frame headers read from raw bytes, and the handshake's accept hash.
-//! - [`lab`]: the shape of every lab's state (events in, effects out); [`ws_lab`] is the
-//!   WebSocket lab's.
+//! - [`lab`]: the shape of every lab's state (events in, effects out): [`ws_lab`] is the
+//!   WebSocket lab's, [`http_lab`] the HTTP lab's.
 //!
 //! Broken input is ordinary input here: functions return a value or an error that says where
 //! the problem is (byte offset, or line and column), and never panic.
@@ -28,6 +28,7 @@ pub mod endpoint;
 pub mod formats;
 pub mod hexdump;
 pub mod history;
+pub mod http_lab;
 pub mod http_request;
 pub mod http_status;
 pub mod lab;

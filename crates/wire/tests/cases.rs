@@ -45,6 +45,8 @@ mod formats_xml;
 mod hexdump;
 #[path = "cases/history.rs"]
 mod history;
+#[path = "cases/http_lab.rs"]
+mod http_lab;
 #[path = "cases/http_request.rs"]
 mod http_request;
 #[path = "cases/http_status.rs"]

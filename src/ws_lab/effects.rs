@@ -1,7 +1,7 @@
 //! One WebSocket session of the lab: the lab's state (`wire::ws_lab::WsLabState`, where every
 //! decision and log line is made) and the browser socket that carries out its effects. Socket
 //! events are dispatched as streamed, so a burst of a thousand messages a second costs a push
-//! each and a redraw every 50 ms, not a render per message (see `lab_store`).
+//! each and at most one redraw per `lab_store::STREAMED_REDRAW_MS`, not a render per message.
 
 use std::cell::RefCell;
 use std::rc::Rc;
