@@ -102,11 +102,16 @@ pub fn precompress_dir(dir: &Path) -> Result<Report, String> {
     Ok(Report { dir: dir.to_path_buf(), files, elapsed: started.elapsed() })
 }
 
-/// Every file under `dir` (recursively) whose extension is in [`COMPRESSIBLE`].
+/// Every file under `dir` (recursively) whose extension is in [`COMPRESSIBLE`]. Hidden folders
+/// are skipped: trunk stages a build in `dist/.stage`, and a failed build leaves it behind.
 fn collect_compressible(dir: &Path, paths: &mut Vec<PathBuf>) -> Result<(), String> {
     let entries = fs::read_dir(dir).map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
     for entry in entries {
         let path = entry.map_err(|error| format!("cannot read {}: {error}", dir.display()))?.path();
+        let hidden = path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.starts_with('.'));
+        if hidden {
+            continue;
+        }
         if path.is_dir() {
             collect_compressible(&path, paths)?;
         } else if is_compressible(&path) {
