@@ -1,13 +1,11 @@
 //! Parsing binary payloads that a person types, as hex or base64, with the exact place of any
 //! mistake so the composer can say what is wrong and keep the text as typed.
 
-use std::fmt;
-
 use base64::Engine;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-use crate::text_position::TextPosition;
+use crate::diagnostic::{Diagnostic, Location};
 
 /// How the composer's text turns into a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -44,30 +42,15 @@ impl PayloadEncoding {
     }
 }
 
-/// A mistake in typed binary input.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InputError {
-    /// What is wrong, in lowercase words.
-    pub message: String,
-    /// Where it is in the typed text.
-    pub position: TextPosition,
-}
-
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at {}", self.message, self.position)
-    }
-}
-
-impl std::error::Error for InputError {}
+/// A mistake in typed binary input, and where it is in the typed text.
+pub type InputError = Diagnostic;
 
 /// Parses hex the way people paste it: `deadbeef`, `de ad be ef`, `0xde, 0xad`, `de:ad:be:ef`,
 /// `\xde\xad`, over several lines. Separators are whitespace, `,`, `:`, `-` and `;`; each group
 /// may start with `0x` or `\x` and must hold an even number of digits.
 pub fn parse_hex(input: &str) -> Result<Vec<u8>, InputError> {
     let chars: Vec<char> = input.chars().collect();
-    let error =
-        |message: String, index: usize| InputError { message, position: TextPosition::of_char_index(input, index) };
+    let error = |message: String, index: usize| Diagnostic::at_char(input, index, message);
     let mut bytes = Vec::with_capacity(input.len() / 2);
     let mut index = 0;
     while index < chars.len() {
@@ -131,13 +114,11 @@ pub fn parse_base64(input: &str) -> Result<Vec<u8>, InputError> {
     let url_safe = significant.contains(['-', '_']);
     if url_safe && significant.contains(['+', '/']) {
         let index = significant.find(['+', '/']).unwrap_or(0);
-        return Err(InputError {
-            message: "mixes the standard (+/) and URL-safe (-_) base64 alphabets".to_string(),
-            position: TextPosition::of_char_index(
-                input,
-                original_index.get(significant[..index].chars().count()).copied().unwrap_or(0),
-            ),
-        });
+        return Err(Diagnostic::at_char(
+            input,
+            original_index.get(significant[..index].chars().count()).copied().unwrap_or(0),
+            "mixes the standard (+/) and URL-safe (-_) base64 alphabets",
+        ));
     }
     let config = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     let engine = if url_safe {
@@ -149,32 +130,30 @@ pub fn parse_base64(input: &str) -> Result<Vec<u8>, InputError> {
     let at = |byte_index: usize| {
         let significant_index = significant.get(..byte_index).map_or(original_index.len(), |head| head.chars().count());
         let char_index = original_index.get(significant_index).copied().unwrap_or_else(|| input.chars().count());
-        TextPosition::of_char_index(input, char_index)
+        Location::at_char(input, char_index)
     };
     engine.decode(significant.as_bytes()).map_err(|error| match error {
-        base64::DecodeError::InvalidByte(index, byte) => InputError {
-            message: if byte == b'=' {
+        base64::DecodeError::InvalidByte(index, byte) => Diagnostic::at(
+            at(index),
+            if byte == b'=' {
                 "padding '=' in the middle of the data".to_string()
             } else {
                 format!("'{}' is not a base64 character", char_at(&significant, index))
             },
-            position: at(index),
-        },
-        base64::DecodeError::InvalidLength(_) => InputError {
-            message: format!(
+        ),
+        base64::DecodeError::InvalidLength(_) => Diagnostic::at(
+            at(significant.len()),
+            format!(
                 "{} base64 characters cannot encode whole bytes (one character too many or too few)",
                 significant.trim_end_matches('=').chars().count()
             ),
-            position: at(significant.len()),
-        },
-        base64::DecodeError::InvalidLastSymbol(index, _) => InputError {
-            message: "the last character has bits set that no byte uses (is the data cut short?)".to_string(),
-            position: at(index),
-        },
-        base64::DecodeError::InvalidPadding => InputError {
-            message: "wrong amount of '=' padding".to_string(),
-            position: at(significant.find('=').unwrap_or(significant.len())),
-        },
+        ),
+        base64::DecodeError::InvalidLastSymbol(index, _) => {
+            Diagnostic::at(at(index), "the last character has bits set that no byte uses (is the data cut short?)")
+        }
+        base64::DecodeError::InvalidPadding => {
+            Diagnostic::at(at(significant.find('=').unwrap_or(significant.len())), "wrong amount of '=' padding")
+        }
     })
 }
 

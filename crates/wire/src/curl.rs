@@ -6,13 +6,11 @@
 //! proxies, TLS settings) becomes a warning rather than an error; only a command that cannot be
 //! read at all (no `curl`, an unterminated quote, no URL) is an error, with its position.
 
-use std::fmt;
-
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::Diagnostic;
 use crate::http_request::{Auth, FORM_CONTENT_TYPE, HttpRequest, KeyValue, MultipartField, RequestBody};
-use crate::text_position::TextPosition;
 
 /// The request a curl command describes, and what of the command was left out or guessed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,19 +20,7 @@ pub struct CurlImport {
 }
 
 /// Why a command could not be read, and where in it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CurlError {
-    pub message: String,
-    pub position: TextPosition,
-}
-
-impl fmt::Display for CurlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at {}", self.message, self.position)
-    }
-}
-
-impl std::error::Error for CurlError {}
+pub type CurlError = Diagnostic;
 
 /// One shell word and the character index where it starts in the command.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,10 +35,7 @@ struct Word {
 /// the command.
 fn split_words(command: &str, warnings: &mut Vec<String>) -> Result<Vec<Word>, CurlError> {
     let chars: Vec<char> = command.chars().collect();
-    let error = |message: &str, index: usize| CurlError {
-        message: message.to_string(),
-        position: TextPosition::of_char_index(command, index),
-    };
+    let error = |message: &str, index: usize| Diagnostic::at_char(command, index, message);
     let mut words = Vec::new();
     let mut current: Vec<u8> = Vec::new();
     let mut start: Option<usize> = None;
@@ -408,17 +391,19 @@ pub fn parse_curl(command: &str) -> Result<CurlImport, CurlError> {
         words = &words[1..];
     }
     let Some((first, arguments)) = words.split_first() else {
-        return Err(CurlError {
-            message: "paste a curl command, such as curl https://example.com".into(),
-            position: TextPosition::of_char_index(command, command.chars().take_while(|ch| ch.is_whitespace()).count()),
-        });
+        return Err(Diagnostic::at_char(
+            command,
+            command.chars().take_while(|ch| ch.is_whitespace()).count(),
+            "paste a curl command, such as curl https://example.com",
+        ));
     };
     let program = first.text.rsplit(['/', '\\']).next().unwrap_or_default();
     if !(program == "curl" || program.eq_ignore_ascii_case("curl.exe")) {
-        return Err(CurlError {
-            message: format!("a curl command starts with `curl`, not `{}`", first.text),
-            position: TextPosition::of_char_index(command, first.start),
-        });
+        return Err(Diagnostic::at_char(
+            command,
+            first.start,
+            format!("a curl command starts with `curl`, not `{}`", first.text),
+        ));
     }
 
     let mut collected = Collected::default();
@@ -647,10 +632,11 @@ fn build(collected: Collected, command: &str, warnings: &mut Vec<String>) -> Res
         .or_else(|| urls.iter().position(|(word, _)| word.contains("://")))
         .or_else(|| (!urls.is_empty()).then_some(0));
     let Some(chosen) = chosen else {
-        return Err(CurlError {
-            message: "the command has no URL: add one, such as https://example.com".into(),
-            position: TextPosition::of_char_index(command, command.trim_end().chars().count()),
-        });
+        return Err(Diagnostic::at_char(
+            command,
+            command.trim_end().chars().count(),
+            "the command has no URL: add one, such as https://example.com",
+        ));
     };
     for (index, (extra, _)) in urls.iter().enumerate() {
         if index != chosen {

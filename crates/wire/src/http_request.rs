@@ -12,7 +12,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::binary_input::{parse_base64, parse_hex};
-use crate::text_position::TextPosition;
+use crate::diagnostic::Diagnostic;
 
 /// One row of a header, query or form table. Disabled rows are kept but not sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,32 +215,12 @@ impl Default for HttpRequest {
 }
 
 /// What is wrong with one part of a request, and where in that part's text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestError {
-    pub message: String,
-    pub position: Option<TextPosition>,
+pub type RequestError = Diagnostic;
+
+/// A problem at the character `char_index` of `text`.
+fn error_at(message: impl Into<String>, text: &str, char_index: usize) -> RequestError {
+    Diagnostic::at_char(text, char_index, message)
 }
-
-impl RequestError {
-    fn new(message: impl Into<String>) -> RequestError {
-        RequestError { message: message.into(), position: None }
-    }
-
-    fn at(message: impl Into<String>, text: &str, char_index: usize) -> RequestError {
-        RequestError { message: message.into(), position: Some(TextPosition::of_char_index(text, char_index)) }
-    }
-}
-
-impl fmt::Display for RequestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some(position) => write!(f, "{} at {position}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
-impl std::error::Error for RequestError {}
 
 /// Which part of the composer a problem is in. `Header(i)` indexes `HttpRequest::headers`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -347,9 +327,7 @@ impl HttpRequest {
                     BinarySource::Hex => parse_hex(text),
                     BinarySource::Base64 => parse_base64(text),
                 };
-                parsed
-                    .map(Some)
-                    .map_err(|error| RequestError { message: error.message, position: Some(error.position) })
+                parsed.map(Some)
             }
             RequestBody::Multipart(_) => {
                 Err(RequestError::new("a multipart body is built by the app from the chosen files"))
@@ -409,7 +387,7 @@ fn check_method(method: &str) -> Result<(), RequestError> {
     match method.chars().position(|ch| !is_token_char(ch)) {
         Some(index) => {
             let bad = method.chars().nth(index).unwrap_or(' ');
-            Err(RequestError::at(
+            Err(error_at(
                 format!(
                     "a method is a single word of letters, digits and !#$%&'*+-.^_`|~; {} is not allowed",
                     describe(bad)
@@ -433,7 +411,7 @@ fn check_url(typed: &str) -> Result<(), RequestError> {
         if let Some((offset, space)) = authority.char_indices().find(|(_, ch)| ch.is_whitespace()) {
             let leading = typed.len() - typed.trim_start().len();
             let index = typed[..leading + authority_start + offset].chars().count();
-            return Err(RequestError::at(format!("the host name cannot contain {}", describe(space)), typed, index));
+            return Err(error_at(format!("the host name cannot contain {}", describe(space)), typed, index));
         }
     }
     let parsed = url::Url::parse(url).map_err(|error| match error {
@@ -468,7 +446,7 @@ fn check_header(name: &str, value: &str) -> Result<(), RequestError> {
         } else {
             format!("a header name is letters, digits and !#$%&'*+-.^_`|~; {} is not allowed", describe(bad))
         };
-        return Err(RequestError::at(message, name, index));
+        return Err(error_at(message, name, index));
     }
     check_field_value(value, "a header value")
 }
@@ -477,10 +455,10 @@ fn check_header(name: &str, value: &str) -> Result<(), RequestError> {
 fn check_field_value(value: &str, what: &str) -> Result<(), RequestError> {
     for (index, ch) in value.chars().enumerate() {
         if matches!(ch, '\r' | '\n' | '\0') {
-            return Err(RequestError::at(format!("{what} cannot contain {}", describe(ch)), value, index));
+            return Err(error_at(format!("{what} cannot contain {}", describe(ch)), value, index));
         }
         if ch as u32 > 0xff {
-            return Err(RequestError::at(
+            return Err(error_at(
                 format!(
                     "{what} cannot contain '{ch}': the browser sends header values as Latin-1 bytes (percent-encode it)"
                 ),
@@ -503,18 +481,15 @@ pub fn check_body(body: &RequestBody) -> Result<(), RequestError> {
                 return Err(RequestError::new("the JSON body is empty: write a JSON value or choose no body"));
             }
             crate::payload_view::check_json(text)
-                .map_err(|error| RequestError { message: error.message, position: error.position })
         }
-        RequestBody::Xml(text) => crate::payload_view::pretty_xml(text)
-            .map(|_| ())
-            .map_err(|error| RequestError { message: error.message, position: error.position }),
+        RequestBody::Xml(text) => crate::payload_view::pretty_xml(text).map(|_| ()),
         RequestBody::Text { content_type, .. } => check_field_value(content_type, "the content type"),
         RequestBody::Binary { source, text } => {
             let parsed = match source {
                 BinarySource::Hex => parse_hex(text),
                 BinarySource::Base64 => parse_base64(text),
             };
-            parsed.map(|_| ()).map_err(|error| RequestError { message: error.message, position: Some(error.position) })
+            parsed.map(|_| ())
         }
     }
 }
@@ -523,7 +498,7 @@ fn check_auth(auth: &Auth) -> Result<(), RequestError> {
     match auth {
         Auth::None => Ok(()),
         Auth::Basic { user, .. } => match user.chars().position(|ch| ch == ':') {
-            Some(index) => Err(RequestError::at("a Basic auth user name cannot contain ':'", user, index)),
+            Some(index) => Err(error_at("a Basic auth user name cannot contain ':'", user, index)),
             None => Ok(()),
         },
         Auth::Bearer { token } => {

@@ -4,6 +4,7 @@
 //! Key entry points:
 //! - [`hexdump`]: offset / hex / ASCII rows for any byte slice.
 //! - [`binary_input`]: parse what a person types as hex or base64, with the position of any error.
+//! - [`diagnostic`]: the one shape of an input problem: a message and where it is.
 //! - [`message_log`]: the capped, filterable log of WebSocket messages and its counters.
 //! - [`connection`]: WebSocket connection states, close codes and their meanings.
 //! - [`echo_options`]: the echo server's fault-injection knobs as query parameters.
@@ -23,6 +24,7 @@ pub mod binary_input;
 pub mod codegen;
 pub mod connection;
 pub mod curl;
+pub mod diagnostic;
 pub mod echo_options;
 pub mod endpoint;
 pub mod formats;

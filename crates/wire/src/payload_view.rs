@@ -1,11 +1,10 @@
 //! A message shown the way a person wants to read it: as text, a hex dump, pretty JSON, pretty
 //! XML, or schemaless Protobuf. Each view either renders or says what is wrong and where.
 
-use std::fmt;
-
 use quick_xml::events::Event;
 use quick_xml::{Reader, Writer};
 
+use crate::diagnostic::{Diagnostic, Location};
 use crate::message_log::Payload;
 use crate::text_position::TextPosition;
 
@@ -54,28 +53,14 @@ impl PayloadView {
 }
 
 /// Why a payload could not be shown in a view.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ViewError {
-    pub message: String,
-    pub position: Option<TextPosition>,
-}
-
-impl fmt::Display for ViewError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some(position) => write!(f, "{} at {position}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
+pub type ViewError = Diagnostic;
 
 /// The payload's bytes as UTF-8 text, or a note on the first invalid byte.
 pub fn as_text(payload: &Payload) -> Result<&str, ViewError> {
     match payload {
         Payload::Text(text) => Ok(text),
-        Payload::Binary(bytes) => std::str::from_utf8(bytes).map_err(|error| ViewError {
-            message: format!("byte {} is not valid UTF-8; see the hex view", error.valid_up_to()),
-            position: None,
+        Payload::Binary(bytes) => std::str::from_utf8(bytes).map_err(|error| {
+            Diagnostic::new(format!("byte {} is not valid UTF-8; see the hex view", error.valid_up_to()))
         }),
     }
 }
@@ -83,7 +68,7 @@ pub fn as_text(payload: &Payload) -> Result<&str, ViewError> {
 /// JSON re-indented with two spaces, or the line and column of the first syntax error.
 pub fn pretty_json(text: &str) -> Result<String, ViewError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|error| json_error(text, &error))?;
-    serde_json::to_string_pretty(&value).map_err(|error| ViewError { message: error.to_string(), position: None })
+    serde_json::to_string_pretty(&value).map_err(|error| Diagnostic::new(error.to_string()))
 }
 
 /// Whether `text` is JSON, without pretty-printing it (for validating as someone types). It
@@ -93,10 +78,10 @@ pub fn check_json(text: &str) -> Result<(), ViewError> {
 }
 
 fn json_error(text: &str, error: &serde_json::Error) -> ViewError {
-    ViewError {
-        message: format!("not JSON: {}", strip_serde_position(&error.to_string())),
-        position: Some(TextPosition::of_json_error(text, error)),
-    }
+    Diagnostic::at(
+        Location::at_position(text, TextPosition::of_json_error(text, error)),
+        format!("not JSON: {}", strip_serde_position(&error.to_string())),
+    )
 }
 
 /// XML re-indented with two spaces, or the position of the first well-formedness error
@@ -108,9 +93,8 @@ pub fn pretty_xml(text: &str) -> Result<String, ViewError> {
     let mut open_elements: Vec<String> = Vec::new();
     let mut saw_element = false;
     loop {
-        let event = reader.read_event().map_err(|error| ViewError {
-            message: format!("not well-formed XML: {error}"),
-            position: Some(TextPosition::of_byte_offset(text, reader.error_position() as usize)),
+        let event = reader.read_event().map_err(|error| {
+            Diagnostic::in_text(text, reader.error_position() as usize, format!("not well-formed XML: {error}"))
         })?;
         match &event {
             Event::Start(start) => {
@@ -124,18 +108,19 @@ pub fn pretty_xml(text: &str) -> Result<String, ViewError> {
             Event::Eof => break,
             _ => {}
         }
-        writer.write_event(event).map_err(|error| ViewError { message: error.to_string(), position: None })?;
+        writer.write_event(event).map_err(|error| Diagnostic::new(error.to_string()))?;
     }
     if let Some(unclosed) = open_elements.last() {
-        return Err(ViewError {
-            message: format!("not well-formed XML: <{unclosed}> is never closed"),
-            position: Some(TextPosition::of_byte_offset(text, text.len())),
-        });
+        return Err(Diagnostic::in_text(
+            text,
+            text.len(),
+            format!("not well-formed XML: <{unclosed}> is never closed"),
+        ));
     }
     if !saw_element {
-        return Err(ViewError { message: "not XML: there is no element".into(), position: None });
+        return Err(Diagnostic::new("not XML: there is no element"));
     }
-    String::from_utf8(writer.into_inner()).map_err(|error| ViewError { message: error.to_string(), position: None })
+    String::from_utf8(writer.into_inner()).map_err(|error| Diagnostic::new(error.to_string()))
 }
 
 /// The payload rendered in `view` (hex views are drawn by the app from the bytes directly).

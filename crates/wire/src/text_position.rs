@@ -34,6 +34,22 @@ impl TextPosition {
         }
         TextPosition::of_char_index(text, text[..end].chars().count())
     }
+
+    /// The byte offset of this line and column in `text` (the end of the line when the column is
+    /// past it, the end of the text when the line is).
+    pub fn byte_offset(self, text: &str) -> usize {
+        let mut line_start = 0;
+        for _ in 1..self.line {
+            match text[line_start..].find('\n') {
+                Some(newline) => line_start += newline + 1,
+                None => return text.len(),
+            }
+        }
+        let line = &text[line_start..];
+        let line_end = line.find('\n').unwrap_or(line.len());
+        line_start
+            + line[..line_end].char_indices().nth(self.column.saturating_sub(1)).map_or(line_end, |(offset, _)| offset)
+    }
 }
 
 impl TextPosition {

@@ -26,6 +26,8 @@ pub mod xml;
 
 use std::fmt;
 
+use crate::diagnostic::Diagnostic;
+
 pub use bytemap::{ByteMap, ByteSpan, Role};
 
 /// The five formats of the Formats lab.
@@ -258,47 +260,39 @@ pub struct Decoded {
     pub losses: Vec<Loss>,
 }
 
-/// Where a problem is: a byte offset, and for text the line and column (both from 1) as well.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Location {
-    pub offset: usize,
-    pub line_column: Option<(usize, usize)>,
-}
+pub use crate::diagnostic::Location;
 
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line_column {
-            Some((line, column)) => write!(f, "line {line}, column {column}"),
-            None => write!(f, "byte {}", self.offset),
-        }
-    }
-}
-
-/// Why input could not be parsed, decoded or encoded, and where.
+/// Why input could not be parsed, decoded or encoded, and where: a [`Diagnostic`] printed place
+/// first (`line 1, column 5: expected value`, `byte 12: truncated`), as the Formats lab shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FormatError {
-    pub message: String,
-    /// `None` for problems with no place in the input (a schema with no such message type).
-    pub location: Option<Location>,
-}
+pub struct FormatError(pub Diagnostic);
 
 impl FormatError {
     pub fn at_offset(offset: usize, message: impl Into<String>) -> FormatError {
-        FormatError { message: message.into(), location: Some(Location { offset, line_column: None }) }
+        FormatError(Diagnostic::at_offset(offset, message))
     }
 
     /// An error in text, with its line and column worked out from the byte offset.
     pub fn in_text(text: &str, offset: usize, message: impl Into<String>) -> FormatError {
-        let offset = offset.min(text.len());
-        let before = &text.as_bytes()[..offset];
-        let line = before.iter().filter(|&&byte| byte == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&byte| byte == b'\n').map_or(0, |position| position + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-        FormatError { message: message.into(), location: Some(Location { offset, line_column: Some((line, column)) }) }
+        FormatError(Diagnostic::in_text(text, offset, message))
     }
 
     pub fn general(message: impl Into<String>) -> FormatError {
-        FormatError { message: message.into(), location: None }
+        FormatError(Diagnostic::new(message))
+    }
+}
+
+impl From<Diagnostic> for FormatError {
+    fn from(diagnostic: Diagnostic) -> FormatError {
+        FormatError(diagnostic)
+    }
+}
+
+impl std::ops::Deref for FormatError {
+    type Target = Diagnostic;
+
+    fn deref(&self) -> &Diagnostic {
+        &self.0
     }
 }
 

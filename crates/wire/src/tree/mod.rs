@@ -14,13 +14,12 @@
 //! XML: the root node is the root element (its row has the element's name as key). The prolog and epilogue (the XML
 //! declaration, DOCTYPE, and comments or processing instructions outside the root element) are not part of the tree.
 
-use std::fmt;
 use std::ops::Range;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
-use crate::text_position::TextPosition;
+use crate::diagnostic::Diagnostic;
 
 /// A node's number: its position in document order, the root being 0.
 pub type NodeId = u32;
@@ -45,20 +44,8 @@ pub enum NodeKind {
     ProcessingInstruction,
 }
 
-/// Why a document could not be indexed, and where.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TreeError {
-    pub message: String,
-    pub position: TextPosition,
-}
-
-impl fmt::Display for TreeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at {}", self.message, self.position)
-    }
-}
-
-impl std::error::Error for TreeError {}
+/// Why a document could not be indexed, and where (line and column).
+pub type TreeError = Diagnostic;
 
 const NO_PARENT: u32 = u32::MAX;
 
@@ -100,9 +87,9 @@ impl Tree {
     pub fn from_json(text: impl Into<String>) -> Result<Tree, TreeError> {
         let text = text.into();
         check_size(&text)?;
-        let nodes = JsonScanner { bytes: text.as_bytes(), nodes: Vec::new() }.scan().map_err(|(offset, message)| {
-            TreeError { message, position: TextPosition::of_byte_offset(&text, offset) }
-        })?;
+        let nodes = JsonScanner { bytes: text.as_bytes(), nodes: Vec::new() }
+            .scan()
+            .map_err(|(offset, message)| Diagnostic::in_text(&text, offset, message))?;
         Ok(Tree::finish(text, false, nodes))
     }
 
@@ -114,10 +101,7 @@ impl Tree {
     pub fn from_xml(text: impl Into<String>) -> Result<Tree, TreeError> {
         let text = text.into();
         check_size(&text)?;
-        let nodes = index_xml(&text).map_err(|(offset, message)| TreeError {
-            message,
-            position: TextPosition::of_byte_offset(&text, offset),
-        })?;
+        let nodes = index_xml(&text).map_err(|(offset, message)| Diagnostic::in_text(&text, offset, message))?;
         Ok(Tree::finish(text, true, nodes))
     }
 
@@ -394,10 +378,7 @@ impl Tree {
 
 fn check_size(text: &str) -> Result<(), TreeError> {
     if text.len() >= u32::MAX as usize {
-        return Err(TreeError {
-            message: "the document is larger than 4 GiB".into(),
-            position: TextPosition { line: 1, column: 1 },
-        });
+        return Err(Diagnostic::in_text(text, 0, "the document is larger than 4 GiB"));
     }
     Ok(())
 }

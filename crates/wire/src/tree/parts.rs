@@ -97,7 +97,8 @@ fn read_node(id: usize, word: &[u32], text: &str, count: usize, table_len: usize
     let [kind, key_start, key_end, start, end, parent, child_count, size, child_slot] =
         <[u32; WORDS_PER_NODE]>::try_from(word).map_err(|_| damaged("too few numbers"))?;
     let kind = *KINDS.get(kind as usize).ok_or_else(|| damaged("unknown kind"))?;
-    let span_fits = |from: u32, to: u32| from <= to && text.is_char_boundary(from as usize) && text.is_char_boundary(to as usize);
+    let span_fits =
+        |from: u32, to: u32| from <= to && text.is_char_boundary(from as usize) && text.is_char_boundary(to as usize);
     if !span_fits(start, end) {
         return Err(damaged("its span is not inside the text"));
     }

@@ -124,7 +124,7 @@ case_test! {
         let json = with_body(RequestBody::Json("{".into())).check().err();
         assert_eq!(json.as_ref().map(|problem| problem.field), Some(RequestField::Body));
         assert_eq!(
-            json.and_then(|problem| problem.error.position).map(|position| (position.line, position.column)),
+            json.and_then(|problem| problem.error.position()).map(|position| (position.line, position.column)),
             Some((1, 1))
         );
     }

@@ -334,7 +334,8 @@ case_test! {
 case_test! {
     fn parts_rebuild_the_same_tree() {
         // A tree sent through a worker as numbers comes back drawing exactly the same rows.
-        let documents: [(&str, fn(&str) -> Result<Tree, TreeError>); 5] = [
+        type Index = fn(&str) -> Result<Tree, TreeError>;
+        let documents: [(&str, Index); 5] = [
             (r#"{"temp":21.5,"tags":["a","b"],"nested":{"deep":[1,[2,{"x":null}]]}}"#, |t| Tree::from_json(t)),
             ("42", |t| Tree::from_json(t)),
             (r#"["é😀", {"k\u00e9y": true}]"#, |t| Tree::from_json(t)),
