@@ -17,6 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker};
 use wire::tree::{Tree, TreeParts};
+use wire::utf8_steps::check_step;
 
 /// trunk's loader for the worker module (`data-loader-shim`): it loads `indexer.js` and its wasm.
 const WORKER_SCRIPT: &str = "/indexer_loader.js";
@@ -39,7 +40,7 @@ pub struct Indexed {
 pub async fn index(body: &[u8], kind: DocumentKind) -> Result<Indexed, String> {
     // Start in a task of its own: copying the body for the worker is not added to the render
     // that asked for it.
-    gloo_timers::future::TimeoutFuture::new(0).await;
+    yield_to_page().await;
     match index_in_worker(body, kind).await {
         Ok(reply) => Ok(Indexed { tree: reply?, on_page_because: None }),
         Err(worker_failed) => {
@@ -70,17 +71,63 @@ async fn index_in_worker(body: &[u8], kind: DocumentKind) -> Result<Result<Tree,
     if let Some(error) = get(&answer, "error").as_string() {
         return Ok(Err(error));
     }
-    // Read the reply back in steps, yielding between them, so no one task holds the page long.
-    let text = get(&answer, "text").dyn_into::<Uint8Array>().map_err(|_| "the worker sent no text")?.to_vec();
-    gloo_timers::future::TimeoutFuture::new(0).await;
-    let text = String::from_utf8(text).map_err(|_| "the worker sent text that is not UTF-8")?;
-    gloo_timers::future::TimeoutFuture::new(0).await;
-    let nodes = get(&answer, "nodes").dyn_into::<Uint32Array>().map_err(|_| "the worker sent no nodes")?.to_vec();
-    let child_table =
-        get(&answer, "children").dyn_into::<Uint32Array>().map_err(|_| "the worker sent no child table")?.to_vec();
-    gloo_timers::future::TimeoutFuture::new(0).await;
+    // Read the reply back in steps of a few megabytes, yielding between them, so no one task
+    // holds the page long (a 20 MB body has a 50 MB index: copied in one go, that took 100 ms).
+    let text = get(&answer, "text").dyn_into::<Uint8Array>().map_err(|_| "the worker sent no text")?;
+    let text = text_in_steps(bytes_in_steps(&text).await).await?;
+    let nodes = get(&answer, "nodes").dyn_into::<Uint32Array>().map_err(|_| "the worker sent no nodes")?;
+    let nodes = words_in_steps(&nodes).await;
+    let child_table = get(&answer, "children").dyn_into::<Uint32Array>().map_err(|_| "the worker sent no child table")?;
+    let child_table = words_in_steps(&child_table).await;
+    yield_to_page().await;
     let parts = TreeParts { xml: get(&answer, "xml").is_truthy(), nodes, child_table };
     Tree::from_parts(text, parts).map(Ok).map_err(|error| error.to_string())
+}
+
+/// Bytes copied or checked per task when a reply is read back.
+const STEP_BYTES: usize = 4 << 20;
+
+async fn yield_to_page() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+async fn bytes_in_steps(array: &Uint8Array) -> Vec<u8> {
+    let len = array.length() as usize;
+    let mut bytes = Vec::with_capacity(len);
+    while bytes.len() < len {
+        let (start, end) = (bytes.len(), (bytes.len() + STEP_BYTES).min(len));
+        bytes.resize(end, 0);
+        array.subarray(start as u32, end as u32).copy_to(&mut bytes[start..end]);
+        yield_to_page().await;
+    }
+    bytes
+}
+
+async fn words_in_steps(array: &Uint32Array) -> Vec<u32> {
+    let len = array.length() as usize;
+    let mut words = Vec::with_capacity(len);
+    while words.len() < len {
+        let (start, end) = (words.len(), (words.len() + STEP_BYTES / 4).min(len));
+        words.resize(end, 0);
+        array.subarray(start as u32, end as u32).copy_to(&mut words[start..end]);
+        yield_to_page().await;
+    }
+    words
+}
+
+/// The bytes as a `String`, checked to be UTF-8 a step at a time (`wire::utf8_steps`; checking
+/// 20 MB at once holds the page for 40 ms and more).
+async fn text_in_steps(bytes: Vec<u8>) -> Result<String, String> {
+    let mut checked = 0;
+    while checked < bytes.len() {
+        checked = check_step(&bytes, checked, STEP_BYTES)
+            .map_err(|offset| format!("the worker sent text that is not UTF-8 (byte {offset})"))?;
+        yield_to_page().await;
+    }
+    // SAFETY: the loop above ended with `checked == bytes.len()`: `check_step` accepted every
+    // byte, in consecutive windows that each start on a character boundary, so the whole is
+    // UTF-8 (its tests compare it with `str::from_utf8`). Checking again would undo the steps.
+    Ok(unsafe { String::from_utf8_unchecked(bytes) })
 }
 
 /// Hands the job to the worker, starting it first if there is none.

@@ -43,6 +43,7 @@ pub mod saved_messages;
 pub mod text_position;
 pub mod tree;
 pub mod units;
+pub mod utf8_steps;
 pub mod virtual_list;
 pub mod ws_frame;
 pub mod ws_inspect;

@@ -67,6 +67,8 @@ mod saved_messages;
 mod tree;
 #[path = "cases/units.rs"]
 mod units;
+#[path = "cases/utf8_steps.rs"]
+mod utf8_steps;
 #[path = "cases/virtual_list.rs"]
 mod virtual_list;
 #[path = "cases/ws_frame.rs"]
