@@ -1,12 +1,13 @@
 //! The Compare tab: a source document (JSON or XML, or a sample) encoded in all five formats side
 //! by side, with a size chart, a field outline, and each field's bytes lit up in every panel.
+//! The source as typed and as applied is the lab's state (`wire::formats_lab::CompareInput`);
+//! the encodings are worked out here from the applied source whenever it changes.
 
 use std::rc::Rc;
 
-use gloo_timers::callback::Timeout;
 use wire::formats::convert::{Comparison, ProtobufChoice, compare};
-use wire::formats::json::Style;
-use wire::formats::{Decoded, Format, FormatError, Path, json, samples, xml};
+use wire::formats::{Decoded, Format, FormatError, samples};
+use wire::formats_lab::{CompareEdit, CompareInput, parse_source};
 use yew::prelude::*;
 
 use super::CompiledSchema;
@@ -16,13 +17,13 @@ use super::schema_editor::SchemaEditor;
 use super::size_chart::{SizeBar, SizeChart};
 use crate::net::performance_now;
 
-/// Typing pauses this long before the formats are worked out again.
-const SETTLE_MS: u32 = 300;
 /// How long each encode and decode timing may run.
 const TIMING_BUDGET_MS: f64 = 4.0;
 
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {
+    pub input: CompareInput,
+    pub on_edit: Callback<CompareEdit>,
     pub proto_source: AttrValue,
     pub on_proto_source: Callback<String>,
     pub schema: CompiledSchema,
@@ -36,28 +37,14 @@ struct Outcome {
     comparisons: Vec<Rc<Comparison>>,
 }
 
-fn parse_source(text: &str, format: Format) -> Result<Decoded, FormatError> {
-    match format {
-        Format::Xml => xml::parse(text),
-        _ => json::parse(text),
-    }
-}
-
 #[function_component(Compare)]
 pub fn compare_tab(props: &CompareProps) -> Html {
-    let first = samples::all().into_iter().next();
-    let source = use_state(|| first.as_ref().map(|sample| sample.json.clone()).unwrap_or_default());
-    let committed = use_state(|| (*source).clone());
-    let source_format = use_state(|| Format::Json);
-    let sample_name = use_state(|| first.as_ref().map(|sample| sample.name).unwrap_or_default());
-    let selected = use_state(|| None::<Path>);
-    let settle = use_mut_ref(|| None::<Timeout>);
-
+    let input = &props.input;
     let outcome = {
         let schema = props.schema.result.clone();
         let message = props.message.to_string();
         use_memo(
-            ((*committed).clone(), *source_format, props.schema.version, props.message.clone()),
+            (input.applied.clone(), input.format, props.schema.version, props.message.clone()),
             move |(text, format, _, _)| {
                 let parsed = parse_source(text, *format);
                 let comparisons = match (&parsed, schema.as_ref()) {
@@ -74,27 +61,7 @@ pub fn compare_tab(props: &CompareProps) -> Html {
             },
         )
     };
-
-    // A message type the schema does not have (a new .proto was pasted) gives way to the one
-    // that fits the document best, or the schema's first.
-    {
-        let on_message = props.on_message.clone();
-        let schema = props.schema.result.clone();
-        let message = props.message.to_string();
-        let outcome = outcome.clone();
-        use_effect_with((props.schema.version, (*committed).clone()), move |_| {
-            if let Ok(schema) = schema.as_ref() {
-                let names = schema.message_names();
-                if !names.contains(&message) {
-                    let fitting =
-                        outcome.parsed.as_ref().ok().and_then(|decoded| schema.guess_message(&decoded.document));
-                    if let Some(name) = fitting.or_else(|| names.first().cloned()) {
-                        on_message.emit(name);
-                    }
-                }
-            }
-        });
-    }
+    // A message type that fits the document better than the chosen one.
     let suggestion = match (&outcome.parsed, props.schema.result.as_ref()) {
         (Ok(decoded), Ok(schema)) => {
             schema.guess_message(&decoded.document).filter(|name| name.as_str() != props.message.as_str())
@@ -102,89 +69,31 @@ pub fn compare_tab(props: &CompareProps) -> Html {
         _ => None,
     };
 
-    let commit_now = {
-        let committed = committed.clone();
-        let settle = settle.clone();
-        Rc::new(move |text: String| {
-            settle.borrow_mut().take();
-            committed.set(text);
-        })
-    };
-    let oninput = {
-        let source = source.clone();
-        let committed = committed.clone();
-        let settle = settle.clone();
-        let sample_name = sample_name.clone();
-        Callback::from(move |event: InputEvent| {
-            let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
-            let text = area.value();
-            sample_name.set("");
-            source.set(text.clone());
-            let committed = committed.clone();
-            *settle.borrow_mut() = Some(Timeout::new(SETTLE_MS, move || committed.set(text)));
-        })
-    };
+    let oninput = props.on_edit.reform(|event: InputEvent| {
+        let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
+        CompareEdit::Text(area.value())
+    });
     let onkeydown = {
-        let source = source.clone();
-        let commit_now = commit_now.clone();
+        let on_edit = props.on_edit.clone();
         Callback::from(move |event: KeyboardEvent| {
             if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
                 event.prevent_default();
-                commit_now((*source).clone());
+                on_edit.emit(CompareEdit::ApplyNow);
             }
         })
     };
-    let on_sample = {
-        let source = source.clone();
-        let source_format = source_format.clone();
-        let sample_name = sample_name.clone();
-        let selected = selected.clone();
-        let on_message = props.on_message.clone();
-        let commit_now = commit_now.clone();
-        Callback::from(move |event: Event| {
-            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-            let Some(sample) = samples::all().into_iter().find(|sample| sample.name == select.value()) else {
-                return;
-            };
-            sample_name.set(sample.name);
-            source_format.set(Format::Json);
-            selected.set(None);
-            source.set(sample.json.clone());
-            on_message.emit(sample.message.to_owned());
-            commit_now(sample.json);
-        })
-    };
-    let on_source_format = {
-        let source = source.clone();
-        let source_format = source_format.clone();
-        let outcome = outcome.clone();
-        let commit_now = commit_now.clone();
-        Callback::from(move |event: Event| {
-            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-            let format = if select.value() == "xml" { Format::Xml } else { Format::Json };
-            if format == *source_format {
-                return;
-            }
-            // The same document, rewritten in the other format, when the current text parses.
-            if let Ok(decoded) = &outcome.parsed {
-                let text = match format {
-                    Format::Xml => xml::encode(&decoded.document, Style::Pretty),
-                    _ => json::encode(&decoded.document, Style::Pretty),
-                };
-                let text = String::from_utf8_lossy(&text.bytes).into_owned();
-                source.set(text.clone());
-                commit_now(text);
-            }
-            source_format.set(format);
-        })
-    };
-    let on_select = {
-        let selected = selected.clone();
-        Callback::from(move |path: Path| {
-            let again = selected.as_ref() == Some(&path);
-            selected.set((!again).then_some(path));
-        })
-    };
+    let on_sample = props.on_edit.reform(|event: Event| {
+        let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+        CompareEdit::Sample(select.value())
+    });
+    let on_source_format = props.on_edit.reform(|event: Event| {
+        let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+        CompareEdit::Format(if select.value() == "xml" { Format::Xml } else { Format::Json })
+    });
+    let on_select = props.on_edit.reform(CompareEdit::Select);
+    let selected = &input.selected;
+    let source_format = input.format;
+    let sample_name = input.sample;
 
     // While the source does not parse, the panels keep showing the last document that did.
     let last_good = use_mut_ref(|| None::<Rc<Outcome>>);
@@ -199,7 +108,7 @@ pub fn compare_tab(props: &CompareProps) -> Html {
     let parse_error = outcome.parsed.as_ref().err().map(|error| {
         html! { <p class="inline-error" role="alert">{format!("{} source: {error}", source_format.label())}</p> }
     });
-    let pending = *source != *committed;
+    let pending = input.text != input.applied;
     let bars: Vec<SizeBar> = shown
         .comparisons
         .iter()
@@ -220,7 +129,7 @@ pub fn compare_tab(props: &CompareProps) -> Html {
         });
         html! {
             <FormatPanel key={comparison.format.label()} comparison={comparison.clone()}
-                selected={(*selected).clone()} on_select={on_select.clone()}>
+                selected={selected.clone()} on_select={on_select.clone()}>
                 {schema}
             </FormatPanel>
         }
@@ -240,15 +149,15 @@ pub fn compare_tab(props: &CompareProps) -> Html {
                                 <option value="" disabled=true selected=true>{"Your own document"}</option>
                             }
                             { for samples::all().iter().map(|sample| html! {
-                                <option value={sample.name} selected={sample.name == *sample_name}>{sample.name}</option>
+                                <option value={sample.name} selected={sample.name == sample_name}>{sample.name}</option>
                             }) }
                         </select>
                     </label>
                     <label class="field">
                         <span class="field-label">{"Source format"}</span>
                         <select onchange={on_source_format}>
-                            <option value="json" selected={*source_format == Format::Json}>{"JSON"}</option>
-                            <option value="xml" selected={*source_format == Format::Xml}>{"XML"}</option>
+                            <option value="json" selected={source_format == Format::Json}>{"JSON"}</option>
+                            <option value="xml" selected={source_format == Format::Xml}>{"XML"}</option>
                         </select>
                     </label>
                 </div>
@@ -256,12 +165,12 @@ pub fn compare_tab(props: &CompareProps) -> Html {
                     <span class="field-label">{format!("Source ({})", source_format.label())}</span>
                     <textarea class={classes!("mono", "source-text", parse_error.is_some().then_some("invalid"))}
                         spellcheck="false" aria-invalid={parse_error.is_some().to_string()}
-                        value={(*source).clone()} {oninput} {onkeydown} />
+                        value={input.text.clone()} {oninput} {onkeydown} />
                 </label>
                 {parse_error}
                 <p class="hint">{"Ctrl+Enter applies at once. Choose a field to light up its bytes everywhere."}</p>
                 if let Ok(decoded) = &shown.parsed {
-                    <DocumentTree document={decoded.document.clone()} selected={(*selected).clone()} on_select={on_select.clone()} />
+                    <DocumentTree document={decoded.document.clone()} selected={selected.clone()} on_select={on_select.clone()} />
                 }
             </aside>
             <div class={classes!("compare-main", stale.then_some("stale"))}>
@@ -271,7 +180,7 @@ pub fn compare_tab(props: &CompareProps) -> Html {
                 if !bars.is_empty() {
                     <section class="card chart-card" aria-label="Sizes">
                         <div class="panel-head"><h2>{"Sizes"}</h2>
-                            if let Some(path) = &*selected {
+                            if let Some(path) = selected {
                                 <span class="selected-path">{"Field: "}<code>{path.to_string()}</code></span>
                             }
                         </div>

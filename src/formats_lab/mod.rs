@@ -1,10 +1,15 @@
 //! The Formats lab: one document as JSON, XML, Protobuf, MessagePack and CBOR side by side with
 //! linked byte maps (Compare), and any bytes decoded with the format guessed (Decode). Binary
 //! messages and bodies from the other labs arrive here through "Decode as…".
+//!
+//! The root holds one store (`effects.rs`: `wire::formats_lab::FormatsLabState` and the settle
+//! timer); the Compare and Decode tabs get their inputs as values and emit `CompareEdit` and
+//! `DecodeEdit`s. What they show (encodings, decodes) is derived from those inputs in the tab.
 
 mod compare;
 mod decode;
 mod document_tree;
+mod effects;
 mod format_panel;
 mod mapped_bytes;
 mod schema_editor;
@@ -14,12 +19,15 @@ use std::rc::Rc;
 
 use wire::formats::FormatError;
 use wire::formats::protobuf::Schema;
-use wire::formats::samples::{SAMPLE_PROTO, SAMPLE_PROTO_NAME};
+use wire::formats_lab::{FormatsEvent, FormatsLabState, FormatsTab};
+use wire::lab::LabState;
 use yew::prelude::*;
 
-use crate::net::navigation;
+use crate::lab_store::use_lab_store;
+use crate::net::navigation::{self, DecodeRequest};
 use compare::Compare;
 use decode::Decode;
+pub use effects::{FormatsStore, SettleTimer};
 
 /// The compiled `.proto`, shared by both tabs; equal when compiled from the same edit.
 #[derive(Clone)]
@@ -34,72 +42,45 @@ impl PartialEq for CompiledSchema {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
-    Compare,
-    Decode,
+fn incoming(request: DecodeRequest) -> FormatsEvent {
+    FormatsEvent::Incoming { origin: request.origin, bytes: request.bytes }
 }
 
 #[function_component(FormatsLab)]
 pub fn formats_lab() -> Html {
-    let tab = use_state(|| Tab::Compare);
-    let proto_source = use_state(|| SAMPLE_PROTO.to_owned());
-    let schema_version = use_state(|| 0_u64);
-    let message = use_state(|| "wirelab.Contact".to_owned());
-    let schema = use_memo(*schema_version, {
-        let proto_source = (*proto_source).clone();
-        move |version| CompiledSchema {
-            version: *version,
-            result: Rc::new(Schema::compile(SAMPLE_PROTO_NAME, &proto_source)),
+    // Bytes from another lab arrive on the history entry ("Decode as…"): read when the module
+    // starts, and again whenever the page's location changes.
+    let lab: FormatsStore = use_lab_store(|| {
+        let mut state = FormatsLabState::new();
+        if let Some(request) = navigation::decode_request_in_history() {
+            // Nothing to run: an arrival only changes the state.
+            let _no_effects = state.apply(incoming(request), 0.0);
         }
+        (state, SettleTimer::default())
     });
-    let schema = (*schema).clone();
-
-    // Bytes from another lab arrive on the history entry ("Decode as…"): read once when the
-    // module starts, and again whenever the page's location changes.
-    let incoming = use_state(|| navigation::decode_request_in_history().map(Rc::new));
     {
-        let incoming = incoming.clone();
+        let lab = lab.clone();
         use_effect_with((), move |_| {
             let listener = navigation::on_navigation(move || {
                 if let Some(request) = navigation::decode_request_in_history() {
-                    incoming.set(Some(Rc::new(request)));
+                    lab.dispatch(incoming(request));
                 }
             });
             move || drop(listener)
         });
     }
-    let incoming = (*incoming).clone();
-    {
-        let tab = tab.clone();
-        use_effect_with(incoming.clone(), move |incoming| {
-            if incoming.is_some() {
-                tab.set(Tab::Decode);
-            }
-        });
-    }
 
-    let on_proto_source = {
-        let proto_source = proto_source.clone();
-        let schema_version = schema_version.clone();
-        Callback::from(move |text: String| {
-            proto_source.set(text);
-            schema_version.set(*schema_version + 1);
-        })
-    };
-    let on_message = {
-        let message = message.clone();
-        Callback::from(move |name: String| message.set(name))
-    };
-    let tab_button = |target: Tab, label: &'static str| {
-        let active = *tab == target;
-        let onclick = {
-            let tab = tab.clone();
-            Callback::from(move |_| tab.set(target))
-        };
+    let state = lab.state();
+    let schema = CompiledSchema { version: state.schema_revision(), result: state.schema.clone() };
+    let proto_source = AttrValue::from(state.proto_source.clone());
+    let message = AttrValue::from(state.message.clone());
+    let on_proto_source = lab.callback(FormatsEvent::ProtoSource);
+    let on_message = lab.callback(FormatsEvent::Message);
+    let tab_button = |target: FormatsTab, label: &'static str| {
+        let active = state.tab == target;
         html! {
             <button type="button" role="tab" class={classes!("tab", active.then_some("active"))}
-                aria-selected={active.to_string()} {onclick}>{label}</button>
+                aria-selected={active.to_string()} onclick={lab.callback(move |_| FormatsEvent::Tab(target))}>{label}</button>
         }
     };
     html! {
@@ -107,19 +88,18 @@ pub fn formats_lab() -> Html {
             <div class="lab-head">
                 <h1>{"Formats"}</h1>
                 <div class="tabs inline" role="tablist" aria-label="Formats lab">
-                    { tab_button(Tab::Compare, "Compare") }
-                    { tab_button(Tab::Decode, "Decode") }
+                    { tab_button(FormatsTab::Compare, "Compare") }
+                    { tab_button(FormatsTab::Decode, "Decode") }
                 </div>
             </div>
-            <div hidden={*tab != Tab::Compare}>
-                <Compare proto_source={(*proto_source).clone()} on_proto_source={on_proto_source.clone()}
-                    schema={schema.clone()}
-                    message={(*message).clone()} on_message={on_message.clone()} />
+            <div hidden={state.tab != FormatsTab::Compare}>
+                <Compare input={state.compare.clone()} on_edit={lab.callback(FormatsEvent::Compare)}
+                    proto_source={proto_source.clone()} on_proto_source={on_proto_source.clone()}
+                    schema={schema.clone()} message={message.clone()} on_message={on_message.clone()} />
             </div>
-            <div hidden={*tab != Tab::Decode}>
-                <Decode incoming={incoming} proto_source={(*proto_source).clone()} {on_proto_source}
-                    schema={schema.clone()}
-                    message={(*message).clone()} {on_message} />
+            <div hidden={state.tab != FormatsTab::Decode}>
+                <Decode input={state.decode.clone()} on_edit={lab.callback(FormatsEvent::Decode)}
+                    {proto_source} {on_proto_source} {schema} {message} {on_message} />
             </div>
         </div>
     }

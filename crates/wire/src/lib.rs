@@ -15,7 +15,7 @@
 //! - [`virtual_list`]: which rows of a long list are on screen.
 //! - [`ws_frame`]: WebSocket frame headers read from raw bytes, and the handshake's accept hash.
 //! - [`lab`]: the shape of every lab's state (events in, effects out): [`ws_lab`] is the
-//!   WebSocket lab's, [`http_lab`] the HTTP lab's.
+//!   WebSocket lab's, [`http_lab`] the HTTP lab's, [`formats_lab`] the Formats lab's.
 //!
 //! Broken input is ordinary input here: functions return a value or an error that says where
 //! the problem is (byte offset, or line and column), and never panic.
@@ -28,6 +28,7 @@ pub mod diagnostic;
 pub mod echo_options;
 pub mod endpoint;
 pub mod formats;
+pub mod formats_lab;
 pub mod hexdump;
 pub mod history;
 pub mod http_lab;

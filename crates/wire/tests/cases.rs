@@ -35,6 +35,8 @@ mod formats_cbor;
 mod formats_convert;
 #[path = "cases/formats_json.rs"]
 mod formats_json;
+#[path = "cases/formats_lab.rs"]
+mod formats_lab;
 #[path = "cases/formats_msgpack.rs"]
 mod formats_msgpack;
 #[path = "cases/formats_protobuf.rs"]
