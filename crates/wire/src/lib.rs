@@ -9,6 +9,7 @@
 //! - [`connection`]: WebSocket connection states, close codes and their meanings.
 //! - [`echo_options`]: the echo server's fault-injection knobs as query parameters.
 //! - [`endpoint`]: WebSocket URLs and subprotocol lists, validated before the browser sees them.
+//! - [`json_reader`]: the one JSON reader (validating, one pass, events with byte offsets).
 //! - [`payload_view`]: a payload shown as text, pretty JSON, pretty XML or schemaless Protobuf.
 //! - [`protowire`]: Protobuf wire-format decoding without a schema.
 //! - [`formats`]: one document as JSON, XML, Protobuf, MessagePack and CBOR, with byte maps.
@@ -34,6 +35,7 @@ pub mod history;
 pub mod http_lab;
 pub mod http_request;
 pub mod http_status;
+pub mod json_reader;
 pub mod lab;
 pub mod message_log;
 pub mod payload_view;

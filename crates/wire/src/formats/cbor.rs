@@ -9,8 +9,8 @@
 
 use ciborium_ll::{Encoder, Header, simple};
 
-use super::json::{MAX_NESTING, key_text};
-use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, Node, Path, Role, Span, Value};
+use super::json::key_text;
+use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, MAX_NESTING, Node, Path, Role, Span, Value};
 
 pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
     let (document, map, losses) = walk(bytes)?;

@@ -1,10 +1,13 @@
 //! JSON with a byte span for every value and key: serde_json validates (so errors read like
-//! serde_json's), then a scanner walks the validated text to build the document and its byte map.
+//! serde_json's), then the core's one JSON reader ([`crate::json_reader`]) walks the validated
+//! text and its events build the document and its byte map.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, Node, Path, Role, Span, Value};
+use crate::json_reader::{self, Container, JsonEvents, Scalar};
+
+use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, MAX_NESTING, Node, Path, Role, Span, Value};
 
 /// Pretty (two-space indent, what the lab shows) or compact (what goes over the wire).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,10 +16,6 @@ pub enum Style {
     Compact,
 }
 
-/// How many containers may sit inside one another: serde_json's limit, kept by every format so a
-/// document one format accepts can be carried by the others.
-pub const MAX_NESTING: usize = 127;
-
 /// The largest integer a JavaScript number holds exactly.
 const JS_SAFE_INTEGER: i128 = 1 << 53;
 
@@ -24,14 +23,10 @@ pub fn parse(text: &str) -> Result<Decoded, FormatError> {
     if let Err(error) = serde_json::from_str::<serde_json::Value>(text) {
         return Err(serde_error(text, &error));
     }
-    let mut scanner = Scanner { text, position: 0, map: ByteMap::new() };
-    scanner.skip_whitespace();
-    let document = scanner.value(&Path::root(), 0)?;
-    scanner.skip_whitespace();
-    if scanner.position < text.len() {
-        return Err(FormatError::in_text(text, scanner.position, "trailing characters"));
-    }
-    Ok(Decoded { format: Format::Json, document, map: scanner.map.finish(), losses: Vec::new() })
+    let mut builder = Builder { text, map: ByteMap::new(), open: Vec::new(), document: None };
+    json_reader::read(text, &mut builder).map_err(|error| FormatError(error.with_text(text)))?;
+    let document = builder.document.unwrap_or_else(|| Node::new(Value::Null));
+    Ok(Decoded { format: Format::Json, document, map: builder.map.finish(), losses: Vec::new() })
 }
 
 pub fn encode(document: &Node, style: Style) -> Encoded {
@@ -67,206 +62,122 @@ fn serde_error(text: &str, error: &serde_json::Error) -> FormatError {
     FormatError::in_text(text, offset.min(text.len()), message)
 }
 
-struct Scanner<'a> {
+/// Builds the document and the byte map of its text from the JSON reader's events.
+struct Builder<'a> {
     text: &'a str,
-    position: usize,
     map: ByteMap,
+    /// The containers not closed yet, innermost last.
+    open: Vec<OpenContainer>,
+    document: Option<Node>,
 }
 
-impl Scanner<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.position).copied()
-    }
+struct OpenContainer {
+    start: usize,
+    path: Path,
+    items: Vec<Node>,
+    entries: Vec<Entry>,
+    /// The member whose value comes next: its key, the key's span (quotes included) and its path.
+    key: Option<(String, Span, Path)>,
+}
 
-    fn error(&self, message: &str) -> FormatError {
-        FormatError::in_text(self.text, self.position, message)
-    }
-
-    fn skip_whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.position += 1;
+impl Builder<'_> {
+    /// The path of the value that comes next.
+    fn next_path(&self) -> Path {
+        match self.open.last() {
+            None => Path::root(),
+            Some(OpenContainer { key: Some((_, _, path)), .. }) => path.clone(),
+            Some(container) => container.path.index(container.items.len()),
         }
     }
 
-    fn structure(&mut self, path: &Path, detail: &str) {
-        self.map.push(self.position, 1, Role::Structure, path, detail);
-        self.position += 1;
+    /// Files a finished value under the innermost open container, or as the document.
+    fn add(&mut self, node: Node) {
+        match self.open.last_mut() {
+            None => self.document = Some(node),
+            Some(container) => match container.key.take() {
+                Some((key, key_span, _)) => {
+                    container.entries.push(Entry { key, key_span: Some(key_span), value: node })
+                }
+                None => container.items.push(node),
+            },
+        }
     }
 
-    fn value(&mut self, path: &Path, nesting: usize) -> Result<Node, FormatError> {
-        let start = self.position;
-        let value = match self.peek() {
-            Some(b'{') => self.object(path, nesting + 1)?,
-            Some(b'[') => self.array(path, nesting + 1)?,
-            Some(b'"') => {
-                let text = self.string()?;
-                self.map.push(start, self.position - start, Role::Value, path, "string");
-                Value::String(text)
-            }
-            Some(b't') => self.literal("true", Value::Bool(true), path)?,
-            Some(b'f') => self.literal("false", Value::Bool(false), path)?,
-            Some(b'n') => self.literal("null", Value::Null, path)?,
-            Some(b'-' | b'0'..=b'9') => self.number(path)?,
-            _ => return Err(self.error("expected value")),
+    fn structure(&mut self, at: usize, detail: &str) {
+        let path = self.open.last().map_or_else(Path::root, |container| container.path.clone());
+        self.map.push(at, 1, Role::Structure, &path, detail);
+    }
+}
+
+impl JsonEvents for Builder<'_> {
+    fn open(&mut self, container: Container, at: usize) {
+        let path = self.next_path();
+        self.map.push(
+            at,
+            1,
+            Role::Structure,
+            &path,
+            if container == Container::Object { "map begins" } else { "array begins" },
+        );
+        self.open.push(OpenContainer { start: at, path, items: Vec::new(), entries: Vec::new(), key: None });
+    }
+
+    fn close(&mut self, container: Container, at: usize) {
+        self.structure(at, if container == Container::Object { "map ends" } else { "array ends" });
+        let Some(done) = self.open.pop() else { return };
+        let value = match container {
+            Container::Object => Value::Map(done.entries),
+            Container::Array => Value::Array(done.items),
         };
-        Ok(Node::with_span(value, Span::new(start, self.position - start)))
+        self.add(Node::with_span(value, Span::new(done.start, at + 1 - done.start)));
     }
 
-    fn object(&mut self, path: &Path, nesting: usize) -> Result<Value, FormatError> {
-        if nesting > MAX_NESTING {
-            return Err(self.error("recursion limit exceeded"));
-        }
-        self.structure(path, "map begins");
-        let mut entries = Vec::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.structure(path, "map ends");
-            return Ok(Value::Map(entries));
-        }
-        loop {
-            self.skip_whitespace();
-            let key_start = self.position;
-            if self.peek() != Some(b'"') {
-                return Err(self.error("key must be a string"));
+    fn scalar(&mut self, scalar: Scalar, start: usize, end: usize) {
+        let path = self.next_path();
+        let raw = &self.text[start..end];
+        let (value, detail) = match scalar {
+            Scalar::String => (Value::String(json_reader::unescape(&raw[1..raw.len() - 1])), "string"),
+            Scalar::Number => {
+                let value = number(raw);
+                let detail = value.kind();
+                (value, detail)
             }
-            let key = self.string()?;
-            let key_span = Span::new(key_start, self.position - key_start);
-            let value_path = path.key(&key);
-            self.map.push(key_start, key_span.len, Role::Key, &value_path, "key");
-            self.skip_whitespace();
-            if self.peek() != Some(b':') {
-                return Err(self.error("expected `:`"));
-            }
-            self.structure(path, "colon");
-            self.skip_whitespace();
-            let value = self.value(&value_path, nesting)?;
-            entries.push(Entry { key, key_span: Some(key_span), value });
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => self.structure(path, "comma"),
-                Some(b'}') => {
-                    self.structure(path, "map ends");
-                    return Ok(Value::Map(entries));
-                }
-                _ => return Err(self.error("expected `,` or `}`")),
-            }
-        }
-    }
-
-    fn array(&mut self, path: &Path, nesting: usize) -> Result<Value, FormatError> {
-        if nesting > MAX_NESTING {
-            return Err(self.error("recursion limit exceeded"));
-        }
-        self.structure(path, "array begins");
-        let mut items = Vec::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.structure(path, "array ends");
-            return Ok(Value::Array(items));
-        }
-        loop {
-            self.skip_whitespace();
-            items.push(self.value(&path.index(items.len()), nesting)?);
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => self.structure(path, "comma"),
-                Some(b']') => {
-                    self.structure(path, "array ends");
-                    return Ok(Value::Array(items));
-                }
-                _ => return Err(self.error("expected `,` or `]`")),
-            }
-        }
-    }
-
-    fn literal(&mut self, word: &str, value: Value, path: &Path) -> Result<Value, FormatError> {
-        if !self.text[self.position..].starts_with(word) {
-            return Err(self.error("expected value"));
-        }
-        self.map.push(self.position, word.len(), Role::Value, path, word);
-        self.position += word.len();
-        Ok(value)
-    }
-
-    fn number(&mut self, path: &Path) -> Result<Value, FormatError> {
-        let start = self.position;
-        while matches!(self.peek(), Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')) {
-            self.position += 1;
-        }
-        let digits = &self.text[start..self.position];
-        let integral = !digits.contains(['.', 'e', 'E']);
-        let value = if integral && let Ok(integer) = digits.parse::<i64>() {
-            if integer == 0 && digits.starts_with('-') { Value::Float(-0.0) } else { Value::Integer(integer.into()) }
-        } else if integral && let Ok(integer) = digits.parse::<u64>() {
-            Value::Integer(integer.into())
-        } else {
-            match digits.parse::<f64>() {
-                Ok(float) => Value::Float(float),
-                Err(_) => return Err(FormatError::in_text(self.text, start, "invalid number")),
-            }
+            Scalar::True => (Value::Bool(true), "true"),
+            Scalar::False => (Value::Bool(false), "false"),
+            Scalar::Null => (Value::Null, "null"),
         };
-        self.map.push(start, digits.len(), Role::Value, path, value.kind());
-        Ok(value)
+        self.map.push(start, end - start, Role::Value, &path, detail);
+        self.add(Node::with_span(value, Span::new(start, end - start)));
     }
 
-    /// A string from its opening quote, escapes decoded.
-    fn string(&mut self) -> Result<String, FormatError> {
-        self.position += 1;
-        let mut out = String::new();
-        let bytes = self.text.as_bytes();
-        loop {
-            let run_start = self.position;
-            while matches!(self.peek(), Some(byte) if byte != b'"' && byte != b'\\') {
-                self.position += 1;
-            }
-            out.push_str(&self.text[run_start..self.position]);
-            match self.peek() {
-                Some(b'"') => {
-                    self.position += 1;
-                    return Ok(out);
-                }
-                Some(b'\\') => {
-                    let escaped = bytes.get(self.position + 1).copied();
-                    self.position += 2;
-                    match escaped {
-                        Some(b'"') => out.push('"'),
-                        Some(b'\\') => out.push('\\'),
-                        Some(b'/') => out.push('/'),
-                        Some(b'b') => out.push('\u{8}'),
-                        Some(b'f') => out.push('\u{c}'),
-                        Some(b'n') => out.push('\n'),
-                        Some(b'r') => out.push('\r'),
-                        Some(b't') => out.push('\t'),
-                        Some(b'u') => out.push(self.unicode_escape()?),
-                        _ => return Err(self.error("invalid escape")),
-                    }
-                }
-                _ => return Err(self.error("EOF while parsing a string")),
-            }
-        }
+    fn key(&mut self, start: usize, end: usize) {
+        let key = json_reader::unescape(&self.text[start + 1..end - 1]);
+        let Some(container) = self.open.last_mut() else { return };
+        let path = container.path.key(&key);
+        self.map.push(start, end - start, Role::Key, &path, "key");
+        container.key = Some((key, Span::new(start, end - start), path));
     }
 
-    /// The character of a `\u` escape whose `\u` has been read; a surrogate pair takes two.
-    fn unicode_escape(&mut self) -> Result<char, FormatError> {
-        let first = self.hex4()?;
-        if (0xd800..0xdc00).contains(&first) && self.text[self.position..].starts_with("\\u") {
-            let after_first = self.position;
-            self.position += 2;
-            let second = self.hex4()?;
-            if (0xdc00..0xe000).contains(&second) {
-                let code = 0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00);
-                return Ok(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
-            }
-            self.position = after_first;
-        }
-        Ok(char::from_u32(first).unwrap_or(char::REPLACEMENT_CHARACTER))
+    fn colon(&mut self, at: usize) {
+        self.structure(at, "colon");
     }
 
-    fn hex4(&mut self) -> Result<u32, FormatError> {
-        let digits = self.text.get(self.position..self.position + 4).ok_or_else(|| self.error("invalid escape"))?;
-        let code = u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid escape"))?;
-        self.position += 4;
-        Ok(code)
+    fn comma(&mut self, at: usize) {
+        self.structure(at, "comma");
+    }
+}
+
+/// A number as the document model holds it: an integer when it is written as one and fits in 64
+/// bits (either side of zero), else a float; `-0` stays a float, as serde_json reads it.
+fn number(digits: &str) -> Value {
+    let integral = !digits.contains(['.', 'e', 'E']);
+    if integral && let Ok(integer) = digits.parse::<i64>() {
+        if integer == 0 && digits.starts_with('-') { Value::Float(-0.0) } else { Value::Integer(integer.into()) }
+    } else if integral && let Ok(integer) = digits.parse::<u64>() {
+        Value::Integer(integer.into())
+    } else {
+        // The reader checked the grammar, and Rust reads every JSON number (too large ones as infinity).
+        Value::Float(digits.parse::<f64>().unwrap_or(f64::NAN))
     }
 }
 

@@ -30,6 +30,11 @@ use crate::diagnostic::Diagnostic;
 
 pub use bytemap::{ByteMap, ByteSpan, Role};
 
+/// How many containers may sit inside one another in a document: serde_json's limit (so the JSON
+/// reader's own, deeper [`crate::json_reader::MAX_DEPTH`] is never reached here), kept by every
+/// format so a document one format accepts can be carried by the others.
+pub const MAX_NESTING: usize = 127;
+
 /// The five formats of the Formats lab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {

@@ -6,8 +6,8 @@
 //! [`Role::Value`], and a map key (marker and bytes) as one [`Role::Key`] span with the path of
 //! its value.
 
-use super::json::{MAX_NESTING, key_text};
-use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, Node, Path, Role, Span, Value};
+use super::json::key_text;
+use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, MAX_NESTING, Node, Path, Role, Span, Value};
 
 pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
     let (document, map, losses) = walk(bytes)?;

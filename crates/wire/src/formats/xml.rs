@@ -55,8 +55,8 @@ use quick_xml::Reader;
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 
-use super::json::{MAX_NESTING, Style, key_text};
-use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, Node, Path, Role, Span, Value};
+use super::json::{Style, key_text};
+use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, MAX_NESTING, Node, Path, Role, Span, Value};
 
 /// The root element's name when encoding.
 pub const ROOT: &str = "document";
