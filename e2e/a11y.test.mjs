@@ -1,0 +1,266 @@
+// Accessibility in both themes: axe-core audits every page of the app (the Overview, a not-found
+// page, each lab with real content on screen, a lab loading and a lab that failed to load) in the
+// system's light and dark modes and in the theme the app's own switch picks. A serious or critical
+// violation fails the journey; moderate and minor ones are reported in the test output.
+
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { after, before, test } from "node:test";
+import { WsLabPage, baseUrl, launch, screenshotPath } from "./support.mjs";
+
+const AXE_SCRIPT = (() => {
+  try {
+    return createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+  } catch {
+    throw new Error("axe-core is missing from e2e/node_modules: run `npm ci` in e2e/");
+  }
+})();
+const FAILING_IMPACTS = new Set(["serious", "critical"]);
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Brings the HTTP lab to the response of GET `path` (idempotent: sends only when needed). */
+async function showResponse(page, path, status) {
+  const url = new URL(path, baseUrl).href;
+  const urlField = page.getByLabel("URL", { exact: true });
+  await urlField.fill(url);
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await page.getByTestId("response-status").filter({ hasText: status }).waitFor();
+}
+
+/** Shows a tab of the response (`name` as a string matches exactly). */
+function responseView(name) {
+  return (page) => page.getByRole("tablist", { name: "Response views" }).getByRole("tab", { name, exact: true }).click();
+}
+
+function requestPart(name) {
+  return (page) => page.getByRole("tablist", { name: "Request parts" }).getByRole("tab", { name, exact: true }).click();
+}
+
+/** Opens a `<details>` disclosure (clicking its summary would close an open one). */
+async function openDetails(page, summary) {
+  await page.locator("details", { has: page.locator("summary", { hasText: summary }) }).evaluate((details) => {
+    details.open = true;
+  });
+}
+
+/**
+ * Each page as a person sees it once it has settled: `setUp` runs before the page is opened
+ * (to hold back or refuse a lab's module), `ready` waits for the page's content, and each of
+ * `views` brings one state of the page on screen to be audited (each can be shown again after
+ * the others, as the audit runs them once per theme).
+ */
+const PAGES = [
+  {
+    name: "overview",
+    path: "/",
+    ready: (page) => page.getByRole("heading", { name: "See what goes over the wire." }).waitFor(),
+  },
+  {
+    name: "not-found",
+    path: "/no-such-page",
+    ready: (page) => page.getByRole("heading", { name: "Page not found" }).waitFor(),
+  },
+  {
+    name: "http",
+    path: "/http",
+    ready: (page) => page.getByRole("button", { name: "Send", exact: true }).waitFor(),
+    views: [
+      ["json-tree", async (page) => {
+        await showResponse(page, "/json", "200");
+        await responseView("Pretty")(page);
+        await page.getByTestId("tree-view").getByRole("treeitem").first().waitFor();
+      }],
+      ["raw", responseView("Raw")],
+      ["hex", responseView("Hex")],
+      ["headers", responseView(/^Headers/)],
+      ["timing", responseView("Timing")],
+      ["sent-vs-received", responseView("Sent vs received")],
+      ["request-body", requestPart("Body")],
+      ["request-auth", async (page) => {
+        await requestPart("Auth")(page);
+        await page.getByLabel("Auth type").selectOption("basic");
+      }],
+      ["request-options", requestPart("Options")],
+      ["client-error", (page) => showResponse(page, "/status/418", "418")],
+      ["request-failed", async (page) => {
+        // Nothing listens on the discard port: the request fails before any response.
+        await page.getByLabel("URL", { exact: true }).fill("http://127.0.0.1:9/");
+        await page.getByRole("button", { name: "Send", exact: true }).click();
+        await page.locator(".response .failure").waitFor();
+      }],
+    ],
+  },
+  {
+    name: "ws",
+    path: "/ws",
+    ready: async (page) => {
+      const ws = new WsLabPage(page);
+      await page.getByRole("button", { name: "Connect", exact: true }).waitFor();
+      await ws.connect();
+      await ws.send("hello, axe");
+      await ws.message("received", "text", "hello, axe").waitFor();
+      await ws.send("01 02 03 ff", { as: "hex" });
+      await ws.message("received", "binary", "01").waitFor();
+    },
+    views: [
+      ["binary-message", async (page) => {
+        await new WsLabPage(page).message("received", "binary", "01").getByRole("button").click();
+        await page.getByRole("button", { name: "Decode as…" }).waitFor();
+      }],
+      ["text-message-options-open", async (page) => {
+        await new WsLabPage(page).message("received", "text", "hello, axe").getByRole("button").click();
+        await openDetails(page, "Close options");
+        const knobs = page.getByRole("button", { name: /server knobs/i });
+        if ((await knobs.getAttribute("aria-expanded")) === "false") await knobs.click();
+      }],
+      ["disconnected", async (page) => {
+        const disconnect = page.getByRole("button", { name: "Disconnect", exact: true });
+        if (await disconnect.isVisible()) await disconnect.click();
+        await page.locator("[data-testid=connection-status].closed").waitFor();
+      }],
+    ],
+  },
+  {
+    name: "formats-compare",
+    path: "/formats",
+    ready: (page) => page.getByRole("region", { name: "CBOR", exact: true }).getByTestId("wire-size").waitFor(),
+    views: [
+      ["sample-with-field", async (page) => {
+        await page.getByLabel("Sample").selectOption("Sensor reading");
+        await page.getByRole("img", { name: /^Sizes:/ }).waitFor();
+        // A chosen field lights up its bytes in every panel.
+        await page.getByRole("list", { name: "Fields" }).getByRole("button", { name: /^location/ }).click();
+        await page.getByRole("region", { name: "CBOR bytes", exact: true }).locator(".sel").first().waitFor();
+      }],
+      ["source-does-not-parse", async (page) => {
+        await page.getByLabel("Source (JSON)").fill('{"broken": ');
+        await page.getByLabel("Source (JSON)").press("Control+Enter");
+        await page.getByText("The source does not parse").waitFor();
+      }],
+    ],
+  },
+  {
+    name: "formats-decode",
+    path: "/formats",
+    ready: (page) => page.getByRole("tab", { name: "Decode", exact: true }).click(),
+    views: [
+      ["decoded-cbor", async (page) => {
+        // CBOR: {"a": 1, "b": [true, null]}.
+        await page.getByLabel("Bytes (hex or base64)").fill("a2 61 61 01 61 62 82 f5 f6");
+        await page.getByLabel("Decode as").selectOption({ value: "" });
+        await page.getByText("Decoded 9 B as CBOR").waitFor();
+      }],
+      ["truncated-protobuf", async (page) => {
+        await page.getByLabel("Bytes (hex or base64)").fill("08 96 01 12 05 61 62");
+        await page.getByLabel("Decode as").selectOption("protobuf-raw");
+        await page.getByRole("alert").filter({ hasText: "byte 4" }).waitFor();
+      }],
+    ],
+  },
+  {
+    name: "lab-loading",
+    path: "/http",
+    // The module never arrives while the page is audited.
+    setUp: (page) => page.route("**/labs/lab_http_bg.wasm*", () => new Promise(() => {})),
+    ready: (page) => page.getByRole("status").filter({ hasText: "Loading the HTTP lab…" }).waitFor(),
+  },
+  {
+    name: "lab-load-failed",
+    path: "/formats",
+    setUp: (page) => page.route("**/labs/lab_formats_bg.wasm*", (route) => route.abort("connectionrefused")),
+    ready: (page) => page.getByRole("alert").filter({ hasText: "The Formats lab could not be loaded" }).waitFor(),
+  },
+];
+
+/** The system's colour scheme, and the theme the app's switch then pins (`<html data-theme>`). */
+const THEMES = [
+  { system: "light", switchedTo: "dark" },
+  { system: "dark", switchedTo: "light" },
+];
+
+/** Clicks the theme switch (System → Light → Dark → System) until it shows `theme`. */
+async function switchTheme(page, theme) {
+  for (let click = 0; click < 3; click += 1) {
+    if ((await page.locator("html").getAttribute("data-theme")) === theme) return;
+    await page.locator(".theme-toggle").click();
+  }
+  assert.equal(await page.locator("html").getAttribute("data-theme"), theme, "the theme switch pins the theme");
+}
+
+/** Runs axe-core on the whole document and returns its violations. */
+async function audit(page) {
+  if (!(await page.evaluate(() => "axe" in window))) {
+    await page.addScriptTag({ path: AXE_SCRIPT });
+  }
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const results = await axe.run(document, { resultTypes: ["violations"] });
+    return results.violations;
+  });
+}
+
+/** One line per offending element: its selector and, for contrast, the colours and ratio. */
+function describeNode(node) {
+  const target = node.target.map((part) => (Array.isArray(part) ? part.join(" >>> ") : part)).join(" ");
+  const contrast = [...node.any, ...node.all, ...node.none].find((check) => check.data?.contrastRatio !== undefined);
+  if (!contrast) return `    ${target}`;
+  const { fgColor, bgColor, contrastRatio, expectedContrastRatio, fontSize, fontWeight } = contrast.data;
+  return `    ${target}: ${fgColor} on ${bgColor}, ${contrastRatio}:1 (needs ${expectedContrastRatio}, ${fontSize} ${fontWeight})`;
+}
+
+function describe(violations) {
+  return violations
+    .map((violation) => [
+      `  ${violation.id} (${violation.impact}, ${violation.nodes.length} nodes): ${violation.help}`,
+      ...violation.nodes.map(describeNode),
+    ].join("\n"))
+    .join("\n");
+}
+
+/** The number of offending elements by impact, e.g. "serious 3, moderate 1" or "none". */
+function tally(violations) {
+  const counts = new Map();
+  for (const violation of violations) {
+    counts.set(violation.impact, (counts.get(violation.impact) ?? 0) + violation.nodes.length);
+  }
+  return [...counts].map(([impact, count]) => `${impact} ${count}`).join(", ") || "none";
+}
+
+for (const pageCase of PAGES) {
+  for (const theme of THEMES) {
+    test(`${pageCase.name} has no serious or critical violation in ${theme.system} mode, nor switched to ${theme.switchedTo}`, async (t) => {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, colorScheme: theme.system });
+      const page = await context.newPage();
+      await pageCase.setUp?.(page);
+      await page.goto(new URL(pageCase.path, baseUrl).href);
+      await pageCase.ready(page);
+
+      const failures = [];
+      for (const switchTo of [null, theme.switchedTo]) {
+        if (switchTo) await switchTheme(page, switchTo);
+        const mode = switchTo ? `${switchTo} by the switch` : theme.system;
+        for (const [view, show] of pageCase.views ?? [["", null]]) {
+          await show?.(page);
+          const where = [pageCase.name, view].filter(Boolean).join(" ");
+          const violations = await audit(page);
+          const serious = violations.filter((violation) => FAILING_IMPACTS.has(violation.impact));
+          const lesser = violations.filter((violation) => !FAILING_IMPACTS.has(violation.impact));
+          t.diagnostic(`${where}, ${mode}: ${tally(violations)}`);
+          for (const line of describe(lesser).split("\n").filter(Boolean)) t.diagnostic(line);
+          if (serious.length > 0) failures.push(`${where}, ${mode}:\n${describe(serious)}`);
+          const shot = ["a11y", pageCase.name, view, switchTo ? `${switchTo}-switched` : theme.system].filter(Boolean).join("-");
+          await page.screenshot({ path: screenshotPath(shot), fullPage: true });
+        }
+      }
+      await context.close();
+      if (failures.length > 0) assert.fail(`serious or critical violations:\n${failures.join("\n")}`);
+    });
+  }
+}
