@@ -68,6 +68,23 @@ impl ByteMap {
         self
     }
 
+    /// How many spans are in so far: a mark to [`ByteMap::truncate`] to, or to look at what came
+    /// after with [`ByteMap::since_mut`], while a walker is still building the map.
+    pub(crate) fn mark(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Drops the spans pushed since `mark`.
+    pub(crate) fn truncate(&mut self, mark: usize) {
+        self.spans.truncate(mark);
+    }
+
+    /// The spans pushed since `mark`, in push order, to relabel them.
+    pub(crate) fn since_mut(&mut self, mark: usize) -> &mut [ByteSpan] {
+        let mark = mark.min(self.spans.len());
+        &mut self.spans[mark..]
+    }
+
     pub fn spans(&self) -> &[ByteSpan] {
         &self.spans
     }

@@ -238,7 +238,7 @@ impl Writer {
                 self.push(&quote(&STANDARD.encode(bytes)), Role::Value, path, "base64 string");
             }
             Value::Array(_) | Value::Map(_) if nesting >= MAX_NESTING => {
-                self.losses.push(Loss::new(path, format!("nested deeper than {MAX_NESTING} levels: written as null")));
+                self.losses.push(Loss::too_deep(path, "null"));
                 self.push("null", Role::Value, path, "null");
             }
             Value::Array(items) if items.is_empty() => self.push("[]", Role::Structure, path, "empty array"),

@@ -21,6 +21,7 @@ pub mod plain;
 pub mod protobuf;
 pub mod sample_messages;
 pub mod samples;
+mod self_describing;
 pub mod throughput;
 pub mod xml;
 
@@ -245,6 +246,16 @@ impl Loss {
     pub fn new(path: &Path, what: impl Into<String>) -> Loss {
         Loss { path: path.clone(), what: what.into() }
     }
+
+    /// An encoder met a container past [`MAX_NESTING`] and wrote `written_as` (null, nil) instead.
+    pub fn too_deep(path: &Path, written_as: &str) -> Loss {
+        Loss::new(path, format!("nested deeper than {MAX_NESTING} levels: written as {written_as}"))
+    }
+}
+
+/// `a map`, `an integer`: a kind name for a sentence.
+fn with_article(kind: &str) -> String {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {kind}") } else { format!("a {kind}") }
 }
 
 /// A document encoded in one format.

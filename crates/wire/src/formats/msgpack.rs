@@ -1,59 +1,25 @@
 //! MessagePack: decoding with a byte map of the input and encoding (rmp) with a byte map of the
-//! output, both from one marker walker so every byte is accounted for.
+//! output, both from one walk over the markers (on the walker it shares with CBOR,
+//! `self_describing.rs`) so every byte is accounted for.
 //!
 //! A marker that is the whole value (fixint, nil, true, false) is mapped as [`Role::Value`]; any
 //! other marker as [`Role::Header`], separate length bytes as [`Role::Length`], the payload as
 //! [`Role::Value`], and a map key (marker and bytes) as one [`Role::Key`] span with the path of
 //! its value.
 
-use super::json::key_text;
-use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, MAX_NESTING, Node, Path, Role, Span, Value};
+use super::self_describing::{Walker, map_of, plural, short_text, walk};
+use super::{Decoded, Encoded, Format, FormatError, Loss, MAX_NESTING, Node, Path, Role, Span, Value};
 
 pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
-    let (document, map, losses) = walk(bytes)?;
+    let (document, map, losses) = walk(bytes, value)?;
     Ok(Decoded { format: Format::MessagePack, document, map, losses })
 }
 
 pub fn encode(document: &Node) -> Encoded {
     let mut writer = Writer { out: Vec::new(), losses: Vec::new() };
     writer.value(document, &Path::root(), 0);
-    let map = walk(&writer.out).map(|(_, map, _)| map).unwrap_or_default();
+    let map = map_of(&writer.out, value);
     Encoded { format: Format::MessagePack, bytes: writer.out, map, losses: writer.losses }
-}
-
-fn walk(bytes: &[u8]) -> Result<(Node, ByteMap, Vec<Loss>), FormatError> {
-    if bytes.is_empty() {
-        return Err(FormatError::at_offset(0, "no value: the input is empty"));
-    }
-    let mut walker = Walker { bytes, position: 0, spans: Vec::new(), losses: Vec::new() };
-    let document = walker.value(&Path::root(), 0)?;
-    if walker.position < bytes.len() {
-        let extra = bytes.len() - walker.position;
-        return Err(FormatError::at_offset(
-            walker.position,
-            format!("{extra} trailing byte{} after the first value", if extra == 1 { "" } else { "s" }),
-        ));
-    }
-    let mut map = ByteMap::new();
-    for span in walker.spans {
-        map.push(span.offset, span.len, span.role, &span.path, span.detail);
-    }
-    Ok((document, map.finish(), walker.losses))
-}
-
-struct PendingSpan {
-    offset: usize,
-    len: usize,
-    role: Role,
-    path: Path,
-    detail: String,
-}
-
-struct Walker<'a> {
-    bytes: &'a [u8],
-    position: usize,
-    spans: Vec<PendingSpan>,
-    losses: Vec<Loss>,
 }
 
 /// What follows a marker.
@@ -141,191 +107,117 @@ fn classify(marker: u8) -> Option<(Body, String)> {
     })
 }
 
-fn with_article(kind: &str) -> String {
-    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {kind}") } else { format!("a {kind}") }
+/// A length of `length_bytes` bytes after a marker (or the one the marker holds), mapped.
+fn length(
+    walker: &mut Walker<'_>,
+    length_bytes: usize,
+    fixed: Option<usize>,
+    path: &Path,
+    what: &str,
+    unit: (&str, &str),
+) -> Result<usize, FormatError> {
+    if let Some(count) = fixed {
+        return Ok(count);
+    }
+    let start = walker.position;
+    let count =
+        usize::try_from(walker.big_endian(length_bytes, &format!("the length of {what}"))?).unwrap_or(usize::MAX);
+    walker.span(start, length_bytes, Role::Length, path, plural(count, unit.0, unit.1));
+    Ok(count)
 }
 
-fn plural(count: usize, one: &str, many: &str) -> String {
-    if count == 1 { format!("1 {one}") } else { format!("{count} {many}") }
-}
-
-/// A value shortened for a byte map's detail line.
-fn short(value: &Value) -> String {
-    match value {
-        Value::String(text) if text.chars().count() > 24 => {
-            format!("{:?}…", text.chars().take(24).collect::<String>())
+/// The value at the walker's position.
+fn value(walker: &mut Walker<'_>, path: &Path, nesting: usize) -> Result<Node, FormatError> {
+    let start = walker.position;
+    let Some(&marker) = walker.bytes.get(start) else {
+        return Err(FormatError::at_offset(start, "truncated: a value was expected"));
+    };
+    let Some((body, detail)) = classify(marker) else {
+        return Err(FormatError::at_offset(start, "marker 0xc1 is reserved and never used"));
+    };
+    walker.position += 1;
+    let header_role = if matches!(body, Body::Nil | Body::Bool(_) | Body::Fix(_)) { Role::Value } else { Role::Header };
+    walker.span(start, 1, header_role, path, &detail);
+    let value = match body {
+        Body::Nil => Value::Null,
+        Body::Bool(flag) => Value::Bool(flag),
+        Body::Fix(number) => Value::Integer(number.into()),
+        Body::Unsigned(size) => {
+            let number = walker.big_endian(size, &detail)?;
+            walker.span(start + 1, size, Role::Value, path, number.to_string());
+            Value::Integer(number.into())
         }
-        Value::String(text) => format!("{text:?}"),
-        Value::Bytes(bytes) => plural(bytes.len(), "byte", "bytes"),
-        Value::Integer(integer) => integer.to_string(),
-        Value::Float(float) => float.to_string(),
-        other => other.kind().to_owned(),
-    }
-}
-
-impl Walker<'_> {
-    fn span(&mut self, offset: usize, len: usize, role: Role, path: &Path, detail: impl Into<String>) {
-        self.spans.push(PendingSpan { offset, len, role, path: path.clone(), detail: detail.into() });
-    }
-
-    /// The next `count` bytes, or an error at `self.position` naming `what` they were for.
-    fn take(&mut self, count: usize, what: &str) -> Result<&[u8], FormatError> {
-        let left = self.bytes.len() - self.position;
-        if count > left {
-            return Err(FormatError::at_offset(
-                self.position,
-                format!("truncated: {what} needs {}, {} left", plural(count, "byte", "bytes"), left),
-            ));
+        Body::Signed(size) => {
+            let raw = walker.big_endian(size, &detail)?;
+            let shift = 64 - 8 * size as u32;
+            let number = ((raw << shift) as i64) >> shift;
+            walker.span(start + 1, size, Role::Value, path, number.to_string());
+            Value::Integer(number.into())
         }
-        let taken = &self.bytes[self.position..self.position + count];
-        self.position += count;
-        Ok(taken)
-    }
-
-    fn big_endian(&mut self, count: usize, what: &str) -> Result<u64, FormatError> {
-        Ok(self.take(count, what)?.iter().fold(0u64, |number, &byte| (number << 8) | u64::from(byte)))
-    }
-
-    /// A length of `length_bytes` bytes after a marker (or the one the marker holds), mapped.
-    fn length(
-        &mut self,
-        length_bytes: usize,
-        fixed: Option<usize>,
-        path: &Path,
-        what: &str,
-        unit: (&str, &str),
-    ) -> Result<usize, FormatError> {
-        if let Some(count) = fixed {
-            return Ok(count);
+        Body::Float32 => {
+            let raw = walker.big_endian(4, &detail)?;
+            let number = f64::from(f32::from_bits(raw as u32));
+            walker.span(start + 1, 4, Role::Value, path, number.to_string());
+            Value::Float(number)
         }
-        let start = self.position;
-        let count =
-            usize::try_from(self.big_endian(length_bytes, &format!("the length of {what}"))?).unwrap_or(usize::MAX);
-        self.span(start, length_bytes, Role::Length, path, plural(count, unit.0, unit.1));
-        Ok(count)
-    }
-
-    fn value(&mut self, path: &Path, nesting: usize) -> Result<Node, FormatError> {
-        let start = self.position;
-        let Some(&marker) = self.bytes.get(start) else {
-            return Err(FormatError::at_offset(start, "truncated: a value was expected"));
-        };
-        let Some((body, detail)) = classify(marker) else {
-            return Err(FormatError::at_offset(start, "marker 0xc1 is reserved and never used"));
-        };
-        self.position += 1;
-        let header_role =
-            if matches!(body, Body::Nil | Body::Bool(_) | Body::Fix(_)) { Role::Value } else { Role::Header };
-        self.span(start, 1, header_role, path, &detail);
-        let value = match body {
-            Body::Nil => Value::Null,
-            Body::Bool(flag) => Value::Bool(flag),
-            Body::Fix(number) => Value::Integer(number.into()),
-            Body::Unsigned(size) => {
-                let number = self.big_endian(size, &detail)?;
-                self.span(start + 1, size, Role::Value, path, number.to_string());
-                Value::Integer(number.into())
-            }
-            Body::Signed(size) => {
-                let raw = self.big_endian(size, &detail)?;
-                let shift = 64 - 8 * size as u32;
-                let number = ((raw << shift) as i64) >> shift;
-                self.span(start + 1, size, Role::Value, path, number.to_string());
-                Value::Integer(number.into())
-            }
-            Body::Float32 => {
-                let raw = self.big_endian(4, &detail)?;
-                let number = f64::from(f32::from_bits(raw as u32));
-                self.span(start + 1, 4, Role::Value, path, number.to_string());
-                Value::Float(number)
-            }
-            Body::Float64 => {
-                let number = f64::from_bits(self.big_endian(8, &detail)?);
-                self.span(start + 1, 8, Role::Value, path, number.to_string());
-                Value::Float(number)
-            }
-            Body::Str { length_bytes, fixed } => {
-                let len = self.length(length_bytes, fixed, path, &detail, ("byte", "bytes"))?;
-                let payload_start = self.position;
-                let payload = self.take(len, "the payload")?;
-                let text = match std::str::from_utf8(payload) {
-                    Ok(text) => text.to_owned(),
-                    Err(_) => {
-                        let text = String::from_utf8_lossy(payload).into_owned();
-                        self.losses.push(Loss::new(path, "invalid UTF-8 in a string: replaced with U+FFFD"));
-                        text
-                    }
-                };
-                let value = Value::String(text);
-                self.span(payload_start, len, Role::Value, path, short(&value));
-                value
-            }
-            Body::Bin(length_bytes) => {
-                let len = self.length(length_bytes, None, path, &detail, ("byte", "bytes"))?;
-                let payload_start = self.position;
-                let payload = self.take(len, "the payload")?.to_vec();
-                self.span(payload_start, len, Role::Value, path, plural(len, "byte", "bytes"));
-                Value::Bytes(payload)
-            }
-            Body::Ext { length_bytes, fixed } => {
-                let len = self.length(length_bytes, fixed, path, &detail, ("byte", "bytes"))?;
-                let type_offset = self.position;
-                let ext_type = self.take(1, "the ext type")?[0] as i8;
-                self.span(type_offset, 1, Role::Header, path, format!("ext type {ext_type}"));
-                let payload_start = self.position;
-                let payload = self.take(len, "the payload")?.to_vec();
-                self.span(payload_start, len, Role::Value, path, plural(len, "byte", "bytes"));
-                self.losses.push(Loss::new(path, format!("ext type {ext_type} read as plain bytes")));
-                Value::Bytes(payload)
-            }
-            Body::Array { length_bytes, fixed } => {
-                if nesting >= MAX_NESTING {
-                    return Err(FormatError::at_offset(start, format!("nested deeper than {MAX_NESTING} levels")));
-                }
-                let count = self.length(length_bytes, fixed, path, &detail, ("item", "items"))?;
-                let mut items = Vec::with_capacity(count.min(self.bytes.len() - self.position));
-                for index in 0..count {
-                    items.push(self.value(&path.index(index), nesting + 1)?);
-                }
-                Value::Array(items)
-            }
-            Body::Map { length_bytes, fixed } => {
-                if nesting >= MAX_NESTING {
-                    return Err(FormatError::at_offset(start, format!("nested deeper than {MAX_NESTING} levels")));
-                }
-                let count = self.length(length_bytes, fixed, path, &detail, ("entry", "entries"))?;
-                let mut entries = Vec::with_capacity(count.min(self.bytes.len() - self.position));
-                for _ in 0..count {
-                    entries.push(self.entry(path, nesting + 1)?);
-                }
-                Value::Map(entries)
-            }
-        };
-        Ok(Node::with_span(value, Span::new(start, self.position - start)))
-    }
-
-    /// A key and its value; the key's bytes become one span with the value's path.
-    fn entry(&mut self, path: &Path, nesting: usize) -> Result<Entry, FormatError> {
-        let key_start = self.position;
-        let first_span = self.spans.len();
-        let losses_before = self.losses.len();
-        let key_node = self.value(path, nesting)?;
-        let key_detail = self.spans.get(first_span).map(|span| span.detail.clone()).unwrap_or_default();
-        self.spans.truncate(first_span);
-        self.losses.truncate(losses_before);
-        let key = key_text(&key_node.value);
-        let value_path = path.key(&key);
-        if !matches!(key_node.value, Value::String(_)) {
-            self.losses.push(Loss::new(
-                &value_path,
-                format!("{} key read as the string {key:?}", with_article(key_node.value.kind())),
-            ));
+        Body::Float64 => {
+            let number = f64::from_bits(walker.big_endian(8, &detail)?);
+            walker.span(start + 1, 8, Role::Value, path, number.to_string());
+            Value::Float(number)
         }
-        let key_span = Span::new(key_start, self.position - key_start);
-        self.span(key_start, key_span.len, Role::Key, &value_path, format!("key, {key_detail}"));
-        let value = self.value(&value_path, nesting)?;
-        Ok(Entry { key, key_span: Some(key_span), value })
-    }
+        Body::Str { length_bytes, fixed } => {
+            let len = length(walker, length_bytes, fixed, path, &detail, ("byte", "bytes"))?;
+            let payload_start = walker.position;
+            let payload = walker.take(len as u64, "the payload")?;
+            let text = match std::str::from_utf8(payload) {
+                Ok(text) => text.to_owned(),
+                Err(_) => {
+                    let text = String::from_utf8_lossy(payload).into_owned();
+                    walker.losses.push(Loss::new(path, "invalid UTF-8 in a string: replaced with U+FFFD"));
+                    text
+                }
+            };
+            walker.span(payload_start, len, Role::Value, path, short_text(&text));
+            Value::String(text)
+        }
+        Body::Bin(length_bytes) => {
+            let len = length(walker, length_bytes, None, path, &detail, ("byte", "bytes"))?;
+            let payload_start = walker.position;
+            let payload = walker.take(len as u64, "the payload")?.to_vec();
+            walker.span(payload_start, len, Role::Value, path, plural(len, "byte", "bytes"));
+            Value::Bytes(payload)
+        }
+        Body::Ext { length_bytes, fixed } => {
+            let len = length(walker, length_bytes, fixed, path, &detail, ("byte", "bytes"))?;
+            let type_offset = walker.position;
+            let ext_type = walker.take(1, "the ext type")?[0] as i8;
+            walker.span(type_offset, 1, Role::Header, path, format!("ext type {ext_type}"));
+            let payload_start = walker.position;
+            let payload = walker.take(len as u64, "the payload")?.to_vec();
+            walker.span(payload_start, len, Role::Value, path, plural(len, "byte", "bytes"));
+            walker.losses.push(Loss::new(path, format!("ext type {ext_type} read as plain bytes")));
+            Value::Bytes(payload)
+        }
+        Body::Array { length_bytes, fixed } => {
+            walker.check_nesting(start, nesting)?;
+            let count = length(walker, length_bytes, fixed, path, &detail, ("item", "items"))?;
+            let mut items = Vec::with_capacity(walker.capacity(count as u64));
+            for index in 0..count {
+                items.push(value(walker, &path.index(index), nesting + 1)?);
+            }
+            Value::Array(items)
+        }
+        Body::Map { length_bytes, fixed } => {
+            walker.check_nesting(start, nesting)?;
+            let count = length(walker, length_bytes, fixed, path, &detail, ("entry", "entries"))?;
+            let mut entries = Vec::with_capacity(walker.capacity(count as u64));
+            for _ in 0..count {
+                entries.push(walker.entry(path, nesting + 1, value)?);
+            }
+            Value::Map(entries)
+        }
+    };
+    Ok(Node::with_span(value, Span::new(start, walker.position - start)))
 }
 
 struct Writer {
@@ -366,7 +258,7 @@ impl Writer {
                 let _ = rmp::encode::write_bin(out, bytes);
             }
             Value::Array(_) | Value::Map(_) if nesting >= MAX_NESTING => {
-                self.losses.push(Loss::new(path, format!("nested deeper than {MAX_NESTING} levels: written as nil")));
+                self.losses.push(Loss::too_deep(path, "nil"));
                 let _ = rmp::encode::write_nil(out);
             }
             Value::Array(items) => {

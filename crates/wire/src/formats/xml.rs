@@ -56,7 +56,10 @@ use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 
 use super::json::{Style, key_text};
-use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, MAX_NESTING, Node, Path, Role, Span, Value};
+use super::{
+    ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, MAX_NESTING, Node, Path, Role, Span, Value,
+    with_article,
+};
 
 /// The root element's name when encoding.
 pub const ROOT: &str = "document";
@@ -145,10 +148,6 @@ fn number_shape(text: &str) -> Option<bool> {
         integral = false;
     }
     (position == bytes.len()).then_some(integral)
-}
-
-fn with_article(kind: &str) -> String {
-    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {kind}") } else { format!("a {kind}") }
 }
 
 /// Whether `name` can be an element or attribute name as it is.
@@ -649,7 +648,7 @@ impl Writer {
                 self.end_tag(name, path);
             }
             Value::Array(_) | Value::Map(_) if nesting >= MAX_NESTING => {
-                self.loss(path, format!("nested deeper than {MAX_NESTING} levels: written as null"));
+                self.losses.push(Loss::too_deep(path, "null"));
                 self.element(name, &Node::new(Value::Null), path, indent, nesting);
             }
             Value::Array(items) => {
