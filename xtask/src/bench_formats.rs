@@ -40,7 +40,7 @@ pub fn bench_formats() -> Result<(), String> {
     eprintln!("\n==> native (release)");
     let mut native =
         command("cargo", &["run", "--release", "--quiet", "-p", "wirelab-wire", "--example", "format_throughput"]);
-    let native_output = run_capturing(&mut native);
+    let (native_output, native_failure) = run_capturing(&mut native);
 
     eprintln!("\n==> wasm (release, headless Chromium)");
     // `--nocapture` makes the test runner copy console.log lines to its output; the env var makes
@@ -62,37 +62,36 @@ pub fn bench_formats() -> Result<(), String> {
         ],
     );
     wasm.env("PATH", &tools.path).env("WASM_BINDGEN_TEST_TIMEOUT", "600").env("WIRELAB_BENCH_FORMATS", "1");
-    let wasm_output = run_capturing(&mut wasm);
+    let (wasm_output, wasm_failure) = run_capturing(&mut wasm);
 
-    let native = native_output.as_deref().map(read_output).unwrap_or_default();
-    let wasm = wasm_output.as_deref().map(read_output).unwrap_or_default();
-    let table = render(&native, &wasm);
+    let (native, wasm) = (read_output(&native_output), read_output(&wasm_output));
+    let mut failures = Vec::new();
+    for (side, failure, run) in [("native", &native_failure, &native), ("wasm", &wasm_failure, &wasm)] {
+        failures.extend(failure.iter().map(|failure| format!("the {side} run failed: {failure}")));
+        if run.figures.is_empty() {
+            failures.push(format!("the {side} run produced no figures"));
+        }
+        failures.extend(run.problems.iter().map(|problem| format!("{side}: {problem}")));
+    }
+    let failed = (native_failure.is_some() || !native.problems.is_empty(), wasm_failure.is_some() || !wasm.problems.is_empty());
+    let table = render(&native, &wasm, failed);
     println!("\n{table}");
     let file = root().join("target").join("bench-formats.txt");
     std::fs::write(&file, &table).map_err(|error| format!("cannot write {}: {error}", file.display()))?;
     eprintln!("xtask: written to {}", file.display());
-
-    let mut missing = Vec::new();
-    for (side, output, run) in [("native", &native_output, &native), ("wasm", &wasm_output, &wasm)] {
-        match output {
-            Err(error) => missing.push(format!("the {side} run failed: {error}")),
-            Ok(_) if run.figures.is_empty() => missing.push(format!("the {side} run produced no figures")),
-            Ok(_) => {}
-        }
-    }
-    if missing.is_empty() { Ok(()) } else { Err(missing.join("; ")) }
+    if failures.is_empty() { Ok(()) } else { Err(failures.join("; ")) }
 }
 
-/// Runs a command with stderr inherited and stdout both shown and kept; Err if it fails, with
-/// what it printed so far kept in the message's place by the caller (it is shown already).
-fn run_capturing(command: &mut Command) -> Result<String, String> {
+/// Runs a command with stderr inherited and stdout both shown and kept: what it printed, and
+/// why it failed if it did (figures printed before a failure are kept, and the run still fails).
+fn run_capturing(command: &mut Command) -> (String, Option<String>) {
     let shown = describe(command);
     eprintln!("$ {shown}");
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|error| format!("could not start `{shown}`: {error}"))?;
+    let spawned = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(error) => return (String::new(), Some(format!("could not start `{shown}`: {error}"))),
+    };
     let mut captured = String::new();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -101,16 +100,12 @@ fn run_capturing(command: &mut Command) -> Result<String, String> {
             captured.push('\n');
         }
     }
-    let status = child.wait().map_err(|error| format!("`{shown}` did not finish: {error}"))?;
-    if status.success() {
-        Ok(captured)
-    } else if captured.contains(LINE_TAG) {
-        // Figures came out before the failure; keep them, and say so.
-        eprintln!("xtask: `{shown}` failed ({status}) after printing figures");
-        Ok(captured)
-    } else {
-        Err(format!("`{shown}` failed ({status})"))
-    }
+    let failure = match child.wait() {
+        Ok(status) if status.success() => None,
+        Ok(status) => Some(format!("`{shown}` failed ({status})")),
+        Err(error) => Some(format!("`{shown}` did not finish: {error}")),
+    };
+    (captured, failure)
 }
 
 /// The figures and problems in a run's output; lines that do not parse are skipped.
@@ -139,7 +134,7 @@ fn parse_figure(fields: &str) -> Option<Figure> {
 
 /// The side-by-side table, in the native run's order (then any figures only wasm has), and the
 /// problems each side reported.
-fn render(native: &RunOutput, wasm: &RunOutput) -> String {
+fn render(native: &RunOutput, wasm: &RunOutput, (native_failed, wasm_failed): (bool, bool)) -> String {
     let same = |a: &Figure, b: &Figure| a.format == b.format && a.workload == b.workload && a.operation == b.operation;
     let mut rows: Vec<(&Figure, Option<f64>, Option<f64>)> = Vec::new();
     for figure in &native.figures {
@@ -155,7 +150,10 @@ fn render(native: &RunOutput, wasm: &RunOutput) -> String {
         "{:<12} {:<15} {:<7} {:>9} {:>12} {:>10} {:>12}\n",
         "format", "workload", "op", "bytes", "native MB/s", "wasm MB/s", "wasm/native"
     );
-    let number = |value: Option<f64>| value.map_or_else(|| "-".to_string(), |value| format!("{value:.1}"));
+    // A figure missing from a side whose run failed is FAILED, not a quiet dash.
+    let number = |value: Option<f64>, failed: bool| {
+        value.map_or_else(|| if failed { "FAILED" } else { "-" }.to_string(), |value| format!("{value:.1}"))
+    };
     for (figure, native_speed, wasm_speed) in rows {
         let ratio = match (native_speed, wasm_speed) {
             (Some(native), Some(wasm)) if native > 0.0 => format!("{:.2}", wasm / native),
@@ -167,8 +165,8 @@ fn render(native: &RunOutput, wasm: &RunOutput) -> String {
             figure.workload,
             figure.operation,
             figure.bytes,
-            number(native_speed),
-            number(wasm_speed),
+            number(native_speed, native_failed),
+            number(wasm_speed, wasm_failed),
             ratio
         ));
     }
@@ -195,11 +193,14 @@ mod tests {
         assert_eq!(native.figures.len(), 2);
         assert_eq!(native.problems, vec!["XML Sensor reading: does not encode".to_string()]);
         let wasm = read_output("console.log div: THROUGHPUT\tJSON\tSensor reading\tencode\t400\t60.260\t4000\n");
-        let table = render(&native, &wasm);
+        let table = render(&native, &wasm, (true, false));
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 4, "{table}");
         assert!(lines[1].ends_with("120.5       60.3         0.50"), "{table}");
         assert!(lines[2].ends_with("300.0          -            -"), "{table}");
         assert_eq!(lines[3], "native: XML Sensor reading: does not encode");
+        // A figure missing from a side whose run failed says so in its cell.
+        let table = render(&native, &wasm, (false, true));
+        assert!(table.lines().nth(2).is_some_and(|line| line.ends_with("300.0     FAILED            -")), "{table}");
     }
 }
