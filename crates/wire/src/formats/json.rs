@@ -5,16 +5,11 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+pub use super::text_writer::Style;
+use super::text_writer::TextWriter;
 use crate::json_reader::{self, Container, JsonEvents, Scalar};
 
 use super::{ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, MAX_NESTING, Node, Path, Role, Span, Value};
-
-/// Pretty (two-space indent, what the lab shows) or compact (what goes over the wire).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Style {
-    Pretty,
-    Compact,
-}
 
 /// The largest integer a JavaScript number holds exactly.
 const JS_SAFE_INTEGER: i128 = 1 << 53;
@@ -30,9 +25,9 @@ pub fn parse(text: &str) -> Result<Decoded, FormatError> {
 }
 
 pub fn encode(document: &Node, style: Style) -> Encoded {
-    let mut writer = Writer { out: String::new(), map: ByteMap::new(), losses: Vec::new(), style };
+    let mut writer = Writer { text: TextWriter::new(style) };
     writer.value(document, &Path::root(), 0, 0);
-    Encoded { format: Format::Json, bytes: writer.out.into_bytes(), map: writer.map.finish(), losses: writer.losses }
+    writer.text.finish(Format::Json)
 }
 
 /// A scalar as compact JSON text, for formats that must turn a non-string map key into a string.
@@ -182,96 +177,76 @@ fn number(digits: &str) -> Value {
 }
 
 struct Writer {
-    out: String,
-    map: ByteMap,
-    losses: Vec<Loss>,
-    style: Style,
+    text: TextWriter,
 }
 
 impl Writer {
-    fn push(&mut self, text: &str, role: Role, path: &Path, detail: &str) {
-        self.map.push(self.out.len(), text.len(), role, path, detail);
-        self.out.push_str(text);
-    }
-
-    fn newline(&mut self, indent: usize) {
-        if self.style == Style::Pretty {
-            self.out.push('\n');
-            for _ in 0..indent {
-                self.out.push_str("  ");
-            }
-        }
-    }
-
     fn value(&mut self, node: &Node, path: &Path, indent: usize, nesting: usize) {
         match &node.value {
-            Value::Null => self.push("null", Role::Value, path, "null"),
+            Value::Null => self.text.push("null", Role::Value, path, "null"),
             Value::Bool(flag) => {
                 let word = if *flag { "true" } else { "false" };
-                self.push(word, Role::Value, path, word);
+                self.text.push(word, Role::Value, path, word);
             }
             Value::Integer(integer) => {
                 let integer = *integer;
                 if integer < i128::from(i64::MIN) || integer > i128::from(u64::MAX) {
-                    self.losses.push(Loss::new(
-                        path,
-                        format!("{integer} is outside the 64-bit range: JSON readers take it as a float"),
-                    ));
+                    self.text
+                        .loss(path, format!("{integer} is outside the 64-bit range: JSON readers take it as a float"));
                 } else if integer.abs() > JS_SAFE_INTEGER {
-                    self.losses
-                        .push(Loss::new(path, format!("{integer} is beyond ±2^53: JavaScript readers lose precision")));
+                    self.text.loss(path, format!("{integer} is beyond ±2^53: JavaScript readers lose precision"));
                 }
-                self.push(&integer.to_string(), Role::Value, path, "integer");
+                self.text.push(&integer.to_string(), Role::Value, path, "integer");
             }
             Value::Float(float) if float.is_finite() => {
                 let text = serde_json::Number::from_f64(*float)
                     .map_or_else(|| format!("{float:?}"), |number| number.to_string());
-                self.push(&text, Role::Value, path, "float");
+                self.text.push(&text, Role::Value, path, "float");
             }
             Value::Float(float) => {
-                self.losses.push(Loss::new(path, format!("JSON has no {float}: written as null")));
-                self.push("null", Role::Value, path, "null");
+                self.text.loss(path, format!("JSON has no {float}: written as null"));
+                self.text.push("null", Role::Value, path, "null");
             }
-            Value::String(text) => self.push(&quote(text), Role::Value, path, "string"),
+            Value::String(text) => self.text.push(&quote(text), Role::Value, path, "string"),
             Value::Bytes(bytes) => {
-                self.losses.push(Loss::new(path, "JSON has no bytes: written as a base64 string"));
-                self.push(&quote(&STANDARD.encode(bytes)), Role::Value, path, "base64 string");
+                self.text.loss(path, "JSON has no bytes: written as a base64 string");
+                self.text.push(&quote(&STANDARD.encode(bytes)), Role::Value, path, "base64 string");
             }
             Value::Array(_) | Value::Map(_) if nesting >= MAX_NESTING => {
-                self.losses.push(Loss::too_deep(path, "null"));
-                self.push("null", Role::Value, path, "null");
+                self.text.add_loss(Loss::too_deep(path, "null"));
+                self.text.push("null", Role::Value, path, "null");
             }
-            Value::Array(items) if items.is_empty() => self.push("[]", Role::Structure, path, "empty array"),
+            Value::Array(items) if items.is_empty() => self.text.push("[]", Role::Structure, path, "empty array"),
             Value::Array(items) => {
-                self.push("[", Role::Structure, path, "array begins");
+                self.text.push("[", Role::Structure, path, "array begins");
                 for (index, item) in items.iter().enumerate() {
                     if index > 0 {
-                        self.push(",", Role::Structure, path, "comma");
+                        self.text.push(",", Role::Structure, path, "comma");
                     }
-                    self.newline(indent + 1);
+                    self.text.newline(indent + 1);
                     self.value(item, &path.index(index), indent + 1, nesting + 1);
                 }
-                self.newline(indent);
-                self.push("]", Role::Structure, path, "array ends");
+                self.text.newline(indent);
+                self.text.push("]", Role::Structure, path, "array ends");
             }
-            Value::Map(entries) if entries.is_empty() => self.push("{}", Role::Structure, path, "empty map"),
+            Value::Map(entries) if entries.is_empty() => self.text.push("{}", Role::Structure, path, "empty map"),
             Value::Map(entries) => {
-                self.push("{", Role::Structure, path, "map begins");
+                self.text.push("{", Role::Structure, path, "map begins");
                 for (index, entry) in entries.iter().enumerate() {
                     if index > 0 {
-                        self.push(",", Role::Structure, path, "comma");
+                        self.text.push(",", Role::Structure, path, "comma");
                     }
-                    self.newline(indent + 1);
+                    self.text.newline(indent + 1);
                     let value_path = path.key(&entry.key);
-                    self.push(&quote(&entry.key), Role::Key, &value_path, "key");
-                    self.push(":", Role::Structure, path, "colon");
-                    if self.style == Style::Pretty {
-                        self.out.push(' ');
+                    self.text.push(&quote(&entry.key), Role::Key, &value_path, "key");
+                    self.text.push(":", Role::Structure, path, "colon");
+                    if self.text.style == Style::Pretty {
+                        self.text.out.push(' ');
                     }
                     self.value(&entry.value, &value_path, indent + 1, nesting + 1);
                 }
-                self.newline(indent);
-                self.push("}", Role::Structure, path, "map ends");
+                self.text.newline(indent);
+                self.text.push("}", Role::Structure, path, "map ends");
             }
         }
     }

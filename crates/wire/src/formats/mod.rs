@@ -22,6 +22,7 @@ pub mod protobuf;
 pub mod sample_messages;
 pub mod samples;
 mod self_describing;
+mod text_writer;
 pub mod throughput;
 pub mod xml;
 

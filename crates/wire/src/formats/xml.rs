@@ -56,6 +56,7 @@ use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 
 use super::json::{Style, key_text};
+use super::text_writer::TextWriter;
 use super::{
     ByteMap, Decoded, Encoded, Entry, Format, FormatError, Loss, MAX_NESTING, Node, Path, Role, Span, Value,
     with_article,
@@ -81,12 +82,12 @@ pub fn parse(text: &str) -> Result<Decoded, FormatError> {
 }
 
 pub fn encode(document: &Node, style: Style) -> Encoded {
-    let mut writer = Writer { out: String::new(), map: ByteMap::new(), losses: Vec::new(), style };
+    let mut writer = Writer { text: TextWriter::new(style) };
     writer.element(ROOT, document, &Path::root(), 0, 0);
     if style == Style::Pretty {
-        writer.out.push('\n');
+        writer.text.out.push('\n');
     }
-    Encoded { format: Format::Xml, bytes: writer.out.into_bytes(), map: writer.map.finish(), losses: writer.losses }
+    writer.text.finish(Format::Xml)
 }
 
 /// A value as XML text, typed on reading: what a scalar element or attribute holds.
@@ -538,10 +539,7 @@ fn content_key(content: &Content, has_children: bool) -> Option<String> {
 // ---- Writing ----
 
 struct Writer {
-    out: String,
-    map: ByteMap,
-    losses: Vec<Loss>,
-    style: Style,
+    text: TextWriter,
 }
 
 fn is_scalar(value: &Value) -> bool {
@@ -549,24 +547,6 @@ fn is_scalar(value: &Value) -> bool {
 }
 
 impl Writer {
-    fn push(&mut self, text: &str, role: Role, path: &Path, detail: &str) {
-        self.map.push(self.out.len(), text.len(), role, path, detail);
-        self.out.push_str(text);
-    }
-
-    fn newline(&mut self, indent: usize) {
-        if self.style == Style::Pretty {
-            self.out.push('\n');
-            for _ in 0..indent {
-                self.out.push_str("  ");
-            }
-        }
-    }
-
-    fn loss(&mut self, path: &Path, what: impl Into<String>) {
-        self.losses.push(Loss::new(path, what));
-    }
-
     /// A scalar as text to write, with what reading it back would lose.
     fn scalar_text(&mut self, value: &Value, path: &Path) -> String {
         match value {
@@ -574,7 +554,7 @@ impl Writer {
             Value::Bool(flag) => flag.to_string(),
             Value::Integer(integer) => {
                 if !matches!(infer(&integer.to_string()), Value::Integer(_)) {
-                    self.loss(path, format!("{integer} is beyond the 64-bit range: it reads back as text"));
+                    self.text.loss(path, format!("{integer} is beyond the 64-bit range: it reads back as text"));
                 }
                 integer.to_string()
             }
@@ -584,12 +564,13 @@ impl Writer {
             Value::String(text) => {
                 let read_back = infer(text);
                 if !matches!(read_back, Value::String(_)) {
-                    self.loss(path, format!("the string {text:?} reads back as {}", with_article(read_back.kind())));
+                    self.text
+                        .loss(path, format!("the string {text:?} reads back as {}", with_article(read_back.kind())));
                 }
                 text.clone()
             }
             Value::Bytes(bytes) => {
-                self.loss(path, "XML has no bytes: written as base64 text");
+                self.text.loss(path, "XML has no bytes: written as base64 text");
                 STANDARD.encode(bytes)
             }
             Value::Array(_) | Value::Map(_) => key_text(value),
@@ -607,11 +588,11 @@ impl Writer {
                 '\r' => out.push_str("&#13;"),
                 '\n' | '\t' if in_attribute => out.push_str(&format!("&#{};", ch as u32)),
                 '\0' => {
-                    self.loss(path, "XML cannot hold NUL: written as U+FFFD");
+                    self.text.loss(path, "XML cannot hold NUL: written as U+FFFD");
                     out.push(char::REPLACEMENT_CHARACTER);
                 }
                 control if control.is_control() && (control as u32) < 0x20 && !matches!(control, '\n' | '\t') => {
-                    self.loss(
+                    self.text.loss(
                         path,
                         format!("XML 1.0 does not allow U+{:04X}: written as a character reference", control as u32),
                     );
@@ -627,42 +608,42 @@ impl Writer {
     fn element(&mut self, name: &str, node: &Node, path: &Path, indent: usize, nesting: usize) {
         match &node.value {
             Value::Null => {
-                self.push("<", Role::Structure, path, "markup");
-                self.push(name, Role::Key, path, "start tag name");
-                self.out.push(' ');
-                self.push("nil", Role::Structure, path, "nil marker");
-                self.push("=\"", Role::Structure, path, "nil marker");
-                self.push("true", Role::Value, path, "null");
-                self.push("\"/>", Role::Structure, path, "markup");
+                self.text.push("<", Role::Structure, path, "markup");
+                self.text.push(name, Role::Key, path, "start tag name");
+                self.text.out.push(' ');
+                self.text.push("nil", Role::Structure, path, "nil marker");
+                self.text.push("=\"", Role::Structure, path, "nil marker");
+                self.text.push("true", Role::Value, path, "null");
+                self.text.push("\"/>", Role::Structure, path, "markup");
             }
             Value::String(text) if text.is_empty() => {
-                self.push("<", Role::Structure, path, "markup");
-                self.push(name, Role::Key, path, "start tag name");
-                self.push("/>", Role::Structure, path, "markup");
+                self.text.push("<", Role::Structure, path, "markup");
+                self.text.push(name, Role::Key, path, "start tag name");
+                self.text.push("/>", Role::Structure, path, "markup");
             }
             value if is_scalar(value) => {
                 let text = self.scalar_text(value, path);
                 let text = self.escaped(&text, false, path);
                 self.start_tag(name, path, &[], false);
-                self.push(&text, Role::Value, path, "text");
+                self.text.push(&text, Role::Value, path, "text");
                 self.end_tag(name, path);
             }
             Value::Array(_) | Value::Map(_) if nesting >= MAX_NESTING => {
-                self.losses.push(Loss::too_deep(path, "null"));
+                self.text.add_loss(Loss::too_deep(path, "null"));
                 self.element(name, &Node::new(Value::Null), path, indent, nesting);
             }
             Value::Array(items) => {
-                self.loss(
+                self.text.loss(
                     path,
                     "an array that is not a map's value is written as <item> elements: it reads back as a map",
                 );
                 self.start_tag(name, path, &[], items.is_empty());
                 if !items.is_empty() {
                     for (index, item) in items.iter().enumerate() {
-                        self.newline(indent + 1);
+                        self.text.newline(indent + 1);
                         self.element("item", item, &path.index(index), indent + 1, nesting + 1);
                     }
-                    self.newline(indent);
+                    self.text.newline(indent);
                     self.end_tag(name, path);
                 }
             }
@@ -683,20 +664,20 @@ impl Writer {
                 let mut attribute_name = attribute.to_owned();
                 if !is_name(attribute) {
                     attribute_name = escape_name(attribute);
-                    self.loss(
+                    self.text.loss(
                         &entry_path,
                         format!("{:?} is not an XML name: written as `{attribute_name}`", entry.key),
                     );
                 }
                 if attributes.iter().any(|(existing, _, _)| *existing == attribute_name) {
-                    self.loss(&entry_path, "an attribute can appear once: this one is left out");
+                    self.text.loss(&entry_path, "an attribute can appear once: this one is left out");
                     continue;
                 }
                 if !children.is_empty() || text.is_some() {
-                    self.loss(&entry_path, "attributes come first in XML: it moves before the elements");
+                    self.text.loss(&entry_path, "attributes come first in XML: it moves before the elements");
                 }
                 if entry.value.value == Value::Null {
-                    self.loss(&entry_path, "a null attribute reads back as an empty string");
+                    self.text.loss(&entry_path, "a null attribute reads back as an empty string");
                 }
                 let value = self.scalar_text(&entry.value.value, &entry_path);
                 attributes.push((attribute_name, value, entry_path));
@@ -707,11 +688,11 @@ impl Writer {
                     entry.key.clone()
                 } else {
                     let escaped = escape_name(&entry.key);
-                    self.loss(&entry_path, format!("{:?} is not an XML name: written as <{escaped}>", entry.key));
+                    self.text.loss(&entry_path, format!("{:?} is not an XML name: written as <{escaped}>", entry.key));
                     escaped
                 };
                 if children.iter().any(|(existing, _)| *existing == child_name) {
-                    self.loss(
+                    self.text.loss(
                         &entry_path,
                         format!("<{child_name}> appears more than once: it reads back as one array"),
                     );
@@ -725,19 +706,19 @@ impl Writer {
             && children.is_empty()
             && text.is_none()
         {
-            self.loss(path, "a lone nil=\"true\" attribute reads back as null");
+            self.text.loss(path, "a lone nil=\"true\" attribute reads back as null");
         }
         if entries.is_empty() {
-            self.loss(path, "an empty map reads back as an empty string");
+            self.text.loss(path, "an empty map reads back as an empty string");
         } else if attributes.is_empty() && children.is_empty() {
-            self.loss(path, "a map holding only #text reads back as its text");
+            self.text.loss(path, "a map holding only #text reads back as its text");
         }
         let is_empty =
             children.is_empty() && text.is_none_or(|entry| entry.value.value == Value::String(String::new()));
         if let Some(entry) = text
             && is_empty
         {
-            self.loss(&path.key(&entry.key), "empty text vanishes");
+            self.text.loss(&path.key(&entry.key), "empty text vanishes");
         }
         self.start_tag(name, path, &attributes, is_empty);
         if is_empty {
@@ -750,29 +731,29 @@ impl Writer {
                 let raw = self.scalar_text(&entry.value.value, &entry_path);
                 if !children.is_empty() {
                     if raw.trim() != raw || raw.is_empty() {
-                        self.loss(&entry_path, "text beside elements is trimmed when read");
+                        self.text.loss(&entry_path, "text beside elements is trimmed when read");
                     }
-                    self.newline(indent + 1);
+                    self.text.newline(indent + 1);
                 }
                 let escaped = self.escaped(&raw, false, &entry_path);
-                self.push(&escaped, Role::Value, &entry_path, "text");
+                self.text.push(&escaped, Role::Value, &entry_path, "text");
             } else if let Some((child_name, _)) = children.iter().find(|(_, child)| std::ptr::eq(*child, entry)) {
                 let child_name = child_name.clone();
                 let entry_path = path.key(&entry.key);
                 match &entry.value.value {
                     Value::Array(items) => {
                         match items.len() {
-                            0 => self.loss(&entry_path, "an empty array vanishes"),
-                            1 => self.loss(&entry_path, "a one-item array reads back as its item"),
+                            0 => self.text.loss(&entry_path, "an empty array vanishes"),
+                            1 => self.text.loss(&entry_path, "a one-item array reads back as its item"),
                             _ => {}
                         }
                         for (index, item) in items.iter().enumerate() {
-                            self.newline(indent + 1);
+                            self.text.newline(indent + 1);
                             self.element(&child_name, item, &entry_path.index(index), indent + 1, nesting + 1);
                         }
                     }
                     _ => {
-                        self.newline(indent + 1);
+                        self.text.newline(indent + 1);
                         self.element(&child_name, &entry.value, &entry_path, indent + 1, nesting + 1);
                     }
                 }
@@ -780,28 +761,28 @@ impl Writer {
             }
         }
         if wrote_child {
-            self.newline(indent);
+            self.text.newline(indent);
         }
         self.end_tag(name, path);
     }
 
     fn start_tag(&mut self, name: &str, path: &Path, attributes: &[(String, String, Path)], empty: bool) {
-        self.push("<", Role::Structure, path, "markup");
-        self.push(name, Role::Key, path, "start tag name");
+        self.text.push("<", Role::Structure, path, "markup");
+        self.text.push(name, Role::Key, path, "start tag name");
         for (attribute, value, attribute_path) in attributes {
-            self.out.push(' ');
-            self.push(attribute, Role::Key, attribute_path, "attribute name");
-            self.push("=\"", Role::Structure, path, "attribute markup");
+            self.text.out.push(' ');
+            self.text.push(attribute, Role::Key, attribute_path, "attribute name");
+            self.text.push("=\"", Role::Structure, path, "attribute markup");
             let escaped = self.escaped(value, true, attribute_path);
-            self.push(&escaped, Role::Value, attribute_path, "attribute value");
-            self.push("\"", Role::Structure, path, "attribute markup");
+            self.text.push(&escaped, Role::Value, attribute_path, "attribute value");
+            self.text.push("\"", Role::Structure, path, "attribute markup");
         }
-        self.push(if empty { "/>" } else { ">" }, Role::Structure, path, "markup");
+        self.text.push(if empty { "/>" } else { ">" }, Role::Structure, path, "markup");
     }
 
     fn end_tag(&mut self, name: &str, path: &Path) {
-        self.push("</", Role::Structure, path, "markup");
-        self.push(name, Role::Key, path, "end tag name");
-        self.push(">", Role::Structure, path, "markup");
+        self.text.push("</", Role::Structure, path, "markup");
+        self.text.push(name, Role::Key, path, "end tag name");
+        self.text.push(">", Role::Structure, path, "markup");
     }
 }
