@@ -183,9 +183,16 @@ fn ensure_chromium() -> Result<(), String> {
     apt_install(&["chromium", "chromium-driver"], "the browser tests need Chromium and ChromeDriver")
 }
 
+/// The journeys' npm packages (playwright-core, axe-core), installed again whenever
+/// package-lock.json is newer than what npm last installed, so a new package arrives by itself.
 fn ensure_playwright() -> Result<(), String> {
     let e2e = root().join("e2e");
-    if e2e.join("node_modules").join("playwright-core").join("package.json").exists() {
+    let modified = |path: std::path::PathBuf| std::fs::metadata(path).and_then(|meta| meta.modified()).ok();
+    let wanted = modified(e2e.join("package-lock.json"));
+    let installed = modified(e2e.join("node_modules").join(".package-lock.json"));
+    if let (Some(wanted), Some(installed)) = (wanted, installed)
+        && installed >= wanted
+    {
         return Ok(());
     }
     // playwright-core never downloads a browser; the journeys launch Debian's /usr/bin/chromium.
