@@ -430,5 +430,5 @@ mod rows;
 mod text;
 mod xml;
 
-pub use parts::{PartsError, TreeParts};
+pub use parts::{PartsError, PartsReader, TreeParts};
 pub use rows::{Expansion, TreeRow, visible_row_count, visible_rows};

@@ -70,17 +70,54 @@ impl Tree {
     }
 
     /// The tree whose index is `parts` over `text`, after checking that every number in it
-    /// points inside the text and the tree.
+    /// points inside the text and the tree. [`PartsReader`] does the same a step at a time.
     pub fn from_parts(text: String, parts: TreeParts) -> Result<Tree, PartsError> {
+        let mut reader = PartsReader::new(text, parts)?;
+        while !reader.step(usize::MAX)? {}
+        reader.finish()
+    }
+}
+
+/// Reads parts back into a tree a few nodes at a time, so a page can yield between steps (a
+/// million nodes take the better part of 100 ms to check in one go).
+pub struct PartsReader {
+    text: String,
+    xml: bool,
+    words: Vec<u32>,
+    child_table: Vec<u32>,
+    nodes: Vec<Node>,
+}
+
+impl PartsReader {
+    pub fn new(text: String, parts: TreeParts) -> Result<PartsReader, PartsError> {
         let TreeParts { xml, nodes: words, child_table } = parts;
         if words.is_empty() || words.len() % WORDS_PER_NODE != 0 {
             return Err(PartsError(format!("{} numbers do not make whole nodes", words.len())));
         }
+        let nodes = Vec::with_capacity(words.len() / WORDS_PER_NODE);
+        Ok(PartsReader { text, xml, words, child_table, nodes })
+    }
+
+    /// Checks and reads up to `max_nodes` more nodes; `true` once every node is read.
+    pub fn step(&mut self, max_nodes: usize) -> Result<bool, PartsError> {
+        let count = self.words.len() / WORDS_PER_NODE;
+        let first = self.nodes.len();
+        let last = first.saturating_add(max_nodes).min(count);
+        for id in first..last {
+            let word = &self.words[id * WORDS_PER_NODE..(id + 1) * WORDS_PER_NODE];
+            let node = read_node(id, word, &self.text, count, self.child_table.len())?;
+            self.nodes.push(node);
+        }
+        Ok(self.nodes.len() == count)
+    }
+
+    /// The tree, once [`step`](Self::step) has read every node; the child table and the root
+    /// are checked here.
+    pub fn finish(self) -> Result<Tree, PartsError> {
+        let PartsReader { text, xml, words, child_table, nodes } = self;
         let count = words.len() / WORDS_PER_NODE;
-        let mut nodes = Vec::with_capacity(count);
-        for (id, word) in words.chunks_exact(WORDS_PER_NODE).enumerate() {
-            let node = read_node(id, word, &text, count, child_table.len())?;
-            nodes.push(node);
+        if nodes.len() != count {
+            return Err(PartsError(format!("{} of {count} nodes were read", nodes.len())));
         }
         if let Some(child) = child_table.iter().find(|child| **child as usize >= count || **child == 0) {
             return Err(PartsError(format!("the child table names node {child}, which cannot be a child")));

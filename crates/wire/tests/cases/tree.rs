@@ -385,3 +385,23 @@ case_test! {
         assert!(Tree::from_parts(String::new(), empty).is_err(), "no nodes");
     }
 }
+
+case_test! {
+    fn parts_read_in_steps_give_the_same_tree() {
+        let text = r#"{"a":[1,2,{"b":"é"}],"c":{"d":null,"e":[true,false]}}"#;
+        let tree = Tree::from_json(text).expect("valid");
+        let whole = render(&tree, &Expansion::expand_all(&tree, 10_000));
+        for step in [1, 2, 3, 7, 1000] {
+            let mut reader = wire::tree::PartsReader::new(text.to_owned(), tree.to_parts()).expect("parts");
+            let mut steps = 0;
+            while !reader.step(step).expect("a good step") {
+                steps += 1;
+                assert!(steps < 100, "steps of {step} end");
+            }
+            let rebuilt = reader.finish().expect("a tree");
+            assert_eq!(render(&rebuilt, &Expansion::expand_all(&rebuilt, 10_000)), whole, "steps of {step}");
+        }
+        let unfinished = wire::tree::PartsReader::new(text.to_owned(), tree.to_parts()).expect("parts");
+        assert!(unfinished.finish().is_err(), "a reader that has not read every node is not a tree");
+    }
+}
