@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker};
-use wire::tree::{Tree, TreeParts};
+use wire::tree::{PartsReader, Tree, TreeParts};
 use wire::utf8_steps::check_step;
 
 /// trunk's loader for the worker module (`data-loader-shim`): it loads `indexer.js` and its wasm.
@@ -81,8 +81,15 @@ async fn index_in_worker(body: &[u8], kind: DocumentKind) -> Result<Result<Tree,
     let child_table = words_in_steps(&child_table).await;
     yield_to_page().await;
     let parts = TreeParts { xml: get(&answer, "xml").is_truthy(), nodes, child_table };
-    Tree::from_parts(text, parts).map(Ok).map_err(|error| error.to_string())
+    let mut reader = PartsReader::new(text, parts).map_err(|error| error.to_string())?;
+    while !reader.step(NODES_PER_STEP).map_err(|error| error.to_string())? {
+        yield_to_page().await;
+    }
+    reader.finish().map(Ok).map_err(|error| error.to_string())
 }
+
+/// Nodes checked and read back per task (about 10 ms each here).
+const NODES_PER_STEP: usize = 200_000;
 
 /// Bytes copied or checked per task when a reply is read back.
 const STEP_BYTES: usize = 4 << 20;
