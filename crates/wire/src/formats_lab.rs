@@ -375,7 +375,7 @@ pub fn decode_as(bytes: &[u8], reading: Reading, schema: &Result<Schema, FormatE
             reading,
             document: Some(protowire::to_document(&decoded)),
             map: Rc::new(protowire::byte_map(&decoded)),
-            error: decoded.error.as_ref().map(|error| FormatError::at_offset(error.offset, error.message.clone())),
+            error: decoded.error.clone(),
             raw_text: Some(protowire::render(&decoded)),
         };
     }

@@ -39,7 +39,6 @@ pub mod json_reader;
 pub mod lab;
 pub mod message_log;
 pub mod payload_view;
-pub mod protowire;
 pub mod query_params;
 pub mod resource_timing;
 pub mod saved_messages;
@@ -50,4 +49,7 @@ pub mod utf8_steps;
 pub mod virtual_list;
 pub mod ws_frame;
 pub mod ws_inspect;
+
+/// Protobuf without a schema, by the name the payload views and the labs know it.
+pub use formats::protobuf::schemaless as protowire;
 pub mod ws_lab;

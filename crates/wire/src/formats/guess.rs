@@ -100,11 +100,7 @@ pub fn guess(bytes: &[u8]) -> Vec<Guess> {
             why: format!("{} fields decode to the end", proto.fields.len()),
         },
         None => Guess { reading: Reading::ProtobufSchemaless, score: 0, why: "no fields".into() },
-        Some(error) => Guess {
-            reading: Reading::ProtobufSchemaless,
-            score: 0,
-            why: format!("byte {}: {}", error.offset, error.message),
-        },
+        Some(error) => Guess { reading: Reading::ProtobufSchemaless, score: 0, why: error.to_string() },
     });
     guesses.sort_by_key(|guess| std::cmp::Reverse(guess.score));
     guesses

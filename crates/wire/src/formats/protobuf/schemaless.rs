@@ -17,10 +17,8 @@
 
 use prost::encoding::{decode_varint, encoded_len_varint};
 
-use crate::formats::{ByteMap, Entry, Node, Path, Role, Span, Value};
-
-/// Nested messages deeper than this are shown as bytes (stops hostile inputs from recursing).
-const MAX_DEPTH: usize = 64;
+use super::wire::{MAX_DEPTH, read_varint, shorten, split_key, take, wire_type_name, zigzag};
+use crate::formats::{ByteMap, Entry, FormatError, Node, Path, Role, Span, Value};
 
 /// How many values of a packed run a rendering or a byte-map detail shows.
 const SHOWN_VALUES: usize = 8;
@@ -68,22 +66,8 @@ impl ProtoValue {
     }
 
     pub fn wire_type_name(&self) -> &'static str {
-        match self {
-            ProtoValue::Varint(_) => "varint",
-            ProtoValue::Fixed64(_) => "fixed64",
-            ProtoValue::LengthDelimited { .. } => "length-delimited",
-            ProtoValue::GroupStart => "group start",
-            ProtoValue::GroupEnd => "group end",
-            ProtoValue::Fixed32(_) => "fixed32",
-        }
+        wire_type_name(self.wire_type())
     }
-}
-
-/// A malformed place in the input.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProtoError {
-    pub offset: usize,
-    pub message: String,
 }
 
 /// The 5-byte header gRPC puts in front of each message.
@@ -104,7 +88,8 @@ pub struct ProtoDecode {
     /// The gRPC frame header in front of the message, if there is one (fields' offsets count it).
     pub grpc: Option<GrpcFrame>,
     pub fields: Vec<ProtoField>,
-    pub error: Option<ProtoError>,
+    /// The first malformed place (always at a byte offset).
+    pub error: Option<FormatError>,
 }
 
 /// The gRPC frame header at the start of `bytes`: byte 0 is 0 or 1 and bytes 1 to 4 give exactly
@@ -123,10 +108,10 @@ pub fn decode(bytes: &[u8]) -> ProtoDecode {
         Some(frame) if frame.compressed => ProtoDecode {
             grpc: Some(frame),
             fields: Vec::new(),
-            error: Some(ProtoError {
-                offset: GRPC_HEADER_LEN,
-                message: "the message is compressed (see the call's grpc-encoding header): not decoded".into(),
-            }),
+            error: Some(FormatError::at_offset(
+                GRPC_HEADER_LEN,
+                "the message is compressed (see the call's grpc-encoding header): not decoded",
+            )),
         },
         Some(frame) => {
             let (fields, error) = decode_at(&bytes[GRPC_HEADER_LEN..], GRPC_HEADER_LEN, 0);
@@ -139,7 +124,7 @@ pub fn decode(bytes: &[u8]) -> ProtoDecode {
     }
 }
 
-fn decode_at(bytes: &[u8], base: usize, depth: usize) -> (Vec<ProtoField>, Option<ProtoError>) {
+fn decode_at(bytes: &[u8], base: usize, depth: usize) -> (Vec<ProtoField>, Option<FormatError>) {
     let mut fields = Vec::new();
     let mut position = 0;
     while position < bytes.len() {
@@ -154,13 +139,12 @@ fn decode_at(bytes: &[u8], base: usize, depth: usize) -> (Vec<ProtoField>, Optio
     (fields, None)
 }
 
-fn decode_field(bytes: &[u8], start: usize, base: usize, depth: usize) -> Result<ProtoField, ProtoError> {
-    let error = |offset: usize, message: String| ProtoError { offset: base + offset, message };
+fn decode_field(bytes: &[u8], start: usize, base: usize, depth: usize) -> Result<ProtoField, FormatError> {
+    let error = |offset: usize, message: String| FormatError::at_offset(base + offset, message);
     let mut rest = &bytes[start..];
     let key =
         read_varint(&mut rest).ok_or_else(|| error(start, "truncated or overlong varint in a field key".into()))?;
-    let number = key >> 3;
-    let wire_type = (key & 7) as u8;
+    let (number, wire_type) = split_key(key);
     if number == 0 {
         return Err(error(start, "field number 0 is not allowed".into()));
     }
@@ -218,22 +202,6 @@ fn groups_balanced(fields: &[ProtoField]) -> bool {
         }
     }
     open.is_empty()
-}
-
-fn read_varint(buffer: &mut &[u8]) -> Option<u64> {
-    if buffer.is_empty() {
-        return None;
-    }
-    decode_varint(buffer).ok()
-}
-
-fn take<'a>(buffer: &mut &'a [u8], count: usize) -> Option<&'a [u8]> {
-    if buffer.len() < count {
-        return None;
-    }
-    let (head, tail) = buffer.split_at(count);
-    *buffer = tail;
-    Some(head)
 }
 
 /// One way to read a value: `sint64` → `75`.
@@ -399,10 +367,6 @@ fn roundness(texts: impl Iterator<Item = String>) -> Option<f64> {
     }
     let mean = digits as f64 / count.max(1) as f64;
     (nonzero && mean <= 6.0).then_some(mean)
-}
-
-fn zigzag(value: u64) -> i64 {
-    ((value >> 1) as i64) ^ -((value & 1) as i64)
 }
 
 /// A fixed32 value is most likely a float when the float is an everyday, round number.
@@ -690,16 +654,6 @@ fn map_fields(fields: &[ProtoField], path: &Path, map: &mut ByteMap) {
     }
 }
 
-fn shorten(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        text.to_owned()
-    } else {
-        let mut short: String = text.chars().take(max_chars).collect();
-        short.push('…');
-        short
-    }
-}
-
 /// The decode as indented text, one field a line, with offsets; a value's other readings follow
 /// on an `also:` line.
 pub fn render(decode: &ProtoDecode) -> String {
@@ -710,7 +664,8 @@ pub fn render(decode: &ProtoDecode) -> String {
     }
     render_fields(&decode.fields, 0, &mut out);
     if let Some(error) = &decode.error {
-        out.push_str(&format!("error at byte {}: {}\n", error.offset, error.message));
+        let offset = error.location.map_or(0, |location| location.offset);
+        out.push_str(&format!("error at byte {offset}: {}\n", error.message));
     }
     out
 }
