@@ -69,6 +69,8 @@ struct Builder<'a> {
 struct OpenContainer {
     start: usize,
     path: Path,
+    /// The key this container is filed under in its parent object, with the key's span.
+    member: Option<(String, Span)>,
     items: Vec<Node>,
     entries: Vec<Entry>,
     /// The member whose value comes next: its key, the key's span (quotes included) and its path.
@@ -76,45 +78,42 @@ struct OpenContainer {
 }
 
 impl Builder<'_> {
-    /// The path of the value that comes next.
-    fn next_path(&self) -> Path {
-        match self.open.last() {
-            None => Path::root(),
-            Some(OpenContainer { key: Some((_, _, path)), .. }) => path.clone(),
-            Some(container) => container.path.index(container.items.len()),
-        }
-    }
-
-    /// Files a finished value under the innermost open container, or as the document.
-    fn add(&mut self, node: Node) {
+    /// Where the value that comes next goes: its path, and in an object its key and the key's span.
+    fn next_slot(&mut self) -> (Path, Option<(String, Span)>) {
         match self.open.last_mut() {
-            None => self.document = Some(node),
+            None => (Path::root(), None),
             Some(container) => match container.key.take() {
-                Some((key, key_span, _)) => {
-                    container.entries.push(Entry { key, key_span: Some(key_span), value: node })
-                }
-                None => container.items.push(node),
+                Some((key, key_span, path)) => (path, Some((key, key_span))),
+                None => (container.path.index(container.items.len()), None),
             },
         }
     }
 
+    /// Files a finished value under the innermost open container, or as the document.
+    fn add(&mut self, node: Node, member: Option<(String, Span)>) {
+        match (self.open.last_mut(), member) {
+            (None, _) => self.document = Some(node),
+            (Some(container), Some((key, key_span))) => {
+                container.entries.push(Entry { key, key_span: Some(key_span), value: node })
+            }
+            (Some(container), None) => container.items.push(node),
+        }
+    }
+
+    /// Punctuation of the innermost open container.
     fn structure(&mut self, at: usize, detail: &str) {
-        let path = self.open.last().map_or_else(Path::root, |container| container.path.clone());
-        self.map.push(at, 1, Role::Structure, &path, detail);
+        let root = Path::root();
+        let path = self.open.last().map_or(&root, |container| &container.path);
+        self.map.push(at, 1, Role::Structure, path, detail);
     }
 }
 
 impl JsonEvents for Builder<'_> {
     fn open(&mut self, container: Container, at: usize) {
-        let path = self.next_path();
-        self.map.push(
-            at,
-            1,
-            Role::Structure,
-            &path,
-            if container == Container::Object { "map begins" } else { "array begins" },
-        );
-        self.open.push(OpenContainer { start: at, path, items: Vec::new(), entries: Vec::new(), key: None });
+        let (path, member) = self.next_slot();
+        let detail = if container == Container::Object { "map begins" } else { "array begins" };
+        self.map.push(at, 1, Role::Structure, &path, detail);
+        self.open.push(OpenContainer { start: at, path, member, items: Vec::new(), entries: Vec::new(), key: None });
     }
 
     fn close(&mut self, container: Container, at: usize) {
@@ -124,11 +123,11 @@ impl JsonEvents for Builder<'_> {
             Container::Object => Value::Map(done.entries),
             Container::Array => Value::Array(done.items),
         };
-        self.add(Node::with_span(value, Span::new(done.start, at + 1 - done.start)));
+        self.add(Node::with_span(value, Span::new(done.start, at + 1 - done.start)), done.member);
     }
 
     fn scalar(&mut self, scalar: Scalar, start: usize, end: usize) {
-        let path = self.next_path();
+        let (path, member) = self.next_slot();
         let raw = &self.text[start..end];
         let (value, detail) = match scalar {
             Scalar::String => (Value::String(json_reader::unescape(&raw[1..raw.len() - 1])), "string"),
@@ -142,7 +141,7 @@ impl JsonEvents for Builder<'_> {
             Scalar::Null => (Value::Null, "null"),
         };
         self.map.push(start, end - start, Role::Value, &path, detail);
-        self.add(Node::with_span(value, Span::new(start, end - start)));
+        self.add(Node::with_span(value, Span::new(start, end - start)), member);
     }
 
     fn key(&mut self, start: usize, end: usize) {

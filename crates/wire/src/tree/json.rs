@@ -1,7 +1,7 @@
 //! JSON indexed into the tree's flat nodes from the core's one JSON reader: each event of the
 //! scan becomes a node (or closes one), keyed by its member name's span or its array index.
 
-use super::{NO_PARENT, Node, NodeKind, add_child, close_node};
+use super::{NO_PARENT, Node, NodeKind, close_node};
 use crate::diagnostic::Diagnostic;
 use crate::json_reader::{self, Container, JsonEvents, Scalar};
 
@@ -26,12 +26,14 @@ impl Indexer {
     fn push(&mut self, kind: NodeKind, start: usize, end: usize) -> u32 {
         let id = self.nodes.len() as u32;
         let parent = self.open.last().copied().unwrap_or(NO_PARENT);
-        let key = match self.nodes.get(parent as usize) {
-            Some(container) if container.kind == NodeKind::Array => (container.child_count, container.child_count),
-            Some(_) => self.key,
+        let key = match self.nodes.get_mut(parent as usize) {
+            Some(container) => {
+                let index = container.child_count;
+                container.child_count += 1;
+                if container.kind == NodeKind::Array { (index, index) } else { self.key }
+            }
             None => (0, 0),
         };
-        add_child(&mut self.nodes, parent);
         self.nodes.push(Node::leaf(kind, key, start, end, parent));
         id
     }
