@@ -23,6 +23,8 @@ mod codegen;
 mod connection;
 #[path = "cases/curl.rs"]
 mod curl;
+#[path = "cases/diagnostic.rs"]
+mod diagnostic;
 #[path = "cases/echo_options.rs"]
 mod echo_options;
 #[path = "cases/endpoint.rs"]
@@ -53,6 +55,8 @@ mod http_lab;
 mod http_request;
 #[path = "cases/http_status.rs"]
 mod http_status;
+#[path = "cases/json_reader.rs"]
+mod json_reader;
 #[path = "cases/message_log.rs"]
 mod message_log;
 #[path = "cases/payload_view.rs"]
