@@ -3,24 +3,28 @@
 //! what failed and offers Retry. A loaded lab stays loaded (and mounted, hidden when another page
 //! is shown), so its connections and state survive switching pages.
 
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use crate::labs::Lab;
 
-#[wasm_bindgen(inline_js = r#"
-export async function import_lab(script, wasm) {
-  const module = await import(script);
+/// Imports a lab's module and instantiates its wasm (which runs the lab's `main`); the wasm is
+/// fetched here so an HTTP error is named. A `Function` rather than an `inline_js` snippet: every
+/// module of the crate would carry the snippet, and trunk builds the modules in parallel into one
+/// `snippets/` folder, where one build's copy of the file raced another's integrity hash.
+/// (`new Function` is refused by a Content-Security-Policy without `'unsafe-eval'`; Wirelab sends
+/// none.)
+const IMPORT_LAB: &str = "return import(script).then(async (module) => {
   const response = await fetch(wasm);
   if (!response.ok) throw new Error(`${wasm} answered ${response.status} ${response.statusText}`);
   await module.default({ module_or_path: response });
-}
-"#)]
-extern "C" {
-    /// Imports a lab's module and instantiates its wasm, which runs the lab's `main`.
-    #[wasm_bindgen(catch)]
-    async fn import_lab(script: &str, wasm: &str) -> Result<(), JsValue>;
+});";
+
+async fn import_lab(script: &str, wasm: &str) -> Result<(), JsValue> {
+    let loader = js_sys::Function::new_with_args("script, wasm", IMPORT_LAB);
+    let promise = loader.call2(&JsValue::NULL, &JsValue::from_str(script), &JsValue::from_str(wasm))?;
+    JsFuture::from(promise.dyn_into::<js_sys::Promise>()?).await.map(|_| ())
 }
 
 #[derive(Clone, Debug, PartialEq)]
