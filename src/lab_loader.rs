@@ -76,7 +76,7 @@ pub fn lab_host(props: &LabHostProps) -> Html {
         LoadState::Ready => html! {},
         LoadState::Loading => html! {
             <main class="page lab-status" aria-busy="true">
-                <h1 class="visually-hidden">{title}</h1>
+                <h1 class="visually-hidden">{format!("The {title} lab, loading")}</h1>
                 <div class="lab-loading" role="status">
                     <span class="spinner" aria-hidden="true"></span>
                     {format!("Loading the {title} lab…")}

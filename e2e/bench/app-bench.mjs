@@ -27,7 +27,7 @@ const LONG_TASK_TARGET_MS = 50;
 const labs = [
   { name: "HTTP", path: "/http", ready: () => [...document.querySelectorAll("button")].some((b) => b.textContent.trim() === "Send" && b.checkVisibility()) },
   { name: "WebSocket", path: "/ws", ready: () => [...document.querySelectorAll("button")].some((b) => b.textContent.trim() === "Connect" && b.checkVisibility()) },
-  { name: "Formats", path: "/formats", ready: () => [...document.querySelectorAll("h1")].some((h) => h.textContent.trim() === "Formats" && h.checkVisibility()) },
+  { name: "Formats", path: "/formats", ready: () => [...document.querySelectorAll("h1:not(.visually-hidden)")].some((h) => h.textContent.trim() === "Formats" && h.checkVisibility()) },
 ];
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

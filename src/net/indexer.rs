@@ -77,7 +77,8 @@ async fn index_in_worker(body: &[u8], kind: DocumentKind) -> Result<Result<Tree,
     let text = text_in_steps(bytes_in_steps(&text).await).await?;
     let nodes = get(&answer, "nodes").dyn_into::<Uint32Array>().map_err(|_| "the worker sent no nodes")?;
     let nodes = words_in_steps(&nodes).await;
-    let child_table = get(&answer, "children").dyn_into::<Uint32Array>().map_err(|_| "the worker sent no child table")?;
+    let child_table =
+        get(&answer, "children").dyn_into::<Uint32Array>().map_err(|_| "the worker sent no child table")?;
     let child_table = words_in_steps(&child_table).await;
     yield_to_page().await;
     let parts = TreeParts { xml: get(&answer, "xml").is_truthy(), nodes, child_table };
