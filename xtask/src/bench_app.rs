@@ -37,8 +37,10 @@ pub fn bench_app(args: &[String]) -> Result<(), String> {
     process::run(&mut node)
 }
 
-/// Builds `revision`'s app from a worktree into `target/bench-app/baseline-dist`, with the same
-/// target directory (so dependencies built once serve both).
+/// Builds `revision`'s app from a worktree into `target/bench-app/baseline-dist`, with a target
+/// directory of its own: cargo names a workspace member's artifacts the same in every checkout
+/// and judges them fresh by the files of the checkout that built them last, so a shared target
+/// directory could hand one checkout the other's code.
 fn build_baseline(tools: &Tools, revision: &str) -> Result<PathBuf, String> {
     let bench = root().join("target").join("bench-app");
     let source = bench.join("baseline-src");
@@ -52,16 +54,11 @@ fn build_baseline(tools: &Tools, revision: &str) -> Result<PathBuf, String> {
                 .or_else(|_| std::fs::remove_dir_all(&source).map_err(|error| error.to_string()))?;
             process::run(&mut command("git", &["worktree", "prune"]))?;
         }
-        process::run(&mut command(
-            "git",
-            &["worktree", "add", "--detach", &source.to_string_lossy(), &commit],
-        ))?;
+        process::run(&mut command("git", &["worktree", "add", "--detach", &source.to_string_lossy(), &commit]))?;
     }
-    let mut trunk = command(
-        "trunk",
-        &["build", "--release", "--cargo-profile", "wasm-release", "--dist", &dist.to_string_lossy()],
-    );
-    trunk.current_dir(&source).env("PATH", &tools.path).env("CARGO_TARGET_DIR", root().join("target"));
+    let mut trunk =
+        command("trunk", &["build", "--release", "--cargo-profile", "wasm-release", "--dist", &dist.to_string_lossy()]);
+    trunk.current_dir(&source).env("PATH", &tools.path).env("CARGO_TARGET_DIR", bench.join("target"));
     process::run(&mut trunk)?;
     remove_precompressed(&dist)?;
     Ok(dist)

@@ -73,7 +73,8 @@ pub fn bench_formats() -> Result<(), String> {
         }
         failures.extend(run.problems.iter().map(|problem| format!("{side}: {problem}")));
     }
-    let failed = (native_failure.is_some() || !native.problems.is_empty(), wasm_failure.is_some() || !wasm.problems.is_empty());
+    let failed =
+        (native_failure.is_some() || !native.problems.is_empty(), wasm_failure.is_some() || !wasm.problems.is_empty());
     let table = render(&native, &wasm, failed);
     println!("\n{table}");
     let file = root().join("target").join("bench-formats.txt");

@@ -43,7 +43,8 @@ fn coverage_is_by_whole_path_segments() {
 #[tokio::test]
 async fn every_route_in_api_info_is_proxied_by_trunk_serve() {
     let router = app(&Config::default(), Shutdown::new());
-    let response = router.oneshot(Request::get("/api/info").body(Body::empty()).expect("request")).await.expect("answer");
+    let response =
+        router.oneshot(Request::get("/api/info").body(Body::empty()).expect("request")).await.expect("answer");
     let body = to_bytes(response.into_body(), usize::MAX).await.expect("body");
     let info: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
     let endpoints = info["endpoints"].as_array().expect("an endpoint list");
