@@ -7,10 +7,13 @@ use axum::http::Request;
 use tower::ServiceExt;
 use wirelab_server::{Config, Shutdown, app};
 
+fn trunk_toml() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Trunk.toml")).expect("Trunk.toml")
+}
+
 /// The backends Trunk.toml proxies, as paths (`http://127.0.0.1:8080/get` → `/get`).
 fn proxied_paths() -> Vec<String> {
-    let trunk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Trunk.toml")).expect("Trunk.toml");
-    trunk
+    trunk_toml()
         .lines()
         .filter_map(|line| line.trim().strip_prefix("backend = \"")?.strip_suffix('"').map(str::to_owned))
         .filter_map(|backend| {
@@ -38,6 +41,16 @@ fn coverage_is_by_whole_path_segments() {
     for (proxy, path, expected) in cases {
         assert_eq!(covers(proxy, path), expected, "{proxy} covers {path}");
     }
+}
+
+#[test]
+fn trunk_serves_on_its_own_port_beside_the_server() {
+    // trunk serve and the wirelab-server it forwards to cannot share a port.
+    let trunk = trunk_toml();
+    let serve = trunk.split("[serve]").nth(1).expect("a [serve] section");
+    let port = serve.lines().find_map(|line| line.trim().strip_prefix("port = ")).expect("a serve port");
+    assert_eq!(port, "8081");
+    assert!(trunk.contains("[build]") && trunk.contains("wasm_bindgen = "), "the build and tool pins are kept");
 }
 
 #[tokio::test]
