@@ -11,6 +11,9 @@
 use gloo_events::EventListener;
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
+use yew_router::Routable;
+
+use crate::route::Route;
 
 /// Bytes sent to the Decode tab by another lab ("Decode as…"), with where they came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,9 +21,6 @@ pub struct DecodeRequest {
     pub bytes: Vec<u8>,
     pub origin: String,
 }
-
-/// The Formats lab's path, where decode requests go.
-pub const FORMATS_PATH: &str = "/formats";
 
 /// Goes to `path` with `state` on a new history entry, and tells every module.
 pub fn navigate(path: &str, state: &JsValue) -> Result<(), String> {
@@ -32,7 +32,7 @@ pub fn navigate(path: &str, state: &JsValue) -> Result<(), String> {
 
 /// Opens `bytes` in the Formats lab's Decode tab.
 pub fn open_in_decode(request: &DecodeRequest) -> Result<(), String> {
-    navigate(FORMATS_PATH, &decode_state(request)?)
+    navigate(&Route::Formats.to_path(), &decode_state(request)?)
 }
 
 /// The decode request the current history entry carries, if any.
@@ -46,11 +46,6 @@ pub fn decode_request_in_history() -> Option<DecodeRequest> {
 pub fn on_navigation(on_change: impl Fn() + 'static) -> Option<EventListener> {
     let window = web_sys::window()?;
     Some(EventListener::new(&window, "popstate", move |_| on_change()))
-}
-
-/// The page's path, or `/` outside a page.
-pub fn current_path() -> String {
-    web_sys::window().and_then(|window| window.location().pathname().ok()).unwrap_or_else(|| "/".to_owned())
 }
 
 fn announce_navigation(window: &web_sys::Window) -> Result<(), String> {
