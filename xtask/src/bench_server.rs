@@ -329,19 +329,7 @@ pub fn bench_server(args: &[String]) -> Result<(), String> {
         results.notes.push("not pinned: taskset is missing or fewer than 2 cores; figures are less comparable".into());
     }
 
-    let built = process::build_release(&[
-        "-p",
-        "wirelab-server",
-        "--bin",
-        "wirelab-server",
-        "-p",
-        "wirelab-loadgen",
-        "--bin",
-        "wirelab-loadgen",
-    ])?;
-    let (server_binary, loadgen) = (built.path("wirelab-server")?, built.path("wirelab-loadgen")?);
-    let logs = root().join("target").join("bench-server");
-    std::fs::create_dir_all(&logs).map_err(|error| format!("cannot create {}: {error}", logs.display()))?;
+    let (server_binary, loadgen, logs) = process::build_server_and_loadgen("bench-server")?;
 
     let mut launches = Vec::new();
     for peer in Peer::ALL {

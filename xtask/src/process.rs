@@ -116,6 +116,24 @@ pub fn build_release(selection: &[&str]) -> Result<Executables, String> {
     Ok(Executables(built_executables(&String::from_utf8_lossy(&output.stdout))))
 }
 
+/// Release builds of wirelab-server and wirelab-loadgen (what the soak and bench-server drive),
+/// as their paths, and `target/<name>/` made for the command's logs.
+pub fn build_server_and_loadgen(logs: &str) -> Result<(String, String, PathBuf), String> {
+    let built = build_release(&[
+        "-p",
+        "wirelab-server",
+        "--bin",
+        "wirelab-server",
+        "-p",
+        "wirelab-loadgen",
+        "--bin",
+        "wirelab-loadgen",
+    ])?;
+    let logs = root().join("target").join(logs);
+    std::fs::create_dir_all(&logs).map_err(|error| format!("cannot create {}: {error}", logs.display()))?;
+    Ok((built.path("wirelab-server")?, built.path("wirelab-loadgen")?, logs))
+}
+
 /// The `executable` of each `compiler-artifact` message in cargo's JSON output, by target name.
 fn built_executables(messages: &str) -> BTreeMap<String, PathBuf> {
     messages

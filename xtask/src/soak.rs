@@ -100,19 +100,7 @@ pub fn soak(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     let options = parse_options(args)?;
-    let built = process::build_release(&[
-        "-p",
-        "wirelab-server",
-        "--bin",
-        "wirelab-server",
-        "-p",
-        "wirelab-loadgen",
-        "--bin",
-        "wirelab-loadgen",
-    ])?;
-    let (server, loadgen) = (built.path("wirelab-server")?, built.path("wirelab-loadgen")?);
-    let logs = root().join("target").join("soak");
-    std::fs::create_dir_all(&logs).map_err(|error| format!("cannot create {}: {error}", logs.display()))?;
+    let (server, loadgen, logs) = process::build_server_and_loadgen("soak")?;
 
     let checks: Vec<(&str, Vec<String>)> = vec![
         (
