@@ -105,8 +105,17 @@ impl Executables {
 /// NAME`...) and returns where cargo put each executable, so every command that runs binaries
 /// builds them all itself and finds them wherever the target folder is (CARGO_TARGET_DIR too).
 pub fn build_release(selection: &[&str]) -> Result<Executables, String> {
-    let mut cargo = command("cargo", &["build", "--release", "--message-format=json-render-diagnostics"]);
-    cargo.args(selection).stderr(Stdio::inherit());
+    build_with(&["--release"], selection)
+}
+
+/// [`build_release`] in the dev profile (`cargo xtask dev`'s server).
+pub fn build_debug(selection: &[&str]) -> Result<Executables, String> {
+    build_with(&[], selection)
+}
+
+fn build_with(profile: &[&str], selection: &[&str]) -> Result<Executables, String> {
+    let mut cargo = command("cargo", &["build", "--message-format=json-render-diagnostics"]);
+    cargo.args(profile).args(selection).stderr(Stdio::inherit());
     let shown = describe(&cargo);
     eprintln!("$ {shown}");
     let output = cargo.output().map_err(|error| format!("could not start `{shown}`: {error}"))?;

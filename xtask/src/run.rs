@@ -16,14 +16,11 @@ pub fn build_app(tools: &Tools) -> Result<(), String> {
     Ok(())
 }
 
+/// Builds wirelab-server and gives its path, as cargo reports it (so `CARGO_TARGET_DIR` works).
 pub fn build_server(release: bool) -> Result<String, String> {
-    let mut args = vec!["build", "-p", "wirelab-server", "--bin", "wirelab-server"];
-    if release {
-        args.push("--release");
-    }
-    process::run(&mut command("cargo", &args))?;
-    let profile = if release { "release" } else { "debug" };
-    Ok(root().join("target").join(profile).join("wirelab-server").to_string_lossy().into_owned())
+    let selection = ["-p", "wirelab-server", "--bin", "wirelab-server"];
+    let built = if release { process::build_release(&selection)? } else { process::build_debug(&selection)? };
+    built.path("wirelab-server")
 }
 
 pub fn run(server_args: &[String]) -> Result<(), String> {
