@@ -8,6 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use crate::labs::Lab;
+use crate::net::describe_js_error;
 
 /// Imports a lab's module and instantiates its wasm (which runs the lab's `main`); the wasm is
 /// fetched here so an HTTP error is named. A `Function` rather than an `inline_js` snippet: every
@@ -115,7 +116,7 @@ async fn load(lab: Lab, attempt: u32) -> Result<(), String> {
     mark("start");
     let query = if attempt == 0 { String::new() } else { format!("?attempt={attempt}") };
     let (script, wasm) = (format!("{}{query}", lab.script_url()), format!("{}{query}", lab.wasm_url()));
-    let result = import_lab(&script, &wasm).await.map_err(|error| describe(&error));
+    let result = import_lab(&script, &wasm).await.map_err(describe_js_error);
     if result.is_ok() {
         mark("ready");
     }
@@ -143,11 +144,4 @@ fn ensure_lab_root(lab: Lab) -> Option<web_sys::Element> {
     };
     parent.append_child(&root).ok()?;
     Some(root)
-}
-
-fn describe(error: &JsValue) -> String {
-    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
-    }
-    error.as_string().unwrap_or_else(|| "an unknown error".to_owned())
 }

@@ -5,7 +5,7 @@ use wasm_bindgen_futures::JsFuture;
 
 /// The whole file's bytes.
 pub async fn read_bytes(file: web_sys::File) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(file.array_buffer()).await.map_err(crate::net::socket::describe_js_error)?;
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(crate::net::describe_js_error)?;
     buffer
         .dyn_into::<js_sys::ArrayBuffer>()
         .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())

@@ -19,6 +19,8 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker};
 use wire::tree::{PartsReader, Tree, TreeParts};
 use wire::utf8_steps::check_step;
 
+use crate::net::describe_js_error;
+
 /// trunk's loader for the worker module (`data-loader-shim`): it loads `indexer.js` and its wasm.
 const WORKER_SCRIPT: &str = "/indexer_loader.js";
 
@@ -67,7 +69,7 @@ async fn index_in_worker(body: &[u8], kind: DocumentKind) -> Result<Result<Tree,
             client.pending.remove(&id);
         }
     });
-    let answer = answer.map_err(|error| describe(&error))?;
+    let answer = answer.map_err(describe_js_error)?;
     if let Some(error) = get(&answer, "error").as_string() {
         return Ok(Err(error));
     }
@@ -164,7 +166,7 @@ struct Client {
 }
 
 fn start_client() -> Result<(), String> {
-    let worker = Worker::new(WORKER_SCRIPT).map_err(|error| describe(&error))?;
+    let worker = Worker::new(WORKER_SCRIPT).map_err(describe_js_error)?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         CLIENT.with(|client| {
             if let Some(client) = client.borrow_mut().as_mut() {
@@ -230,7 +232,7 @@ impl Client {
         if let Err(error) = self.worker.post_message_with_transfer(message, transfer) {
             let id = get(message, "id").as_f64().unwrap_or_default() as u32;
             if let Some((_, reject)) = self.pending.get(&id) {
-                reject.call1(&JsValue::NULL, &JsValue::from_str(&describe(&error))).ok();
+                reject.call1(&JsValue::NULL, &JsValue::from_str(&describe_js_error(error))).ok();
             }
         }
     }
@@ -261,7 +263,7 @@ pub fn serve() {
         let (reply, transfer) = answer(&event.data());
         if let Err(error) = replies.post_message_with_transfer(&reply, &transfer) {
             let id = get(&event.data(), "id");
-            let failure = object(&[("id", id), ("error", JsValue::from_str(&describe(&error)))]);
+            let failure = object(&[("id", id), ("error", JsValue::from_str(&describe_js_error(error)))]);
             replies.post_message(&failure).ok();
         }
     });
@@ -306,11 +308,4 @@ fn object(fields: &[(&str, JsValue)]) -> JsValue {
 
 fn get(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn describe(error: &JsValue) -> String {
-    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
-    }
-    error.as_string().unwrap_or_else(|| "an unknown error".to_owned())
 }

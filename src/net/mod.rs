@@ -9,6 +9,19 @@ pub mod server_info;
 pub mod socket;
 pub mod storage;
 
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The message of a thrown DOMException or Error, for showing where the action failed.
+pub fn describe_js_error(error: JsValue) -> String {
+    if let Some(exception) = error.dyn_ref::<web_sys::DomException>() {
+        return format!("{}: {}", exception.name(), exception.message());
+    }
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    error.as_string().unwrap_or_else(|| format!("{error:?}"))
+}
+
 /// Milliseconds since the Unix epoch, from the browser's clock.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

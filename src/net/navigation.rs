@@ -13,6 +13,7 @@ use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use yew_router::Routable;
 
+use crate::net::describe_js_error;
 use crate::route::Route;
 
 /// Bytes sent to the Decode tab by another lab ("Decode as…"), with where they came from.
@@ -25,8 +26,8 @@ pub struct DecodeRequest {
 /// Goes to `path` with `state` on a new history entry, and tells every module.
 pub fn navigate(path: &str, state: &JsValue) -> Result<(), String> {
     let window = web_sys::window().ok_or("no window")?;
-    let history = window.history().map_err(describe)?;
-    history.push_state_with_url(state, "", Some(path)).map_err(describe)?;
+    let history = window.history().map_err(describe_js_error)?;
+    history.push_state_with_url(state, "", Some(path)).map_err(describe_js_error)?;
     announce_navigation(&window)
 }
 
@@ -49,16 +50,16 @@ pub fn on_navigation(on_change: impl Fn() + 'static) -> Option<EventListener> {
 }
 
 fn announce_navigation(window: &web_sys::Window) -> Result<(), String> {
-    let event = web_sys::PopStateEvent::new("popstate").map_err(describe)?;
-    window.dispatch_event(&event).map(|_| ()).map_err(describe)
+    let event = web_sys::PopStateEvent::new("popstate").map_err(describe_js_error)?;
+    window.dispatch_event(&event).map(|_| ()).map_err(describe_js_error)
 }
 
 fn decode_state(request: &DecodeRequest) -> Result<JsValue, String> {
     let decode = Object::new();
-    Reflect::set(&decode, &"bytes".into(), &Uint8Array::from(request.bytes.as_slice())).map_err(describe)?;
-    Reflect::set(&decode, &"origin".into(), &request.origin.as_str().into()).map_err(describe)?;
+    Reflect::set(&decode, &"bytes".into(), &Uint8Array::from(request.bytes.as_slice())).map_err(describe_js_error)?;
+    Reflect::set(&decode, &"origin".into(), &request.origin.as_str().into()).map_err(describe_js_error)?;
     let state = Object::new();
-    Reflect::set(&state, &"decode".into(), &decode).map_err(describe)?;
+    Reflect::set(&state, &"decode".into(), &decode).map_err(describe_js_error)?;
     Ok(state.into())
 }
 
@@ -70,11 +71,4 @@ fn read_decode_state(state: &JsValue) -> Option<DecodeRequest> {
     let bytes = Reflect::get(&decode, &"bytes".into()).ok()?.dyn_into::<Uint8Array>().ok()?.to_vec();
     let origin = Reflect::get(&decode, &"origin".into()).ok()?.as_string().unwrap_or_default();
     Some(DecodeRequest { bytes, origin })
-}
-
-fn describe(error: JsValue) -> String {
-    error
-        .as_string()
-        .or_else(|| js_sys::JSON::stringify(&error).ok().map(String::from))
-        .unwrap_or_else(|| "an unknown error".to_owned())
 }

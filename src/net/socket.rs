@@ -10,6 +10,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 use wire::connection::CloseInfo;
 use wire::message_log::Payload;
+
+use crate::net::describe_js_error;
 pub use wire::ws_lab::SocketEvent;
 
 /// One open (or opening) connection. Dropping it detaches the handlers and closes the socket.
@@ -101,15 +103,4 @@ impl Drop for Socket {
             let _ = self.inner.close_with_code_and_reason(1000, "page closed the lab");
         }
     }
-}
-
-/// The message of a thrown DOMException or Error, for showing where the action failed.
-pub fn describe_js_error(error: JsValue) -> String {
-    if let Some(exception) = error.dyn_ref::<web_sys::DomException>() {
-        return format!("{}: {}", exception.name(), exception.message());
-    }
-    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
-    }
-    error.as_string().unwrap_or_else(|| format!("{error:?}"))
 }
