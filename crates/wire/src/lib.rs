@@ -4,6 +4,7 @@
 //! Key entry points:
 //! - [`hexdump`]: offset / hex / ASCII rows for any byte slice.
 //! - [`binary_input`]: parse what a person types as hex or base64, with the position of any error.
+//! - [`bridge_event`]: the JSON events of the server's TCP/UDP bridge and the commands it takes.
 //! - [`diagnostic`]: the one shape of an input problem: a message and where it is.
 //! - [`message_log`]: the capped, filterable log of WebSocket messages and its counters.
 //! - [`connection`]: WebSocket connection states, close codes and their meanings.
@@ -22,6 +23,7 @@
 //! the problem is (byte offset, or line and column), and never panic.
 
 pub mod binary_input;
+pub mod bridge_event;
 pub mod codegen;
 pub mod connection;
 pub mod curl;
