@@ -8,7 +8,8 @@ use clap::{Parser, ValueEnum};
 use crate::websocket::SERVER_WINDOW_BITS;
 use crate::{
     Config, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_TIMEOUT, DeflateConfig, OriginPolicy,
+    DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PEER_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DeflateConfig,
+    OriginPolicy, PeerPorts, PeersConfig,
 };
 
 /// A switch given as `on` or `off`.
@@ -98,6 +99,32 @@ pub struct Cli {
     /// stays open. Off answers with server_no_context_takeover and client_no_context_takeover.
     #[arg(long, value_enum, default_value_t = Switch::Off)]
     pub deflate_context_takeover: Switch,
+
+    /// Start none of the built-in peers (echo, smtp, pop3, ftp), which otherwise listen on
+    /// 127.0.0.1 only and are listed in /api/info under "peers".
+    #[arg(long, help_heading = "Built-in peers")]
+    pub no_peers: bool,
+
+    /// Port of the echo peer (RFC 862), the same number over TCP and UDP; 0 picks a free port.
+    #[arg(long, default_value_t = 0, help_heading = "Built-in peers")]
+    pub echo_port: u16,
+
+    /// Port of the SMTP peer; 0 picks a free port.
+    #[arg(long, default_value_t = 0, help_heading = "Built-in peers")]
+    pub smtp_port: u16,
+
+    /// Port of the POP3 peer; 0 picks a free port.
+    #[arg(long, default_value_t = 0, help_heading = "Built-in peers")]
+    pub pop3_port: u16,
+
+    /// Port of the FTP peer's control connection; 0 picks a free port.
+    #[arg(long, default_value_t = 0, help_heading = "Built-in peers")]
+    pub ftp_port: u16,
+
+    /// Seconds a connection to a built-in peer may stay silent before the peer closes it (more
+    /// than 0).
+    #[arg(long, default_value_t = DEFAULT_PEER_IDLE_TIMEOUT.as_secs_f64(), value_parser = parse_positive_seconds, help_heading = "Built-in peers")]
+    pub peer_idle_timeout: f64,
 }
 
 impl Cli {
@@ -124,7 +151,19 @@ impl Cli {
             write_timeout: Duration::try_from_secs_f64(self.write_timeout).ok().filter(|timeout| !timeout.is_zero()),
             header_read_timeout: Duration::try_from_secs_f64(self.header_read_timeout)
                 .unwrap_or(DEFAULT_HEADER_READ_TIMEOUT),
+            peers: self.peers_config(),
             ..Config::default()
+        }
+    }
+}
+
+impl Cli {
+    fn peers_config(&self) -> PeersConfig {
+        PeersConfig {
+            enabled: !self.no_peers,
+            ports: PeerPorts { echo: self.echo_port, smtp: self.smtp_port, pop3: self.pop3_port, ftp: self.ftp_port },
+            // `parse_positive_seconds` only lets through values this conversion accepts.
+            idle_timeout: Duration::try_from_secs_f64(self.peer_idle_timeout).unwrap_or(DEFAULT_PEER_IDLE_TIMEOUT),
         }
     }
 }
@@ -142,6 +181,13 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
         Ok(seconds) if Duration::try_from_secs_f64(seconds).is_ok() => Ok(seconds),
         Ok(_) => Err("must be a number of seconds, 0 or more".to_owned()),
         Err(error) => Err(error.to_string()),
+    }
+}
+
+fn parse_positive_seconds(text: &str) -> Result<f64, String> {
+    match parse_seconds(text)? {
+        0.0 => Err("must be more than 0 seconds".to_owned()),
+        seconds => Ok(seconds),
     }
 }
 
@@ -209,6 +255,15 @@ mod tests {
             "--header-read-timeout <HEADER_READ_TIMEOUT>",
             "--idle-timeout <IDLE_TIMEOUT>",
             "[default: 60]",
+            "Built-in peers:",
+            "--no-peers",
+            "--echo-port <ECHO_PORT>",
+            "--smtp-port <SMTP_PORT>",
+            "--pop3-port <POP3_PORT>",
+            "--ftp-port <FTP_PORT>",
+            "[default: 0]",
+            "--peer-idle-timeout <PEER_IDLE_TIMEOUT>",
+            "[default: 300]",
         ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
         }
@@ -233,6 +288,37 @@ mod tests {
         let cli = Cli::try_parse_from(["wirelab-server", "--max-body-bytes", "100", "--max-delay", "2.5"]).unwrap();
         let config = cli.config();
         assert_eq!((config.max_body_bytes, config.max_delay), (100, Duration::from_millis(2500)));
+    }
+
+    #[test]
+    fn peer_flags_are_checked_and_reach_the_config() {
+        for (flag, bad) in [
+            ("--echo-port", "65536"),
+            ("--smtp-port", "-1"),
+            ("--peer-idle-timeout", "soon"),
+            ("--peer-idle-timeout", "0"),
+        ] {
+            assert!(Cli::try_parse_from(["wirelab-server", flag, bad]).is_err(), "{flag} {bad}");
+        }
+        let cases = [
+            (vec![], PeersConfig::default()),
+            (vec!["--no-peers"], PeersConfig { enabled: false, ..PeersConfig::default() }),
+            (
+                vec!["--echo-port", "7007", "--smtp-port", "2525", "--pop3-port", "1110", "--ftp-port", "2121"],
+                PeersConfig {
+                    ports: PeerPorts { echo: 7007, smtp: 2525, pop3: 1110, ftp: 2121 },
+                    ..PeersConfig::default()
+                },
+            ),
+            (
+                vec!["--peer-idle-timeout", "1.5"],
+                PeersConfig { idle_timeout: Duration::from_millis(1500), ..PeersConfig::default() },
+            ),
+        ];
+        for (args, expected) in cases {
+            let cli = Cli::try_parse_from(std::iter::once("wirelab-server").chain(args.iter().copied())).unwrap();
+            assert_eq!(cli.config().peers, expected, "{args:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The JSON API: `/api/info` tells the app the server's version, limits and endpoints (the app
-//! shows them as a table); other `/api` paths 404.
+//! The JSON API: `/api/info` tells the app the server's version, limits, endpoints and built-in
+//! peers (the app shows them as a table); other `/api` paths 404.
 
 use axum::extract::State;
 use axum::http::Uri;
@@ -7,9 +7,9 @@ use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde::Serialize;
 
-use crate::Config;
 use crate::error::ApiError;
 use crate::httpbin::ROUTES;
+use crate::{Config, Peer, Peers};
 
 /// The body of `GET /api/info`.
 #[derive(Clone, Debug, Serialize)]
@@ -20,6 +20,8 @@ struct Info {
     max_body_bytes: usize,
     max_delay_seconds: f64,
     endpoints: Vec<Endpoint>,
+    /// The built-in peers: `{name, protocol, transport, host, port}` each; empty when they are off.
+    peers: Vec<Peer>,
 }
 
 /// One endpoint the app can use.
@@ -35,7 +37,7 @@ struct Endpoint {
     description: &'static str,
 }
 
-pub(crate) fn router(config: &Config) -> Router {
+pub(crate) fn router(config: &Config, peers: &Peers) -> Router {
     let websocket = Endpoint {
         path: "/ws/echo",
         kind: "websocket",
@@ -67,6 +69,7 @@ pub(crate) fn router(config: &Config) -> Router {
         max_body_bytes: config.max_body_bytes,
         max_delay_seconds: config.max_delay.as_secs_f64(),
         endpoints: [websocket, inspect].into_iter().chain(http).collect(),
+        peers: peers.all().to_vec(),
     };
     Router::new()
         .route("/api/info", get(get_info))

@@ -3,7 +3,9 @@
 //! The server serves the built yew app (trunk's `dist/`), a JSON description of itself at
 //! `/api/info`, a WebSocket echo endpoint at `/ws/echo` and httpbin-style HTTP test endpoints
 //! (`/anything`, `/status/{codes}`, `/delay/{seconds}`, ...) that the app's lab pages talk to.
-//! Every route answers cross-origin requests (see `cors.rs`).
+//! Every route answers cross-origin requests (see `cors.rs`). Beside the HTTP server, [`serve`]
+//! starts the built-in peers on loopback (echo, SMTP, POP3, FTP: see `peers/`), listed in
+//! `/api/info` and found by name through [`Peers::find`].
 
 pub mod cli;
 mod cors;
@@ -12,6 +14,7 @@ mod head_timeout;
 mod httpbin;
 mod info;
 mod memory;
+mod peers;
 mod shutdown;
 mod static_files;
 mod websocket;
@@ -20,6 +23,7 @@ use std::future::IntoFuture;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -33,6 +37,7 @@ use tower_http::trace::TraceLayer;
 pub use head_timeout::HeadTimeoutListener;
 pub use httpbin::formats::sample_reading;
 pub use httpbin::proto;
+pub use peers::{DEFAULT_PEER_IDLE_TIMEOUT, PEER_HOST, Peer, PeerPorts, Peers, PeersConfig, Transport};
 pub use shutdown::{Shutdown, wait_for_signal};
 pub use websocket::{DeflateConfig, OriginPolicy};
 
@@ -85,6 +90,8 @@ pub struct Config {
     /// `None` leaves the system's default (about 15 minutes of retransmissions, and no limit on
     /// a zero window).
     pub write_timeout: Option<Duration>,
+    /// The built-in peers (echo, SMTP, POP3, FTP): on or off, their ports and limits.
+    pub peers: PeersConfig,
 }
 
 impl Default for Config {
@@ -103,6 +110,7 @@ impl Default for Config {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
             write_timeout: Some(DEFAULT_WRITE_TIMEOUT),
+            peers: PeersConfig::default(),
         }
     }
 }
@@ -111,7 +119,16 @@ impl Default for Config {
 /// CORS and `Timing-Allow-Origin` on every response.
 ///
 /// WebSocket connections watch `shutdown` and close with 1001 when it is triggered.
+///
+/// The app knows no built-in peers (`/api/info` lists none): [`serve`] uses [`app_with_peers`].
 pub fn app(config: &Config, shutdown: Shutdown) -> Router {
+    app_with_peers(config, shutdown, Arc::new(Peers::none()))
+}
+
+/// [`app`] with the directory of the running built-in peers, which [`serve`] starts before it
+/// builds the app. `/api/info` lists them, and routes that reach a peer by name (the bridge)
+/// take `peers` and look it up with [`Peers::find`].
+pub fn app_with_peers(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) -> Router {
     // Compression covers the API, the httpbin endpoints and the app's files; the WebSocket route
     // stays outside it. Streamed bodies (`/bytes`, `/drip`: octet-stream; `/stream`: NDJSON) are
     // not compressed, so their chunks are not held back in the encoder (and random bytes would
@@ -121,7 +138,7 @@ pub fn app(config: &Config, shutdown: Shutdown) -> Router {
         .and(NotForContentType::const_new(httpbin::OCTET_STREAM))
         .and(NotForContentType::const_new(httpbin::NDJSON))
         .and(static_files::not_from_precompressed_dist);
-    let routes = info::router(config)
+    let routes = info::router(config, &peers)
         .merge(httpbin::router(config))
         .merge(static_files::router(&config.static_dir))
         .layer(CompressionLayer::new().compress_when(compress_when))
@@ -133,8 +150,12 @@ pub fn app(config: &Config, shutdown: Shutdown) -> Router {
 ///
 /// After the trigger it stops accepting, lets every WebSocket send its 1001 close and wait for the
 /// client's answer, and returns after at most `config.shutdown_timeout` whatever clients do.
+///
+/// The built-in peers (`config.peers`) are started first, on loopback, and stop on the same
+/// trigger; a peer port that is taken fails the start.
 pub async fn serve(listener: TcpListener, config: Config, shutdown: Shutdown) -> io::Result<()> {
-    let app = app(&config, shutdown.clone());
+    let peers = Arc::new(Peers::start(&config.peers, &shutdown).await?);
+    let app = app_with_peers(&config, shutdown.clone(), Arc::clone(&peers));
     let stop = shutdown.clone();
     // `tap_io` (a no-op here) is what lets axum's ConnectInfo<SocketAddr> see through the wrapper.
     let listener = HeadTimeoutListener::new(listener, config.header_read_timeout)
@@ -160,6 +181,9 @@ pub async fn serve(listener: TcpListener, config: Config, shutdown: Shutdown) ->
             websockets = shutdown.open_connections(),
             "WebSockets still open at the shutdown deadline; dropping them"
         );
+    }
+    if !peers.stopped(deadline).await {
+        tracing::warn!("built-in peers still running at the shutdown deadline");
     }
     match timeout_at(deadline, &mut http).await {
         Ok(joined) => flatten(joined)?,

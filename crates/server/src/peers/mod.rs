@@ -1,0 +1,265 @@
+//! The built-in peers: small servers (echo, SMTP, POP3, FTP) that `wirelab-server` starts on
+//! loopback so the Sockets lab has something real to talk to, and their directory.
+//!
+//! [`Peers::start`] binds every peer on `127.0.0.1` (never another address: they are for the lab,
+//! reached through the server's bridge or by programs on the same machine), each on the port its
+//! flag names or on any free port. [`serve`](crate::serve) starts them before it builds the app and
+//! hands the directory to the router as an `Arc<Peers>` (see [`app_with_peers`](crate::app_with_peers)):
+//! `/api/info` lists them and the bridge finds a peer by name with [`Peers::find`]. They stop when
+//! the server's [`Shutdown`] is triggered.
+//!
+//! Every peer keeps the server's hardening: connections per peer are capped, buffers are bounded,
+//! a connection silent for [`PeersConfig::idle_timeout`] is closed, input from the network is
+//! never trusted, and everything is logged with `tracing` under the peer's name.
+
+mod echo;
+
+use std::future::Future;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::Semaphore;
+use tokio::time::{Instant, timeout_at};
+use tokio_util::task::TaskTracker;
+
+use crate::Shutdown;
+
+/// The address every peer listens on: loopback only.
+pub const PEER_HOST: Ipv4Addr = Ipv4Addr::LOCALHOST;
+/// The default silence after which a peer closes a connection: 5 minutes, SMTP's own
+/// (RFC 5321 section 4.5.3.2.7), long enough for a person typing commands by hand.
+pub const DEFAULT_PEER_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Connections one TCP peer serves at once; more are closed at once (SMTP's with a 421).
+pub const MAX_CONNECTIONS_PER_PEER: usize = 64;
+
+/// How a peer is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Tcp,
+    Udp,
+}
+
+impl Transport {
+    /// `tcp` or `udp`, as `/api/info` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Tcp => "tcp",
+            Transport::Udp => "udp",
+        }
+    }
+}
+
+/// One running peer, as `/api/info` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Peer {
+    /// What the lab and the bridge call it: `echo`, `smtp`, `pop3`, `ftp`.
+    pub name: &'static str,
+    /// The protocol it speaks: `echo` (RFC 862), `smtp`, `pop3`, `ftp`.
+    pub protocol: &'static str,
+    pub transport: Transport,
+    /// Where it listens (always on [`PEER_HOST`]).
+    #[serde(skip)]
+    pub address: SocketAddr,
+    /// `127.0.0.1`, for the JSON.
+    host: String,
+    /// The bound port, for the JSON.
+    port: u16,
+}
+
+impl Peer {
+    fn new(name: &'static str, protocol: &'static str, transport: Transport, address: SocketAddr) -> Self {
+        Self { name, protocol, transport, address, host: address.ip().to_string(), port: address.port() }
+    }
+}
+
+/// The ports the peers ask for; 0 takes any free port (the default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PeerPorts {
+    /// The echo peer's port, the same number over TCP and UDP.
+    pub echo: u16,
+    pub smtp: u16,
+    pub pop3: u16,
+    pub ftp: u16,
+}
+
+/// What the peers need to know: whether to start, their ports and their limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeersConfig {
+    /// Start the peers at all (`--no-peers` turns them off).
+    pub enabled: bool,
+    pub ports: PeerPorts,
+    /// A connection silent this long is closed.
+    pub idle_timeout: Duration,
+}
+
+impl Default for PeersConfig {
+    fn default() -> Self {
+        Self { enabled: true, ports: PeerPorts::default(), idle_timeout: DEFAULT_PEER_IDLE_TIMEOUT }
+    }
+}
+
+/// The directory of the running peers. Empty when the peers are off.
+#[derive(Debug, Default)]
+pub struct Peers {
+    peers: Vec<Peer>,
+    /// The peers' accept loops and connections, for [`Peers::stopped`] to wait for.
+    tasks: TaskTracker,
+}
+
+impl Peers {
+    /// A directory with no peers: what the app has when the peers are off, or in tests of the
+    /// router alone.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Binds and starts every peer `config` enables, on loopback; they run until `shutdown`.
+    ///
+    /// Fails (naming the peer and its port) if a port is taken.
+    pub async fn start(config: &PeersConfig, shutdown: &Shutdown) -> io::Result<Self> {
+        let mut directory = Self::none();
+        if !config.enabled {
+            tracing::info!("built-in peers are off (--no-peers)");
+            return Ok(directory);
+        }
+        let (tcp, udp) = bind_tcp_and_udp("echo", config.ports.echo).await?;
+        let context = PeerContext::new(config, shutdown, &directory.tasks);
+        directory.spawn_tcp(
+            Peer::new("echo", "echo", Transport::Tcp, tcp.local_addr()?),
+            tcp,
+            &context,
+            echo::serve_tcp,
+        );
+        let echo_udp = Peer::new("echo", "echo", Transport::Udp, udp.local_addr()?);
+        directory.tasks.spawn(echo::serve_udp(udp, context.for_peer("echo")));
+        directory.peers.push(echo_udp);
+        for peer in &directory.peers {
+            tracing::info!(peer = peer.name, transport = peer.transport.as_str(), address = %peer.address, "peer listening");
+        }
+        Ok(directory)
+    }
+
+    /// The peer called `name` over `transport`, if it is running.
+    pub fn find(&self, name: &str, transport: Transport) -> Option<&Peer> {
+        self.peers.iter().find(|peer| peer.name == name && peer.transport == transport)
+    }
+
+    /// Every running peer, in the order `/api/info` lists them.
+    pub fn all(&self) -> &[Peer] {
+        &self.peers
+    }
+
+    /// Waits, until `deadline` at the latest, for the peers to stop after the shutdown was
+    /// triggered. Returns whether they all stopped in time.
+    pub(crate) async fn stopped(&self, deadline: Instant) -> bool {
+        self.tasks.close();
+        timeout_at(deadline, self.tasks.wait()).await.is_ok()
+    }
+
+    /// Runs `peer`'s accept loop on `listener`, each connection in a task of its own running
+    /// `handle`, at most [`MAX_CONNECTIONS_PER_PEER`] at once.
+    fn spawn_tcp<H, F>(&mut self, peer: Peer, listener: TcpListener, context: &PeerContext, handle: H)
+    where
+        H: Fn(TcpStream, SocketAddr, Connection) -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let context = context.for_peer(peer.name);
+        self.tasks.spawn(accept_loop(listener, context, handle));
+        self.peers.push(peer);
+    }
+}
+
+/// What every peer's task shares: the shutdown, the limits and the task tracker.
+#[derive(Clone, Debug)]
+pub(crate) struct PeerContext {
+    pub(crate) name: &'static str,
+    pub(crate) shutdown: Shutdown,
+    pub(crate) idle_timeout: Duration,
+    tasks: TaskTracker,
+}
+
+impl PeerContext {
+    fn new(config: &PeersConfig, shutdown: &Shutdown, tasks: &TaskTracker) -> Self {
+        Self { name: "", shutdown: shutdown.clone(), idle_timeout: config.idle_timeout, tasks: tasks.clone() }
+    }
+
+    fn for_peer(&self, name: &'static str) -> Self {
+        Self { name, ..self.clone() }
+    }
+}
+
+/// One accepted connection's view of its peer: the context, and its place under the cap (given
+/// back when the connection's task ends).
+pub(crate) struct Connection {
+    pub(crate) context: PeerContext,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+async fn accept_loop<H, F>(listener: TcpListener, context: PeerContext, handle: H)
+where
+    H: Fn(TcpStream, SocketAddr, Connection) -> F,
+    F: Future<Output = ()> + Send + 'static,
+{
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS_PER_PEER));
+    loop {
+        let accepted = tokio::select! {
+            () = context.shutdown.triggered() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, client) = match accepted {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Out of file descriptors and the like: wait a little instead of spinning.
+                tracing::warn!(peer = context.name, %error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            tracing::warn!(peer = context.name, %client, limit = MAX_CONNECTIONS_PER_PEER, "too many connections; closing");
+            continue;
+        };
+        tracing::debug!(peer = context.name, %client, "connection opened");
+        let connection = Connection { context: context.clone(), _slot: slot };
+        context.tasks.spawn(handle(stream, client, connection));
+    }
+    tracing::debug!(peer = context.name, "stopped listening");
+}
+
+/// Binds TCP and UDP on the same port number (RFC 862's echo lives on both). With port 0 the
+/// TCP side picks a free port and the UDP side takes the same number, retried a few times if
+/// that number happens to be taken for UDP.
+async fn bind_tcp_and_udp(name: &str, port: u16) -> io::Result<(TcpListener, UdpSocket)> {
+    const ATTEMPTS: usize = 16;
+    let mut last_error = None;
+    for _ in 0..ATTEMPTS {
+        let tcp = bind_tcp(name, port).await?;
+        let chosen = tcp.local_addr()?.port();
+        match UdpSocket::bind((PEER_HOST, chosen)).await {
+            Ok(udp) => return Ok((tcp, udp)),
+            Err(error) if port == 0 => last_error = Some(error),
+            Err(error) => return Err(bind_error(name, "UDP", port, error)),
+        }
+    }
+    let error = last_error.unwrap_or_else(|| io::Error::other("no attempt made"));
+    Err(bind_error(name, "UDP", port, error))
+}
+
+async fn bind_tcp(name: &str, port: u16) -> io::Result<TcpListener> {
+    TcpListener::bind((PEER_HOST, port)).await.map_err(|error| bind_error(name, "TCP", port, error))
+}
+
+fn bind_error(name: &str, transport: &str, port: u16, error: io::Error) -> io::Error {
+    io::Error::new(
+        error.kind(),
+        format!(
+            "the {name} peer cannot listen on {PEER_HOST}:{port} over {transport}: {error} (pick another port with \
+             --{name}-port, 0 for any free one, or turn the peers off with --no-peers)"
+        ),
+    )
+}
