@@ -5,20 +5,19 @@
 
 use std::rc::Rc;
 
-use wire::formats::convert::{Comparison, ProtobufChoice, compare};
+use wire::formats::convert::Comparison;
 use wire::formats::{Decoded, Format, FormatError, samples};
-use wire::formats_lab::{CompareEdit, CompareInput, parse_source};
+use wire::formats_engine::{EngineJob, EngineReply, SchemaChoice};
+use wire::formats_lab::{CompareEdit, CompareInput};
 use yew::prelude::*;
 
 use super::CompiledSchema;
 use super::document_tree::DocumentTree;
+use super::engine::use_engine;
 use super::format_panel::FormatPanel;
 use super::schema_editor::SchemaEditor;
 use super::size_chart::{SizeBar, SizeChart};
-use crate::net::performance_now;
-
-/// How long each encode and decode timing may run.
-const TIMING_BUDGET_MS: f64 = 4.0;
+use crate::net::formats_engine::EngineAnswer;
 
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {
@@ -31,43 +30,45 @@ pub struct CompareProps {
     pub on_message: Callback<String>,
 }
 
-/// What the source text parsed to, and every format's encoding of it.
+/// What the source text parsed to, every format's encoding of it, and the message type that
+/// fits it best; or why the engine could not say.
 struct Outcome {
     parsed: Result<Decoded, FormatError>,
     comparisons: Vec<Rc<Comparison>>,
+    fitting_message: Option<String>,
+    on_page_because: Option<String>,
+}
+
+fn read_answer(answer: EngineAnswer) -> Result<Outcome, String> {
+    match answer.reply? {
+        EngineReply::Compare(outcome) => Ok(Outcome {
+            parsed: outcome.parsed,
+            comparisons: outcome.comparisons.into_iter().map(Rc::new).collect(),
+            fitting_message: outcome.fitting_message,
+            on_page_because: answer.on_page_because,
+        }),
+        _ => Err("the formats engine answered another question".into()),
+    }
 }
 
 #[function_component(Compare)]
 pub fn compare_tab(props: &CompareProps) -> Html {
     let input = &props.input;
-    let outcome = {
-        let schema = props.schema.result.clone();
-        let message = props.message.to_string();
-        use_memo(
-            (input.applied.clone(), input.format, props.schema.version, props.message.clone()),
-            move |(text, format, _, _)| {
-                let parsed = parse_source(text, *format);
-                let comparisons = match (&parsed, schema.as_ref()) {
-                    (Ok(decoded), schema) => {
-                        let choice = schema.as_ref().ok().map(|schema| ProtobufChoice { schema, message: &message });
-                        compare(&decoded.document, choice, &performance_now, TIMING_BUDGET_MS)
-                            .into_iter()
-                            .map(Rc::new)
-                            .collect()
-                    }
-                    (Err(_), _) => Vec::new(),
-                };
-                Outcome { parsed, comparisons }
-            },
-        )
+    // Parsing and encoding run in the formats worker; the last answer stays on show meanwhile.
+    let job = EngineJob::Compare {
+        source: input.applied.clone(),
+        format: input.format,
+        schema: SchemaChoice { proto_source: props.proto_source.to_string(), message: props.message.to_string() },
     };
+    let worked = use_engine(job, read_answer);
+    let latest = worked.latest.clone();
+    let engine_problem = latest.as_deref().and_then(|answer| answer.as_ref().err()).cloned();
     // A message type that fits the document better than the chosen one.
-    let suggestion = match (&outcome.parsed, props.schema.result.as_ref()) {
-        (Ok(decoded), Ok(schema)) => {
-            schema.guess_message(&decoded.document).filter(|name| name.as_str() != props.message.as_str())
-        }
-        _ => None,
-    };
+    let suggestion = latest
+        .as_deref()
+        .and_then(|answer| answer.as_ref().ok())
+        .and_then(|outcome| outcome.fitting_message.clone())
+        .filter(|name| name.as_str() != props.message.as_str());
 
     let oninput = props.on_edit.reform(|event: InputEvent| {
         let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
@@ -96,21 +97,31 @@ pub fn compare_tab(props: &CompareProps) -> Html {
     let sample_name = input.sample;
 
     // While the source does not parse, the panels keep showing the last document that did.
-    let last_good = use_mut_ref(|| None::<Rc<Outcome>>);
-    if outcome.parsed.is_ok() {
-        *last_good.borrow_mut() = Some(outcome.clone());
+    let last_good = use_mut_ref(|| None::<Rc<Result<Outcome, String>>>);
+    let parses =
+        |answer: &Rc<Result<Outcome, String>>| answer.as_ref().as_ref().is_ok_and(|outcome| outcome.parsed.is_ok());
+    if let Some(answer) = latest.as_ref().filter(|answer| parses(answer)) {
+        *last_good.borrow_mut() = Some(answer.clone());
     }
-    let shown = match (&outcome.parsed, last_good.borrow().as_ref()) {
-        (Err(_), Some(previous)) => previous.clone(),
-        _ => outcome.clone(),
+    let current = latest.as_deref().and_then(|answer| answer.as_ref().ok());
+    let shown_answer = match latest.as_ref() {
+        Some(answer) if parses(answer) => Some(answer.clone()),
+        _ => last_good.borrow().clone(),
     };
-    let stale = outcome.parsed.is_err() && shown.parsed.is_ok();
-    let parse_error = outcome.parsed.as_ref().err().map(|error| {
+    let shown = shown_answer.as_deref().and_then(|answer| answer.as_ref().ok());
+    let stale = current.is_some_and(|outcome| outcome.parsed.is_err()) && shown.is_some();
+    let parse_error = current.and_then(|outcome| outcome.parsed.as_ref().err()).map(|error| {
         html! { <p class="inline-error" role="alert">{format!("{} source: {error}", source_format.label())}</p> }
     });
-    let pending = input.text != input.applied;
-    let bars: Vec<SizeBar> = shown
-        .comparisons
+    let engine_error = engine_problem.map(|problem| {
+        html! { <p class="inline-error" role="alert">{format!("Could not encode the document: {problem}")}</p> }
+    });
+    let on_page_note = shown.and_then(|outcome| outcome.on_page_because.clone()).map(|why| {
+        html! { <p class="notice">{format!("Encoded on the page, not in the background ({why}).")}</p> }
+    });
+    let pending = input.text != input.applied || worked.working;
+    let comparisons: &[Rc<Comparison>] = shown.map_or(&[], |outcome| &outcome.comparisons);
+    let bars: Vec<SizeBar> = comparisons
         .iter()
         .filter(|comparison| comparison.shown.is_ok())
         .map(|comparison| SizeBar {
@@ -119,7 +130,7 @@ pub fn compare_tab(props: &CompareProps) -> Html {
             gzip_size: comparison.gzip_size,
         })
         .collect();
-    let panels = shown.comparisons.iter().map(|comparison| {
+    let panels = comparisons.iter().map(|comparison| {
         let schema = (comparison.format == Format::Protobuf).then(|| {
             html! {
                 <SchemaEditor source={props.proto_source.clone()} on_source={props.on_proto_source.clone()}
@@ -168,8 +179,9 @@ pub fn compare_tab(props: &CompareProps) -> Html {
                         value={input.text.clone()} {oninput} {onkeydown} />
                 </label>
                 {parse_error}
+                {engine_error}
                 <p class="hint">{"Ctrl+Enter applies at once. Choose a field to light up its bytes everywhere."}</p>
-                if let Ok(decoded) = &shown.parsed {
+                if let Some(Ok(decoded)) = shown.map(|outcome| &outcome.parsed) {
                     <DocumentTree document={decoded.document.clone()} selected={selected.clone()} on_select={on_select.clone()} />
                 }
             </aside>
@@ -177,6 +189,7 @@ pub fn compare_tab(props: &CompareProps) -> Html {
                 if stale {
                     <p class="notice stale-notice">{"The source does not parse: these panels show the last document that did."}</p>
                 }
+                {on_page_note}
                 if !bars.is_empty() {
                     <section class="card chart-card" aria-label="Sizes">
                         <div class="panel-head"><h2>{"Sizes"}</h2>

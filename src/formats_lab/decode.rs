@@ -4,12 +4,14 @@
 //! is the lab's state (`wire::formats_lab::DecodeInput`), which also does the decoding.
 
 use wire::formats::guess::Reading;
+use wire::formats_engine::{EngineJob, EngineReply, SchemaChoice};
 use wire::formats_lab::{DecodeEdit, DecodeInput, DecodeOutcome, DecodeSource};
 use wire::units::format_bytes;
 use yew::prelude::*;
 
 use super::CompiledSchema;
 use super::document_tree::DocumentTree;
+use super::engine::use_engine;
 use super::mapped_bytes::{MappedBytes, describe_byte};
 use super::schema_editor::SchemaEditor;
 
@@ -24,18 +26,36 @@ pub struct DecodeProps {
     pub on_message: Callback<String>,
 }
 
+/// The engine's decode, and where it was worked out; or why the engine could not say.
+fn read_answer(answer: crate::net::formats_engine::EngineAnswer) -> Result<(DecodeOutcome, Option<String>), String> {
+    match answer.reply? {
+        EngineReply::Decode(outcome) => Ok((outcome, answer.on_page_because)),
+        _ => Err("the formats engine answered another question".into()),
+    }
+}
+
 #[function_component(Decode)]
 pub fn decode_tab(props: &DecodeProps) -> Html {
     let input = &props.input;
     let pointed = use_state(|| None::<usize>);
-    // Decoding waits for the input, the choice or the schema to change, not for the pointer.
-    let computed = use_memo(
-        (input.source.clone(), input.choice, props.schema.clone(), props.message.clone()),
-        |(source, choice, schema, message)| source.decode(*choice, &schema.result, message),
-    );
-    let DecodeOutcome { bytes, guesses, best, reading, decoding: outcome } = &*computed;
-    let reading = *reading;
-    let best = *best;
+    // Decoding runs in the formats worker when the input, the choice or the schema changes (not
+    // when the pointer moves); the last answer stays on show meanwhile.
+    let job = EngineJob::Decode {
+        source: input.source.clone(),
+        choice: input.choice,
+        schema: SchemaChoice { proto_source: props.proto_source.to_string(), message: props.message.to_string() },
+    };
+    let worked = use_engine(job, read_answer);
+    let answer = worked.latest.clone();
+    let (computed, engine_problem) = match answer.as_deref() {
+        Some(Ok((outcome, _))) => (Some(outcome), None),
+        Some(Err(problem)) => (None, Some(problem.clone())),
+        None => (None, None),
+    };
+    let on_page_because = answer.as_deref().and_then(|answer| answer.as_ref().ok()).and_then(|(_, why)| why.clone());
+    let typed_wrong = computed.is_some_and(|computed| computed.bytes.is_err());
+    let best = computed.and_then(|computed| computed.best);
+    let reading = computed.map(|computed| computed.reading);
     let oninput = props.on_edit.reform(|event: InputEvent| {
         let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
         DecodeEdit::Text(area.value())
@@ -71,8 +91,8 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
         DecodeSource::Typed(text) => html! {
             <label class="field">
                 <span class="field-label">{"Bytes (hex or base64)"}</span>
-                <textarea class={classes!("mono", "decode-input", bytes.is_err().then_some("invalid"))}
-                    spellcheck="false" aria-invalid={bytes.is_err().to_string()}
+                <textarea class={classes!("mono", "decode-input", typed_wrong.then_some("invalid"))}
+                    spellcheck="false" aria-invalid={typed_wrong.to_string()}
                     placeholder="08 96 01  or  CJYB" value={text.clone()} {oninput} />
             </label>
         },
@@ -81,6 +101,7 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
                 <button class="button subtle" onclick={on_clear_attached}>{"Type bytes instead"}</button></p>
         },
     };
+    let guesses = computed.map_or(&[][..], |computed| &computed.guesses);
     let guess_list = (!guesses.is_empty()).then(|| {
         html! {
             <ul class="guesses" aria-label="Format guesses">
@@ -92,10 +113,16 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
             </ul>
         }
     });
-    let result_view = match (bytes, outcome) {
-        (Err(problem), _) => html! { <p class="inline-error" role="alert">{problem.clone()}</p> },
-        (Ok(_), None) => html! {},
-        (Ok(bytes), Some(outcome)) => {
+    let result_view = match computed.map(|computed| (&computed.bytes, &computed.decoding)) {
+        None => match engine_problem {
+            Some(problem) => {
+                html! { <p class="inline-error" role="alert">{format!("Could not decode: {problem}")}</p> }
+            }
+            None => html! { <p class="muted" role="status">{"Decoding…"}</p> },
+        },
+        Some((Err(problem), _)) => html! { <p class="inline-error" role="alert">{problem.clone()}</p> },
+        Some((Ok(_), None)) => html! {},
+        Some((Ok(bytes), Some(outcome))) => {
             let bytes = bytes.clone();
             let status = match *pointed {
                 Some(offset) => describe_byte(&outcome.map, &bytes, offset),
@@ -166,12 +193,18 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
                     <p class="inline-error" role="alert">{problem}</p>
                 }
                 {guess_list}
-                if reading == Reading::Protobuf {
+                if reading == Some(Reading::Protobuf) {
                     <SchemaEditor source={props.proto_source.clone()} on_source={props.on_proto_source.clone()}
                         schema={props.schema.clone()} message={props.message.clone()} on_message={props.on_message.clone()} />
                 }
             </section>
+            if worked.working && computed.is_some() {
+                <p class="muted small" role="status">{"Decoding…"}</p>
+            }
             {result_view}
+            if let Some(why) = on_page_because {
+                <p class="notice">{format!("Decoded on the page, not in the background ({why}).")}</p>
+            }
         </div>
     }
 }

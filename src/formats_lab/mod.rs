@@ -4,12 +4,14 @@
 //!
 //! The root holds one store (`effects.rs`: `wire::formats_lab::FormatsLabState` and the settle
 //! timer); the Compare and Decode tabs get their inputs as values and emit `CompareEdit` and
-//! `DecodeEdit`s. What they show (encodings, decodes) is derived from those inputs in the tab.
+//! `DecodeEdit`s. What they show (encodings, decodes) is worked out from those inputs by the
+//! formats engine in a Web Worker (`engine.rs`, `net::formats_engine`).
 
 mod compare;
 mod decode;
 mod document_tree;
 mod effects;
+mod engine;
 mod format_panel;
 mod mapped_bytes;
 mod schema_editor;

@@ -8,18 +8,13 @@
 //! checks the index before using it (`Tree::from_parts`). If the worker cannot start, the body is
 //! indexed on the page as before, and the result says so.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array, Uint32Array};
+use js_sys::{Array, Uint8Array, Uint32Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker};
 use wire::tree::{PartsReader, Tree, TreeParts};
 use wire::utf8_steps::check_step;
 
-use crate::net::describe_js_error;
+use crate::net::worker::{self, WorkerLink, get, object};
 
 /// trunk's loader for the worker module (`data-loader-shim`): it loads `indexer.js` and its wasm.
 const WORKER_SCRIPT: &str = "/indexer_loader.js";
@@ -62,14 +57,10 @@ fn index_on_page(body: &[u8], kind: DocumentKind) -> Result<Tree, wire::tree::Tr
 
 /// The outer `Err` is the worker failing (the caller falls back); the inner one is the document's.
 async fn index_in_worker(body: &[u8], kind: DocumentKind) -> Result<Result<Tree, String>, String> {
-    let (id, reply) = ask(body, kind)?;
-    let answer = JsFuture::from(reply).await;
-    CLIENT.with(|client| {
-        if let Some(client) = client.borrow_mut().as_mut() {
-            client.pending.remove(&id);
-        }
-    });
-    let answer = answer.map_err(describe_js_error)?;
+    let bytes = Uint8Array::from(body);
+    let job = object(&[("xml", JsValue::from(kind == DocumentKind::Xml)), ("bytes", bytes.clone().into())]);
+    let worker = WORKER.with(WorkerLink::clone);
+    let answer = worker.ask(&job, &Array::of1(&bytes.buffer())).await?;
     if let Some(error) = get(&answer, "error").as_string() {
         return Ok(Err(error));
     }
@@ -140,146 +131,22 @@ async fn text_in_steps(bytes: Vec<u8>) -> Result<String, String> {
     Ok(unsafe { String::from_utf8_unchecked(bytes) })
 }
 
-/// Hands the job to the worker, starting it first if there is none.
-fn ask(body: &[u8], kind: DocumentKind) -> Result<(u32, Promise), String> {
-    let ask_client = || CLIENT.with(|client| client.borrow_mut().as_mut().map(|client| client.ask(body, kind)));
-    if let Some(asked) = ask_client() {
-        return Ok(asked);
-    }
-    start_client()?;
-    ask_client().ok_or_else(|| "the indexing worker did not start".to_owned())
-}
-
 thread_local! {
-    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+    static WORKER: WorkerLink = WorkerLink::new(WORKER_SCRIPT, "indexing worker");
 }
-
-/// The page's side: one worker, started on first use and kept; jobs wait until it is ready.
-struct Client {
-    worker: Worker,
-    ready: bool,
-    queued: Vec<(JsValue, Array)>,
-    next_id: u32,
-    pending: HashMap<u32, (Function, Function)>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-fn start_client() -> Result<(), String> {
-    let worker = Worker::new(WORKER_SCRIPT).map_err(describe_js_error)?;
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        CLIENT.with(|client| {
-            if let Some(client) = client.borrow_mut().as_mut() {
-                client.receive(event.data());
-            }
-        });
-    });
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
-        // A script that failed to load gives a plain Event; an exception, an ErrorEvent.
-        let detail = get(&event, "message").as_string().unwrap_or_else(|| format!("could not load {WORKER_SCRIPT}"));
-        let message = format!("the indexing worker failed: {detail}");
-        // A worker that failed fails every waiting job, and the next job starts a new one.
-        if let Some(mut client) = CLIENT.with(|client| client.borrow_mut().take()) {
-            client.worker.terminate();
-            for (_, (_, reject)) in client.pending.drain() {
-                reject.call1(&JsValue::NULL, &JsValue::from_str(&message)).ok();
-            }
-            // Not dropped here: this closure belongs to the client.
-            wasm_bindgen_futures::spawn_local(async move { drop(client) });
-        }
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    let client = Client {
-        worker,
-        ready: false,
-        queued: Vec::new(),
-        next_id: 0,
-        pending: HashMap::new(),
-        _on_message: on_message,
-        _on_error: on_error,
-    };
-    CLIENT.with(|slot| *slot.borrow_mut() = Some(client));
-    Ok(())
-}
-
-impl Client {
-    /// Sends a job (or queues it until the worker is ready) and returns the promise of its reply.
-    fn ask(&mut self, body: &[u8], kind: DocumentKind) -> (u32, Promise) {
-        self.next_id += 1;
-        let id = self.next_id;
-        let bytes = Uint8Array::from(body);
-        let message = object(&[
-            ("id", JsValue::from(id)),
-            ("xml", JsValue::from(kind == DocumentKind::Xml)),
-            ("bytes", bytes.clone().into()),
-        ]);
-        let transfer = Array::of1(&bytes.buffer());
-        let mut settle = None;
-        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-        if let Some(settle) = settle {
-            self.pending.insert(id, settle);
-        }
-        if self.ready {
-            self.post(&message, &transfer);
-        } else {
-            self.queued.push((message, transfer));
-        }
-        (id, promise)
-    }
-
-    fn post(&self, message: &JsValue, transfer: &Array) {
-        if let Err(error) = self.worker.post_message_with_transfer(message, transfer) {
-            let id = get(message, "id").as_f64().unwrap_or_default() as u32;
-            if let Some((_, reject)) = self.pending.get(&id) {
-                reject.call1(&JsValue::NULL, &JsValue::from_str(&describe_js_error(error))).ok();
-            }
-        }
-    }
-
-    fn receive(&mut self, data: JsValue) {
-        if data.as_string().as_deref() == Some(READY) {
-            self.ready = true;
-            for (message, transfer) in std::mem::take(&mut self.queued) {
-                self.post(&message, &transfer);
-            }
-            return;
-        }
-        let id = get(&data, "id").as_f64().unwrap_or_default() as u32;
-        if let Some((resolve, _)) = self.pending.remove(&id) {
-            resolve.call1(&JsValue::NULL, &data).ok();
-        }
-    }
-}
-
-/// What the worker says once its wasm has loaded; messages sent earlier would be lost.
-const READY: &str = "ready";
 
 /// The worker's side, run by `src/bin/indexer.rs`: answer each job, forever.
 pub fn serve() {
-    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let replies = scope.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let (reply, transfer) = answer(&event.data());
-        if let Err(error) = replies.post_message_with_transfer(&reply, &transfer) {
-            let id = get(&event.data(), "id");
-            let failure = object(&[("id", id), ("error", JsValue::from_str(&describe_js_error(error)))]);
-            replies.post_message(&failure).ok();
-        }
-    });
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
-    scope.post_message(&JsValue::from_str(READY)).ok();
+    worker::serve(answer);
 }
 
 fn answer(job: &JsValue) -> (JsValue, Array) {
-    let id = get(job, "id");
     let Ok(bytes) = get(job, "bytes").dyn_into::<Uint8Array>() else {
-        return (object(&[("id", id), ("error", JsValue::from_str("the job carried no bytes"))]), Array::new());
+        return (object(&[("error", JsValue::from_str("the job carried no bytes"))]), Array::new());
     };
     let kind = if get(job, "xml").is_truthy() { DocumentKind::Xml } else { DocumentKind::Json };
     match index_on_page(&bytes.to_vec(), kind) {
-        Err(error) => (object(&[("id", id), ("error", JsValue::from_str(&error.to_string()))]), Array::new()),
+        Err(error) => (object(&[("error", JsValue::from_str(&error.to_string()))]), Array::new()),
         Ok(tree) => {
             let parts = tree.to_parts();
             let text = Uint8Array::from(tree.text().as_bytes());
@@ -287,7 +154,6 @@ fn answer(job: &JsValue) -> (JsValue, Array) {
             let children = Uint32Array::from(parts.child_table.as_slice());
             let transfer = Array::of3(&text.buffer(), &nodes.buffer(), &children.buffer());
             let reply = object(&[
-                ("id", id),
                 ("xml", JsValue::from(parts.xml)),
                 ("text", text.into()),
                 ("nodes", nodes.into()),
@@ -296,16 +162,4 @@ fn answer(job: &JsValue) -> (JsValue, Array) {
             (reply, transfer)
         }
     }
-}
-
-fn object(fields: &[(&str, JsValue)]) -> JsValue {
-    let object = Object::new();
-    for (name, value) in fields {
-        Reflect::set(&object, &JsValue::from_str(name), value).ok();
-    }
-    object.into()
-}
-
-fn get(object: &JsValue, name: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }

@@ -1,13 +1,15 @@
-//! All of the app's browser I/O: WebSocket connections and HTTP requests. Components call these
-//! and get plain values or errors back.
+//! All of the app's browser I/O: WebSocket connections, HTTP requests and the Web Workers.
+//! Components call these and get plain values or errors back.
 
 pub mod files;
+pub mod formats_engine;
 pub mod http;
 pub mod indexer;
 pub mod navigation;
 pub mod server_info;
 pub mod socket;
 pub mod storage;
+pub mod worker;
 
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -41,6 +43,11 @@ pub fn page_origin() -> (String, String) {
 }
 
 /// Milliseconds from `performance.now()`: monotonic, for timing work in the page.
+/// In a Web Worker too (its global scope has its own `performance`).
 pub fn performance_now() -> f64 {
-    web_sys::window().and_then(|window| window.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+    let performance = match web_sys::window() {
+        Some(window) => window.performance(),
+        None => js_sys::global().dyn_into::<web_sys::WorkerGlobalScope>().ok().and_then(|scope| scope.performance()),
+    };
+    performance.map_or_else(js_sys::Date::now, |performance| performance.now())
 }

@@ -5,12 +5,13 @@
 //! `RequestError`, `ViewError`) are this type under their own names. `formats::FormatError` wraps
 //! it only to print the place first (`line 2, column 5: expected value`), as the Formats lab shows it.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::text_position::TextPosition;
 
 /// Where a problem is: a byte offset, and for text the line and column as well.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub offset: usize,
     pub position: Option<TextPosition>,
@@ -50,7 +51,7 @@ impl fmt::Display for Location {
 }
 
 /// What is wrong with some input, and where, when it has a place.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// What is wrong, in lowercase words.
     pub message: String,

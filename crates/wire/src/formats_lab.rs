@@ -8,6 +8,7 @@
 //! (`formats::convert::compare`); the only effect is the timer that applies typed text once
 //! typing pauses ([`FormatsEffect::Settle`]).
 
+use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
 use crate::binary_input::{looks_like_hex, parse_hex_or_base64};
@@ -26,7 +27,8 @@ pub const SETTLE_MS: u32 = 300;
 /// Bytes up to this size are shown in the Decode tab as editable hex; larger ones are decoded
 /// but not typed out.
 pub const HEX_TEXT_LIMIT: usize = 64 * 1024;
-/// What the Decode tab holds first: a `wirelab.Contact` in Protobuf.
+/// What the Decode tab holds first: Protobuf without its schema (a name, a nested message, packed
+/// varints), which the best guess reads as schemaless Protobuf.
 pub const FIRST_DECODE_INPUT: &str = "0a 05 4c 61 62 20 42 1a 03 08 96 01 32 06 03 8e 02 9e a7 05";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +53,7 @@ pub struct CompareInput {
 }
 
 /// Where the Decode tab's bytes come from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum DecodeSource {
     /// Hex or base64 as typed.
     Typed(String),
@@ -312,7 +314,7 @@ pub fn parse_source(text: &str, format: Format) -> Result<Decoded, FormatError> 
 
 /// The Decode tab's work on its input: the bytes, the guesses, the reading used (the one chosen,
 /// or the likeliest, or schemaless Protobuf when none fits) and what it decoded to.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DecodeOutcome {
     /// The bytes, or why the typed text is neither hex nor base64.
     pub bytes: Result<Rc<Vec<u8>>, String>,
@@ -326,7 +328,7 @@ pub struct DecodeOutcome {
 }
 
 /// What one reading of the bytes produced: the document and map (possibly partial), and any error.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Decoding {
     pub reading: Reading,
     pub document: Option<Node>,

@@ -31,6 +31,7 @@ pub mod diagnostic;
 pub mod echo_options;
 pub mod endpoint;
 pub mod formats;
+pub mod formats_engine;
 pub mod formats_lab;
 pub mod hexdump;
 pub mod history;

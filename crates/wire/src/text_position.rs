@@ -1,9 +1,10 @@
 //! Line and column of a place in typed text, so every input error can point at where it is.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A 1-based line and column (columns count characters, not bytes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextPosition {
     pub line: usize,
     pub column: usize,

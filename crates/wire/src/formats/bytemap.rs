@@ -2,9 +2,10 @@
 //! job it does there (key, tag, length prefix, type marker, value, or punctuation).
 
 use super::{Path, Span};
+use serde::{Deserialize, Serialize};
 
 /// What a run of bytes does in its encoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
     /// A map key (JSON/MessagePack/CBOR key, XML element or attribute name).
     Key,
@@ -35,7 +36,7 @@ impl Role {
 
 /// A run of bytes, its role, the field it encodes and a line saying how to read it
 /// (`field 2, wire type 0 (varint)`, `zigzag 3 → -2`, `fixstr, 5 bytes`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ByteSpan {
     pub span: Span,
     pub role: Role,
@@ -45,7 +46,7 @@ pub struct ByteSpan {
 
 /// The spans of one encoding, sorted by offset and never overlapping. Bytes no span covers are
 /// unmapped (text formats may leave whitespace unmapped).
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct ByteMap {
     spans: Vec<ByteSpan>,
 }

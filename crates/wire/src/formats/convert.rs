@@ -2,6 +2,7 @@
 //! and the side-by-side comparison the Formats lab shows (sizes raw and gzipped, encode and
 //! decode times, what each format could not carry).
 
+use serde::{Deserialize, Serialize};
 use std::io::Write;
 
 use flate2::Compression;
@@ -89,7 +90,7 @@ pub fn gzip_size(bytes: &[u8]) -> usize {
 }
 
 /// One format's column in the comparison.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub format: Format,
     /// The encoding as the lab shows it (text formats pretty-printed), or why it failed.

@@ -3,9 +3,10 @@
 
 use super::{Format, cbor, json, msgpack, xml};
 use crate::protowire;
+use serde::{Deserialize, Serialize};
 
 /// How bytes can be read in the Decode tab: the five formats, and Protobuf without a schema.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Reading {
     Json,
     Xml,
@@ -65,7 +66,7 @@ impl Reading {
 }
 
 /// One candidate reading and why it ranks where it does.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guess {
     pub reading: Reading,
     /// Higher is likelier; 0 means it does not decode at all.

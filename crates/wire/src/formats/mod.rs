@@ -26,6 +26,7 @@ mod text_writer;
 pub mod throughput;
 pub mod xml;
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::diagnostic::Diagnostic;
@@ -38,7 +39,7 @@ pub use bytemap::{ByteMap, ByteSpan, Role};
 pub const MAX_NESTING: usize = 127;
 
 /// The five formats of the Formats lab.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Format {
     Json,
     Xml,
@@ -73,7 +74,7 @@ impl fmt::Display for Format {
 }
 
 /// A byte range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
     pub offset: usize,
     pub len: usize,
@@ -94,14 +95,14 @@ impl Span {
 }
 
 /// One step of a [`Path`]: a map key or an array index.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PathSegment {
     Key(String),
     Index(usize),
 }
 
 /// Where a value sits in the document, from the root: `order.items[2].sku`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Path(pub Vec<PathSegment>);
 
 impl Path {
@@ -148,7 +149,7 @@ impl fmt::Display for Path {
 }
 
 /// A value of the document model. Integers keep their full 64-bit range either side of zero.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -178,7 +179,7 @@ impl Value {
 }
 
 /// A value and, when it came from bytes, the span of those bytes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub value: Value,
     pub span: Option<Span>,
@@ -223,7 +224,7 @@ impl Node {
 }
 
 /// One key of a map and its value.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub key: String,
     pub key_span: Option<Span>,
@@ -237,7 +238,7 @@ impl Entry {
 }
 
 /// Something a format could not carry, found while encoding or decoding.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Loss {
     pub path: Path,
     pub what: String,
@@ -260,7 +261,7 @@ fn with_article(kind: &str) -> String {
 }
 
 /// A document encoded in one format.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Encoded {
     pub format: Format,
     pub bytes: Vec<u8>,
@@ -269,7 +270,7 @@ pub struct Encoded {
 }
 
 /// Bytes decoded into the document model, with the map of the input's bytes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decoded {
     pub format: Format,
     pub document: Node,
@@ -281,7 +282,7 @@ pub use crate::diagnostic::Location;
 
 /// Why input could not be parsed, decoded or encoded, and where: a [`Diagnostic`] printed place
 /// first (`line 1, column 5: expected value`, `byte 12: truncated`), as the Formats lab shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormatError(pub Diagnostic);
 
 impl FormatError {
