@@ -8,8 +8,8 @@ use clap::{Parser, ValueEnum};
 use crate::websocket::SERVER_WINDOW_BITS;
 use crate::{
     Config, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PEER_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DeflateConfig,
-    OriginPolicy, PeerPorts, PeersConfig,
+    DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_DELAY, DEFAULT_MAX_MAIL_BYTES, DEFAULT_MAX_MESSAGE_BYTES,
+    DEFAULT_PEER_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DeflateConfig, OriginPolicy, PeerPorts, PeersConfig,
 };
 
 /// A switch given as `on` or `off`.
@@ -125,6 +125,15 @@ pub struct Cli {
     /// than 0).
     #[arg(long, default_value_t = DEFAULT_PEER_IDLE_TIMEOUT.as_secs_f64(), value_parser = parse_positive_seconds, help_heading = "Built-in peers")]
     pub peer_idle_timeout: f64,
+
+    /// Most messages the SMTP peer's mailbox keeps (in memory); the oldest is dropped, and
+    /// counted in /api/mailbox, to make room for a new one.
+    #[arg(long, default_value_t = DEFAULT_MAILBOX_CAPACITY, value_parser = parse_limit, help_heading = "Built-in peers")]
+    pub mailbox_capacity: usize,
+
+    /// Largest message in bytes the SMTP peer accepts; a larger one is answered 552.
+    #[arg(long, default_value_t = DEFAULT_MAX_MAIL_BYTES, value_parser = parse_limit, help_heading = "Built-in peers")]
+    pub max_mail_bytes: usize,
 }
 
 impl Cli {
@@ -164,6 +173,8 @@ impl Cli {
             ports: PeerPorts { echo: self.echo_port, smtp: self.smtp_port, pop3: self.pop3_port, ftp: self.ftp_port },
             // `parse_positive_seconds` only lets through values this conversion accepts.
             idle_timeout: Duration::try_from_secs_f64(self.peer_idle_timeout).unwrap_or(DEFAULT_PEER_IDLE_TIMEOUT),
+            mailbox_capacity: self.mailbox_capacity,
+            max_mail_bytes: self.max_mail_bytes,
         }
     }
 }
@@ -264,6 +275,10 @@ mod tests {
             "[default: 0]",
             "--peer-idle-timeout <PEER_IDLE_TIMEOUT>",
             "[default: 300]",
+            "--mailbox-capacity <MAILBOX_CAPACITY>",
+            "[default: 100]",
+            "--max-mail-bytes <MAX_MAIL_BYTES>",
+            "[default: 1048576]",
         ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
         }
@@ -297,6 +312,8 @@ mod tests {
             ("--smtp-port", "-1"),
             ("--peer-idle-timeout", "soon"),
             ("--peer-idle-timeout", "0"),
+            ("--mailbox-capacity", "0"),
+            ("--max-mail-bytes", "0"),
         ] {
             assert!(Cli::try_parse_from(["wirelab-server", flag, bad]).is_err(), "{flag} {bad}");
         }
@@ -313,6 +330,10 @@ mod tests {
             (
                 vec!["--peer-idle-timeout", "1.5"],
                 PeersConfig { idle_timeout: Duration::from_millis(1500), ..PeersConfig::default() },
+            ),
+            (
+                vec!["--mailbox-capacity", "3", "--max-mail-bytes", "2000"],
+                PeersConfig { mailbox_capacity: 3, max_mail_bytes: 2000, ..PeersConfig::default() },
             ),
         ];
         for (args, expected) in cases {

@@ -37,7 +37,10 @@ use tower_http::trace::TraceLayer;
 pub use head_timeout::HeadTimeoutListener;
 pub use httpbin::formats::sample_reading;
 pub use httpbin::proto;
-pub use peers::{DEFAULT_PEER_IDLE_TIMEOUT, PEER_HOST, Peer, PeerPorts, Peers, PeersConfig, Transport};
+pub use peers::{
+    DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_MAIL_BYTES, DEFAULT_PEER_IDLE_TIMEOUT, PEER_HOST, Peer, PeerPorts, Peers,
+    PeersConfig, Transport,
+};
 pub use shutdown::{Shutdown, wait_for_signal};
 pub use websocket::{DeflateConfig, OriginPolicy};
 
@@ -139,6 +142,7 @@ pub fn app_with_peers(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) ->
         .and(NotForContentType::const_new(httpbin::NDJSON))
         .and(static_files::not_from_precompressed_dist);
     let routes = info::router(config, &peers)
+        .merge(peers::router(&peers))
         .merge(httpbin::router(config))
         .merge(static_files::router(&config.static_dir))
         .layer(CompressionLayer::new().compress_when(compress_when))

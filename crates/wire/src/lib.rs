@@ -16,6 +16,7 @@
 //! - [`formats`]: one document as JSON, XML, Protobuf, MessagePack and CBOR, with byte maps.
 //! - [`virtual_list`]: which rows of a long list are on screen.
 //! - [`ws_frame`]: WebSocket frame headers read from raw bytes, and the handshake's accept hash.
+//! - [`mailbox`]: the JSON of `/api/mailbox`, the mail the server's SMTP peer received.
 //! - [`lab`]: the shape of every lab's state (events in, effects out): [`ws_lab`] is the
 //!   WebSocket lab's, [`http_lab`] the HTTP lab's, [`formats_lab`] the Formats lab's.
 //!
@@ -40,6 +41,7 @@ pub mod http_request;
 pub mod http_status;
 pub mod json_reader;
 pub mod lab;
+pub mod mailbox;
 pub mod message_log;
 pub mod payload_view;
 pub mod query_params;

@@ -13,6 +13,9 @@
 //! never trusted, and everything is logged with `tracing` under the peer's name.
 
 mod echo;
+mod line;
+mod mailbox;
+mod smtp;
 
 use std::future::Future;
 use std::io;
@@ -20,6 +23,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde::Serialize;
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::Semaphore;
@@ -27,6 +33,9 @@ use tokio::time::{Instant, timeout_at};
 use tokio_util::task::TaskTracker;
 
 use crate::Shutdown;
+use crate::error::ApiError;
+use mailbox::Mailbox;
+pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_MAIL_BYTES};
 
 /// The address every peer listens on: loopback only.
 pub const PEER_HOST: Ipv4Addr = Ipv4Addr::LOCALHOST;
@@ -95,11 +104,21 @@ pub struct PeersConfig {
     pub ports: PeerPorts,
     /// A connection silent this long is closed.
     pub idle_timeout: Duration,
+    /// The most messages the mailbox keeps; the oldest is dropped (and counted) for a new one.
+    pub mailbox_capacity: usize,
+    /// The largest message the SMTP peer accepts, in bytes; larger ones get 552.
+    pub max_mail_bytes: usize,
 }
 
 impl Default for PeersConfig {
     fn default() -> Self {
-        Self { enabled: true, ports: PeerPorts::default(), idle_timeout: DEFAULT_PEER_IDLE_TIMEOUT }
+        Self {
+            enabled: true,
+            ports: PeerPorts::default(),
+            idle_timeout: DEFAULT_PEER_IDLE_TIMEOUT,
+            mailbox_capacity: DEFAULT_MAILBOX_CAPACITY,
+            max_mail_bytes: DEFAULT_MAX_MAIL_BYTES,
+        }
     }
 }
 
@@ -107,6 +126,8 @@ impl Default for PeersConfig {
 #[derive(Debug, Default)]
 pub struct Peers {
     peers: Vec<Peer>,
+    /// The mail the SMTP peer received, which the POP3 peer and `/api/mailbox` read.
+    mailbox: Option<Arc<Mailbox>>,
     /// The peers' accept loops and connections, for [`Peers::stopped`] to wait for.
     tasks: TaskTracker,
 }
@@ -127,17 +148,20 @@ impl Peers {
             tracing::info!("built-in peers are off (--no-peers)");
             return Ok(directory);
         }
-        let (tcp, udp) = bind_tcp_and_udp("echo", config.ports.echo).await?;
         let context = PeerContext::new(config, shutdown, &directory.tasks);
-        directory.spawn_tcp(
-            Peer::new("echo", "echo", Transport::Tcp, tcp.local_addr()?),
-            tcp,
-            &context,
-            echo::serve_tcp,
-        );
+        let (tcp, udp) = bind_tcp_and_udp("echo", config.ports.echo).await?;
+        directory.spawn_tcp(("echo", "echo"), tcp, &context, b"", echo::serve_tcp)?;
         let echo_udp = Peer::new("echo", "echo", Transport::Udp, udp.local_addr()?);
         directory.tasks.spawn(echo::serve_udp(udp, context.for_peer("echo")));
         directory.peers.push(echo_udp);
+
+        let mailbox = Arc::new(Mailbox::new(config.mailbox_capacity, config.max_mail_bytes));
+        directory.mailbox = Some(Arc::clone(&mailbox));
+        let listener = bind_tcp("smtp", config.ports.smtp).await?;
+        let smtp_mailbox = Arc::clone(&mailbox);
+        directory.spawn_tcp(("smtp", "smtp"), listener, &context, smtp::BUSY, move |stream, client, connection| {
+            smtp::serve(stream, client, connection, Arc::clone(&smtp_mailbox))
+        })?;
         for peer in &directory.peers {
             tracing::info!(peer = peer.name, transport = peer.transport.as_str(), address = %peer.address, "peer listening");
         }
@@ -161,16 +185,43 @@ impl Peers {
         timeout_at(deadline, self.tasks.wait()).await.is_ok()
     }
 
-    /// Runs `peer`'s accept loop on `listener`, each connection in a task of its own running
-    /// `handle`, at most [`MAX_CONNECTIONS_PER_PEER`] at once.
-    fn spawn_tcp<H, F>(&mut self, peer: Peer, listener: TcpListener, context: &PeerContext, handle: H)
+    /// Runs the accept loop of the peer `(name, protocol)` on `listener`, each connection in a
+    /// task of its own running `handle`, at most [`MAX_CONNECTIONS_PER_PEER`] at once; a client
+    /// over the cap is sent `busy` (if not empty) and closed.
+    fn spawn_tcp<H, F>(
+        &mut self,
+        (name, protocol): (&'static str, &'static str),
+        listener: TcpListener,
+        context: &PeerContext,
+        busy: &'static [u8],
+        handle: H,
+    ) -> io::Result<()>
     where
         H: Fn(TcpStream, SocketAddr, Connection) -> F + Send + 'static,
         F: Future<Output = ()> + Send + 'static,
     {
-        let context = context.for_peer(peer.name);
-        self.tasks.spawn(accept_loop(listener, context, handle));
-        self.peers.push(peer);
+        self.peers.push(Peer::new(name, protocol, Transport::Tcp, listener.local_addr()?));
+        self.tasks.spawn(accept_loop(listener, context.for_peer(name), busy, handle));
+        Ok(())
+    }
+}
+
+/// `GET /api/mailbox`: the mail the SMTP peer received, parsed (404 when the peers are off).
+pub(crate) fn router(peers: &Arc<Peers>) -> Router {
+    Router::new().route("/api/mailbox", get(get_mailbox)).with_state(Arc::clone(peers))
+}
+
+async fn get_mailbox(State(peers): State<Arc<Peers>>) -> Result<Json<wire::mailbox::Mailbox>, ApiError> {
+    let Some(mailbox) = peers.mailbox.clone() else {
+        return Err(ApiError::not_found("there is no mailbox: the built-in peers are off (--no-peers)"));
+    };
+    // Parsing up to capacity × max_mail_bytes of MIME is CPU work: off the async threads.
+    match tokio::task::spawn_blocking(move || mailbox.listing()).await {
+        Ok(listing) => Ok(Json(listing)),
+        Err(error) => {
+            tracing::error!(%error, "reading the mailbox failed");
+            Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "reading the mailbox failed"))
+        }
     }
 }
 
@@ -200,7 +251,7 @@ pub(crate) struct Connection {
     _slot: tokio::sync::OwnedSemaphorePermit,
 }
 
-async fn accept_loop<H, F>(listener: TcpListener, context: PeerContext, handle: H)
+async fn accept_loop<H, F>(listener: TcpListener, context: PeerContext, busy: &'static [u8], handle: H)
 where
     H: Fn(TcpStream, SocketAddr, Connection) -> F,
     F: Future<Output = ()> + Send + 'static,
@@ -222,6 +273,10 @@ where
         };
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             tracing::warn!(peer = context.name, %client, limit = MAX_CONNECTIONS_PER_PEER, "too many connections; closing");
+            // A best effort that never waits: the socket's send buffer is empty.
+            if !busy.is_empty() {
+                let _ = stream.try_write(busy);
+            }
             continue;
         };
         tracing::debug!(peer = context.name, %client, "connection opened");
