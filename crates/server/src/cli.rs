@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
+use crate::bridge::host_and_port;
 use crate::websocket::SERVER_WINDOW_BITS;
 use crate::{
-    Config, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_DELAY, DEFAULT_MAX_MAIL_BYTES, DEFAULT_MAX_MESSAGE_BYTES,
+    BridgeConfig, Config, DEFAULT_BRIDGE_CONNECT_TIMEOUT, DEFAULT_BRIDGE_IDLE_TIMEOUT, DEFAULT_BRIDGE_MAX_BYTES,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_BRIDGES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_DELAY, DEFAULT_MAX_MAIL_BYTES, DEFAULT_MAX_MESSAGE_BYTES,
     DEFAULT_PEER_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DeflateConfig, OriginPolicy, PeerPorts, PeersConfig,
 };
 
@@ -134,6 +136,30 @@ pub struct Cli {
     /// Largest message in bytes the SMTP peer accepts; a larger one is answered 552.
     #[arg(long, default_value_t = DEFAULT_MAX_MAIL_BYTES, value_parser = parse_limit, help_heading = "Built-in peers")]
     pub max_mail_bytes: usize,
+
+    /// A HOST:PORT (an IPv6 address in brackets) the bridge (/ws/tcp, /ws/udp) may connect to
+    /// beside the built-in peers; repeat for more. Nothing else is reachable: a target is
+    /// resolved and must resolve to an address this entry resolves to, and the bridge connects
+    /// to that address.
+    #[arg(long = "allow-connect", value_name = "HOST:PORT", value_parser = parse_host_port, help_heading = "Bridge")]
+    pub allow_connect: Vec<String>,
+
+    /// Most bridges open at once; one more gets 503 (with Retry-After) before the upgrade.
+    #[arg(long, default_value_t = DEFAULT_MAX_BRIDGES, value_parser = parse_limit, help_heading = "Bridge")]
+    pub max_bridges: usize,
+
+    /// Bytes one bridge may carry, both ways together; then it ends with a "closed" event
+    /// (reason byte_limit).
+    #[arg(long, default_value_t = DEFAULT_BRIDGE_MAX_BYTES, value_parser = parse_byte_limit, help_heading = "Bridge")]
+    pub bridge_max_bytes: u64,
+
+    /// Seconds a bridge may carry nothing either way before it ends with a "timeout" event.
+    #[arg(long, default_value_t = DEFAULT_BRIDGE_IDLE_TIMEOUT.as_secs_f64(), value_parser = parse_positive_seconds, help_heading = "Bridge")]
+    pub bridge_idle_timeout: f64,
+
+    /// Seconds a TCP peer has to accept the bridge's connection before it ends with a "timeout" event.
+    #[arg(long, default_value_t = DEFAULT_BRIDGE_CONNECT_TIMEOUT.as_secs_f64(), value_parser = parse_positive_seconds, help_heading = "Bridge")]
+    pub bridge_connect_timeout: f64,
 }
 
 impl Cli {
@@ -161,6 +187,7 @@ impl Cli {
             header_read_timeout: Duration::try_from_secs_f64(self.header_read_timeout)
                 .unwrap_or(DEFAULT_HEADER_READ_TIMEOUT),
             peers: self.peers_config(),
+            bridge: self.bridge_config(),
             ..Config::default()
         }
     }
@@ -177,6 +204,31 @@ impl Cli {
             max_mail_bytes: self.max_mail_bytes,
         }
     }
+}
+
+impl Cli {
+    fn bridge_config(&self) -> BridgeConfig {
+        // `parse_positive_seconds` only lets through values these conversions accept.
+        let seconds = |seconds: f64, default: Duration| Duration::try_from_secs_f64(seconds).unwrap_or(default);
+        BridgeConfig {
+            allow_connect: self.allow_connect.clone(),
+            max_bridges: self.max_bridges,
+            max_bytes: self.bridge_max_bytes,
+            idle_timeout: seconds(self.bridge_idle_timeout, DEFAULT_BRIDGE_IDLE_TIMEOUT),
+            connect_timeout: seconds(self.bridge_connect_timeout, DEFAULT_BRIDGE_CONNECT_TIMEOUT),
+        }
+    }
+}
+
+fn parse_host_port(text: &str) -> Result<String, String> {
+    match host_and_port(text) {
+        Some(_) => Ok(text.to_owned()),
+        None => Err("must be HOST:PORT, with a port from 1 to 65535 (an IPv6 address in brackets: [::1]:7)".to_owned()),
+    }
+}
+
+fn parse_byte_limit(text: &str) -> Result<u64, String> {
+    parse_limit(text).map(|limit| limit as u64)
 }
 
 fn parse_limit(text: &str) -> Result<usize, String> {
@@ -279,6 +331,15 @@ mod tests {
             "[default: 100]",
             "--max-mail-bytes <MAX_MAIL_BYTES>",
             "[default: 1048576]",
+            "Bridge:",
+            "--allow-connect <HOST:PORT>",
+            "--max-bridges <MAX_BRIDGES>",
+            "[default: 64]",
+            "--bridge-max-bytes <BRIDGE_MAX_BYTES>",
+            "[default: 67108864]",
+            "--bridge-idle-timeout <BRIDGE_IDLE_TIMEOUT>",
+            "--bridge-connect-timeout <BRIDGE_CONNECT_TIMEOUT>",
+            "[default: 10]",
         ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
         }
@@ -363,6 +424,47 @@ mod tests {
         for (args, expected) in cases {
             let cli = Cli::try_parse_from(std::iter::once("wirelab-server").chain(args.iter().copied())).unwrap();
             assert_eq!(cli.config().deflate, expected, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn bridge_flags_are_checked_and_reach_the_config() {
+        for (flag, bad) in [
+            ("--allow-connect", "localhost"),
+            ("--allow-connect", "localhost:0"),
+            ("--allow-connect", "::1:25"),
+            ("--max-bridges", "0"),
+            ("--bridge-max-bytes", "0"),
+            ("--bridge-idle-timeout", "0"),
+            ("--bridge-connect-timeout", "-1"),
+        ] {
+            assert!(Cli::try_parse_from(["wirelab-server", flag, bad]).is_err(), "{flag} {bad}");
+        }
+        let cases = [
+            (vec![], BridgeConfig::default()),
+            (
+                vec!["--allow-connect", "localhost:9000", "--allow-connect", "[::1]:25"],
+                BridgeConfig {
+                    allow_connect: vec!["localhost:9000".into(), "[::1]:25".into()],
+                    ..BridgeConfig::default()
+                },
+            ),
+            (
+                vec!["--max-bridges", "2", "--bridge-max-bytes", "1000"],
+                BridgeConfig { max_bridges: 2, max_bytes: 1000, ..BridgeConfig::default() },
+            ),
+            (
+                vec!["--bridge-idle-timeout", "1.5", "--bridge-connect-timeout", "0.25"],
+                BridgeConfig {
+                    idle_timeout: Duration::from_millis(1500),
+                    connect_timeout: Duration::from_millis(250),
+                    ..BridgeConfig::default()
+                },
+            ),
+        ];
+        for (args, expected) in cases {
+            let cli = Cli::try_parse_from(std::iter::once("wirelab-server").chain(args.iter().copied()));
+            assert_eq!(cli.map(|cli| cli.config().bridge).ok(), Some(expected), "{args:?}");
         }
     }
 }

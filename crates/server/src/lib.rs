@@ -7,6 +7,7 @@
 //! starts the built-in peers on loopback (echo, SMTP, POP3, FTP: see `peers/`), listed in
 //! `/api/info` and found by name through [`Peers::find`].
 
+mod bridge;
 pub mod cli;
 mod cors;
 mod error;
@@ -34,6 +35,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
+pub use bridge::{
+    BridgeConfig, DEFAULT_BRIDGE_CONNECT_TIMEOUT, DEFAULT_BRIDGE_IDLE_TIMEOUT, DEFAULT_BRIDGE_MAX_BYTES,
+    DEFAULT_MAX_BRIDGES,
+};
 pub use head_timeout::HeadTimeoutListener;
 pub use httpbin::formats::sample_reading;
 pub use httpbin::proto;
@@ -95,6 +100,9 @@ pub struct Config {
     pub write_timeout: Option<Duration>,
     /// The built-in peers (echo, SMTP, POP3, FTP): on or off, their ports and limits.
     pub peers: PeersConfig,
+    /// The TCP/UDP bridge (`/ws/tcp`, `/ws/udp`): the targets it may reach beside the built-in
+    /// peers, and its limits.
+    pub bridge: BridgeConfig,
 }
 
 impl Default for Config {
@@ -114,6 +122,7 @@ impl Default for Config {
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
             write_timeout: Some(DEFAULT_WRITE_TIMEOUT),
             peers: PeersConfig::default(),
+            bridge: BridgeConfig::default(),
         }
     }
 }
@@ -146,6 +155,7 @@ pub fn app_with_peers(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) ->
         .merge(httpbin::router(config))
         .merge(static_files::router(&config.static_dir))
         .layer(CompressionLayer::new().compress_when(compress_when))
+        .merge(bridge::router(config, shutdown.clone(), peers))
         .merge(websocket::router(config, shutdown));
     cors::wrap(routes).layer(TraceLayer::new_for_http())
 }

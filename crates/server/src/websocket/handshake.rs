@@ -1,5 +1,7 @@
 //! The opening handshake of `/ws/echo` and `/ws/inspect` (RFC 6455 section 4.2), in one place:
-//! everything read from the upgrade request and decided before the 101, for both endpoints.
+//! everything read from the upgrade request and decided before the 101, for both endpoints. The
+//! bridge (`/ws/tcp`, `/ws/udp`, in `bridge/`) takes steps 1, 3 (the first offer) and 5 from here
+//! too, through [`accept_plain`].
 //!
 //! In order, each step refusing the upgrade when it fails:
 //!
@@ -53,6 +55,49 @@ pub(crate) struct Handshake {
 
 /// Reads the upgrade request; the refusal, in the JSON error shape, when it cannot be accepted.
 pub(crate) fn accept(request: &mut Request, deflate: &DeflateConfig) -> Result<Handshake, ApiError> {
+    let key = upgrade_key(request)?;
+    let headers = request.headers();
+    let options = EchoOptions::from_query(request.uri().query().unwrap_or("")).map_err(refusal)?;
+    let offered = offered_subprotocols(headers);
+    let subprotocol = select_subprotocol(&offered, options.subprotocol.as_deref()).map_err(refusal)?;
+    let compress = options.compress.unwrap_or(true) && deflate.enabled;
+    let offer = if compress { deflate::first_acceptable_offer(headers) } else { None };
+    let facts = handshake_facts(key, headers, &offered, subprotocol, offer.map(|offer| offer.answer(deflate)));
+    let (response, upgrade) = switch(request, &facts)?;
+    Ok(Handshake { response, plan: Plan::new(&options), facts, upgrade })
+}
+
+/// Reads an upgrade request for an endpoint that is not the echo (the TCP/UDP bridge): step 1,
+/// the first offered subprotocol, no knobs and no compression (the bridge carries other
+/// protocols' bytes, counted as they are). The 101, and the connection once it is sent.
+pub(crate) fn accept_plain(request: &mut Request) -> Result<(Response, OnUpgrade), ApiError> {
+    let key = upgrade_key(request)?;
+    let headers = request.headers();
+    let offered = offered_subprotocols(headers);
+    let facts = handshake_facts(key, headers, &offered, offered.first().copied(), None);
+    switch(request, &facts)
+}
+
+/// What the client offered (`key`, subprotocols, extensions) and what the server answers.
+fn handshake_facts(
+    key: String,
+    headers: &HeaderMap,
+    offered: &[&str],
+    subprotocol: Option<&str>,
+    extensions: Option<String>,
+) -> HandshakeFacts {
+    HandshakeFacts {
+        accept: accept_key(&key),
+        key,
+        offered_extensions: joined(headers, header::SEC_WEBSOCKET_EXTENSIONS),
+        extensions,
+        offered_subprotocols: (!offered.is_empty()).then(|| offered.join(", ")),
+        subprotocol: subprotocol.map(str::to_owned),
+    }
+}
+
+/// Step 1: the request is a WebSocket upgrade; its `Sec-WebSocket-Key`.
+fn upgrade_key(request: &Request) -> Result<String, ApiError> {
     if request.method() != Method::GET {
         let message = format!("a WebSocket upgrade is a GET request, not {}", request.method());
         return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, message).with_header(header::ALLOW, "GET"));
@@ -67,29 +112,19 @@ pub(crate) fn accept(request: &mut Request, deflate: &DeflateConfig) -> Result<H
         return Err(ApiError::bad_request("not a valid WebSocket upgrade request: Sec-WebSocket-Version must be 13")
             .with_header(header::SEC_WEBSOCKET_VERSION, "13"));
     }
-    let Some(key) = headers.get(header::SEC_WEBSOCKET_KEY).and_then(|value| value.to_str().ok()) else {
-        return Err(ApiError::bad_request("not a valid WebSocket upgrade request: no Sec-WebSocket-Key"));
-    };
+    match headers.get(header::SEC_WEBSOCKET_KEY).and_then(|value| value.to_str().ok()) {
+        Some(key) => Ok(key.to_owned()),
+        None => Err(ApiError::bad_request("not a valid WebSocket upgrade request: no Sec-WebSocket-Key")),
+    }
+}
 
-    let options = EchoOptions::from_query(request.uri().query().unwrap_or("")).map_err(refusal)?;
-    let offered = offered_subprotocols(headers);
-    let subprotocol = select_subprotocol(&offered, options.subprotocol.as_deref()).map_err(refusal)?;
-    let compress = options.compress.unwrap_or(true) && deflate.enabled;
-    let offer = if compress { deflate::first_acceptable_offer(headers) } else { None };
-    let facts = HandshakeFacts {
-        key: key.to_owned(),
-        accept: accept_key(key),
-        offered_extensions: joined(headers, header::SEC_WEBSOCKET_EXTENSIONS),
-        extensions: offer.map(|offer| offer.answer(deflate)),
-        offered_subprotocols: (!offered.is_empty()).then(|| offered.join(", ")),
-        subprotocol: subprotocol.map(str::to_owned),
-    };
-
-    let response = switching_protocols(&facts)?;
-    let Some(upgrade) = request.extensions_mut().remove::<OnUpgrade>() else {
-        return Err(ApiError::bad_request("this connection cannot be upgraded: WebSocket needs HTTP/1.1"));
-    };
-    Ok(Handshake { response, plan: Plan::new(&options), facts, upgrade })
+/// Step 5: the 101 for `facts`, and the connection hyper hands over once it is sent.
+fn switch(request: &mut Request, facts: &HandshakeFacts) -> Result<(Response, OnUpgrade), ApiError> {
+    let response = switching_protocols(facts)?;
+    match request.extensions_mut().remove::<OnUpgrade>() {
+        Some(upgrade) => Ok((response, upgrade)),
+        None => Err(ApiError::bad_request("this connection cannot be upgraded: WebSocket needs HTTP/1.1")),
+    }
 }
 
 /// A knob that cannot be honoured: a 400 whose message names the parameter.

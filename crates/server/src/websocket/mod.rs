@@ -47,8 +47,8 @@
 
 mod deflate;
 mod echo;
-mod guard;
-mod handshake;
+pub(crate) mod guard;
+pub(crate) mod handshake;
 mod inspect;
 mod knobs;
 mod opcode_check;
