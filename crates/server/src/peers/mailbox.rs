@@ -33,6 +33,9 @@ pub(crate) struct Mailbox {
     state: Mutex<State>,
     capacity: usize,
     max_message_bytes: usize,
+    /// When the mailbox was made, in seconds since the Unix epoch: with a message's id, a POP3
+    /// unique id that a restarted server does not give again.
+    epoch: u64,
 }
 
 #[derive(Debug, Default)]
@@ -45,7 +48,13 @@ struct State {
 
 impl Mailbox {
     pub(crate) fn new(capacity: usize, max_message_bytes: usize) -> Self {
-        Self { state: Mutex::new(State { next_id: 1, ..State::default() }), capacity, max_message_bytes }
+        let epoch = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs());
+        Self { state: Mutex::new(State { next_id: 1, ..State::default() }), capacity, max_message_bytes, epoch }
+    }
+
+    /// A message's unique id for POP3's UIDL: `epoch.id`.
+    pub(crate) fn uid(&self, mail: &StoredMail) -> String {
+        format!("{}.{}", self.epoch, mail.id)
     }
 
     pub(crate) fn max_message_bytes(&self) -> usize {
@@ -74,13 +83,11 @@ impl Mailbox {
     }
 
     /// The messages kept now, oldest first (a POP3 session's maildrop).
-    #[allow(dead_code)] // The POP3 peer's, to come.
     pub(crate) fn snapshot(&self) -> Vec<Arc<StoredMail>> {
         self.lock().messages.iter().cloned().collect()
     }
 
     /// Removes the messages with these ids (those still there); returns how many were removed.
-    #[allow(dead_code)] // The POP3 peer's, to come.
     pub(crate) fn remove(&self, ids: &[u64]) -> usize {
         let mut state = self.lock();
         let before = state.messages.len();

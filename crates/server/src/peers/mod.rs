@@ -15,6 +15,7 @@
 mod echo;
 mod line;
 mod mailbox;
+mod pop3;
 mod smtp;
 
 use std::future::Future;
@@ -161,6 +162,10 @@ impl Peers {
         let smtp_mailbox = Arc::clone(&mailbox);
         directory.spawn_tcp(("smtp", "smtp"), listener, &context, smtp::BUSY, move |stream, client, connection| {
             smtp::serve(stream, client, connection, Arc::clone(&smtp_mailbox))
+        })?;
+        let listener = bind_tcp("pop3", config.ports.pop3).await?;
+        directory.spawn_tcp(("pop3", "pop3"), listener, &context, pop3::BUSY, move |stream, client, connection| {
+            pop3::serve(stream, client, connection, Arc::clone(&mailbox))
         })?;
         for peer in &directory.peers {
             tracing::info!(peer = peer.name, transport = peer.transport.as_str(), address = %peer.address, "peer listening");
