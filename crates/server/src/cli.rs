@@ -1,5 +1,6 @@
 //! The command line of `wirelab-server`, kept in the library so tests can check it.
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use crate::bridge::host_and_port;
 use crate::websocket::SERVER_WINDOW_BITS;
 use crate::{
     BridgeConfig, Config, DEFAULT_BRIDGE_CONNECT_TIMEOUT, DEFAULT_BRIDGE_IDLE_TIMEOUT, DEFAULT_BRIDGE_MAX_BYTES,
-    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_FTP_MAX_UPLOAD_BYTES, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_BRIDGES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_DELAY, DEFAULT_MAX_MAIL_BYTES, DEFAULT_MAX_MESSAGE_BYTES,
     DEFAULT_PEER_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DeflateConfig, OriginPolicy, PeerPorts, PeersConfig,
 };
@@ -137,6 +138,15 @@ pub struct Cli {
     #[arg(long, default_value_t = DEFAULT_MAX_MAIL_BYTES, value_parser = parse_limit, help_heading = "Built-in peers")]
     pub max_mail_bytes: usize,
 
+    /// Largest file in bytes one upload to the FTP peer may make; past it the upload gets 552
+    /// and is removed. The folder holds at most 16 times as much in all (452 past it).
+    #[arg(long, default_value_t = DEFAULT_FTP_MAX_UPLOAD_BYTES, value_parser = parse_byte_limit, help_heading = "Built-in peers")]
+    pub ftp_max_upload_bytes: u64,
+
+    /// Ports the FTP peer's passive data connections listen on (127.0.0.1 only), as FIRST-LAST.
+    #[arg(long, default_value = "49152-65535", value_parser = parse_port_range, help_heading = "Built-in peers")]
+    pub ftp_passive_ports: RangeInclusive<u16>,
+
     /// A HOST:PORT (an IPv6 address in brackets) the bridge (/ws/tcp, /ws/udp) may connect to
     /// beside the built-in peers; repeat for more. Nothing else is reachable: a target is
     /// resolved and must resolve to an address this entry resolves to, and the bridge connects
@@ -202,6 +212,8 @@ impl Cli {
             idle_timeout: Duration::try_from_secs_f64(self.peer_idle_timeout).unwrap_or(DEFAULT_PEER_IDLE_TIMEOUT),
             mailbox_capacity: self.mailbox_capacity,
             max_mail_bytes: self.max_mail_bytes,
+            ftp_max_upload_bytes: self.ftp_max_upload_bytes,
+            ftp_passive_ports: self.ftp_passive_ports.clone(),
         }
     }
 }
@@ -236,6 +248,15 @@ fn parse_limit(text: &str) -> Result<usize, String> {
         Ok(0) => Err("must be at least 1".to_owned()),
         Ok(limit) => Ok(limit),
         Err(error) => Err(error.to_string()),
+    }
+}
+
+/// `FIRST-LAST`, 1 to 65535, FIRST not above LAST.
+fn parse_port_range(text: &str) -> Result<RangeInclusive<u16>, String> {
+    let ports = text.split_once('-').and_then(|(first, last)| Some((first.parse::<u16>().ok()?, last.parse::<u16>().ok()?)));
+    match ports {
+        Some((first, last)) if first >= 1 && first <= last => Ok(first..=last),
+        _ => Err("must be FIRST-LAST, two ports from 1 to 65535, FIRST not above LAST (e.g. 50000-50099)".to_owned()),
     }
 }
 
@@ -331,6 +352,9 @@ mod tests {
             "[default: 100]",
             "--max-mail-bytes <MAX_MAIL_BYTES>",
             "[default: 1048576]",
+            "--ftp-max-upload-bytes <FTP_MAX_UPLOAD_BYTES>",
+            "--ftp-passive-ports <FTP_PASSIVE_PORTS>",
+            "[default: 49152-65535]",
             "Bridge:",
             "--allow-connect <HOST:PORT>",
             "--max-bridges <MAX_BRIDGES>",
@@ -375,6 +399,11 @@ mod tests {
             ("--peer-idle-timeout", "0"),
             ("--mailbox-capacity", "0"),
             ("--max-mail-bytes", "0"),
+            ("--ftp-max-upload-bytes", "0"),
+            ("--ftp-passive-ports", "50000"),
+            ("--ftp-passive-ports", "0-10"),
+            ("--ftp-passive-ports", "60000-50000"),
+            ("--ftp-passive-ports", "1-65536"),
         ] {
             assert!(Cli::try_parse_from(["wirelab-server", flag, bad]).is_err(), "{flag} {bad}");
         }
@@ -395,6 +424,10 @@ mod tests {
             (
                 vec!["--mailbox-capacity", "3", "--max-mail-bytes", "2000"],
                 PeersConfig { mailbox_capacity: 3, max_mail_bytes: 2000, ..PeersConfig::default() },
+            ),
+            (
+                vec!["--ftp-max-upload-bytes", "4096", "--ftp-passive-ports", "50000-50009"],
+                PeersConfig { ftp_max_upload_bytes: 4096, ftp_passive_ports: 50000..=50009, ..PeersConfig::default() },
             ),
         ];
         for (args, expected) in cases {

@@ -43,8 +43,8 @@ pub use head_timeout::HeadTimeoutListener;
 pub use httpbin::formats::sample_reading;
 pub use httpbin::proto;
 pub use peers::{
-    DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_MAIL_BYTES, DEFAULT_PEER_IDLE_TIMEOUT, PEER_HOST, Peer, PeerPorts, Peers,
-    PeersConfig, Transport,
+    DEFAULT_FTP_MAX_UPLOAD_BYTES, DEFAULT_FTP_PASSIVE_PORTS, DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_MAIL_BYTES,
+    DEFAULT_PEER_IDLE_TIMEOUT, PEER_HOST, Peer, PeerPorts, Peers, PeersConfig, Transport,
 };
 pub use shutdown::{Shutdown, wait_for_signal};
 pub use websocket::{DeflateConfig, OriginPolicy};

@@ -43,8 +43,13 @@ async fn python_sockets_get_their_bytes_back_over_tcp_and_udp() {
 }
 
 /// Name, protocol and transport of every built-in peer, in `/api/info`'s order.
-const EVERY_PEER: [[&str; 3]; 4] =
-    [["echo", "echo", "tcp"], ["echo", "echo", "udp"], ["smtp", "smtp", "tcp"], ["pop3", "pop3", "tcp"]];
+const EVERY_PEER: [[&str; 3]; 5] = [
+    ["echo", "echo", "tcp"],
+    ["echo", "echo", "udp"],
+    ["smtp", "smtp", "tcp"],
+    ["pop3", "pop3", "tcp"],
+    ["ftp", "ftp", "tcp"],
+];
 
 #[tokio::test]
 async fn api_info_lists_every_peer_on_loopback() {

@@ -13,6 +13,7 @@
 //! never trusted, and everything is logged with `tracing` under the peer's name.
 
 mod echo;
+mod ftp;
 mod line;
 mod mailbox;
 mod pop3;
@@ -21,6 +22,7 @@ mod smtp;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,6 +37,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::Shutdown;
 use crate::error::ApiError;
+pub use ftp::{DEFAULT_FTP_MAX_UPLOAD_BYTES, DEFAULT_FTP_PASSIVE_PORTS};
 use mailbox::Mailbox;
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_MAIL_BYTES};
 
@@ -109,6 +112,10 @@ pub struct PeersConfig {
     pub mailbox_capacity: usize,
     /// The largest message the SMTP peer accepts, in bytes; larger ones get 552.
     pub max_mail_bytes: usize,
+    /// The largest file one FTP upload may make, in bytes; past it the upload gets 552.
+    pub ftp_max_upload_bytes: u64,
+    /// The ports the FTP peer's passive data connections listen on (on loopback).
+    pub ftp_passive_ports: RangeInclusive<u16>,
 }
 
 impl Default for PeersConfig {
@@ -119,6 +126,8 @@ impl Default for PeersConfig {
             idle_timeout: DEFAULT_PEER_IDLE_TIMEOUT,
             mailbox_capacity: DEFAULT_MAILBOX_CAPACITY,
             max_mail_bytes: DEFAULT_MAX_MAIL_BYTES,
+            ftp_max_upload_bytes: DEFAULT_FTP_MAX_UPLOAD_BYTES,
+            ftp_passive_ports: DEFAULT_FTP_PASSIVE_PORTS,
         }
     }
 }
@@ -129,6 +138,8 @@ pub struct Peers {
     peers: Vec<Peer>,
     /// The mail the SMTP peer received, which the POP3 peer and `/api/mailbox` read.
     mailbox: Option<Arc<Mailbox>>,
+    /// The FTP peer's folder, removed with the directory.
+    ftp_folder: Option<tempfile::TempDir>,
     /// The peers' accept loops and connections, for [`Peers::stopped`] to wait for.
     tasks: TaskTracker,
 }
@@ -167,6 +178,25 @@ impl Peers {
         directory.spawn_tcp(("pop3", "pop3"), listener, &context, pop3::BUSY, move |stream, client, connection| {
             pop3::serve(stream, client, connection, Arc::clone(&mailbox))
         })?;
+
+        let folder = tempfile::Builder::new().prefix("wirelab-ftp-").tempdir()?;
+        let setup = ftp::FtpSetup::new(
+            folder.path(),
+            config.ftp_max_upload_bytes,
+            config.ftp_passive_ports.clone(),
+            config.idle_timeout,
+        )?;
+        let setup = Arc::new(setup);
+        tracing::info!(peer = "ftp", folder = %folder.path().display(), "FTP folder ready");
+        directory.ftp_folder = Some(folder);
+        let listener = bind_tcp("ftp", config.ports.ftp).await?;
+        directory.spawn_tcp(
+            ("ftp", "ftp"),
+            listener,
+            &context,
+            b"421 Too many connections\r\n",
+            move |stream, client, connection| ftp::serve(stream, client, connection, Arc::clone(&setup)),
+        )?;
         for peer in &directory.peers {
             tracing::info!(peer = peer.name, transport = peer.transport.as_str(), address = %peer.address, "peer listening");
         }
