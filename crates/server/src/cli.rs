@@ -10,9 +10,10 @@ use crate::bridge::host_and_port;
 use crate::websocket::SERVER_WINDOW_BITS;
 use crate::{
     BridgeConfig, Config, DEFAULT_BRIDGE_CONNECT_TIMEOUT, DEFAULT_BRIDGE_IDLE_TIMEOUT, DEFAULT_BRIDGE_MAX_BYTES,
-    DEFAULT_FTP_MAX_UPLOAD_BYTES, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_MAX_BRIDGES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_DELAY, DEFAULT_MAX_MAIL_BYTES, DEFAULT_MAX_MESSAGE_BYTES,
-    DEFAULT_PEER_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DeflateConfig, OriginPolicy, PeerPorts, PeersConfig,
+    DEFAULT_FTP_MAX_UPLOAD_BYTES, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAILBOX_CAPACITY,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BRIDGES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_DELAY, DEFAULT_MAX_MAIL_BYTES,
+    DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PEER_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DeflateConfig, OriginPolicy,
+    PeerPorts, PeersConfig,
 };
 
 /// A switch given as `on` or `off`.
@@ -253,7 +254,8 @@ fn parse_limit(text: &str) -> Result<usize, String> {
 
 /// `FIRST-LAST`, 1 to 65535, FIRST not above LAST.
 fn parse_port_range(text: &str) -> Result<RangeInclusive<u16>, String> {
-    let ports = text.split_once('-').and_then(|(first, last)| Some((first.parse::<u16>().ok()?, last.parse::<u16>().ok()?)));
+    let ports =
+        text.split_once('-').and_then(|(first, last)| Some((first.parse::<u16>().ok()?, last.parse::<u16>().ok()?)));
     match ports {
         Some((first, last)) if first >= 1 && first <= last => Ok(first..=last),
         _ => Err("must be FIRST-LAST, two ports from 1 to 65535, FIRST not above LAST (e.g. 50000-50099)".to_owned()),

@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mail_parser::{MessageParser, MessagePart, MimeHeaders, PartType};
@@ -25,6 +25,9 @@ pub(crate) struct StoredMail {
     pub(crate) envelope: Envelope,
     /// The message as received: dot-unstuffed, without the final `.` line, no header added.
     pub(crate) data: Vec<u8>,
+    /// The message parsed for `/api/mailbox`, the first time it is listed (a parse of a 1 MiB
+    /// message is not repeated on every look at the mailbox).
+    view: OnceLock<MailMessage>,
 }
 
 /// The capped, shared store of received mail.
@@ -66,7 +69,7 @@ impl Mailbox {
         let mut state = self.lock();
         let id = state.next_id;
         state.next_id += 1;
-        let mail = StoredMail { id, received: SystemTime::now(), client, envelope, data };
+        let mail = StoredMail { id, received: SystemTime::now(), client, envelope, data, view: OnceLock::new() };
         state.messages.push_back(Arc::new(mail));
         while state.messages.len() > self.capacity {
             if let Some(oldest) = state.messages.pop_front() {
@@ -102,7 +105,7 @@ impl Mailbox {
             (state.messages.iter().cloned().collect::<Vec<_>>(), state.dropped)
         };
         Listing {
-            messages: messages.iter().map(|mail| view(mail)).collect(),
+            messages: messages.iter().map(|mail| mail.view.get_or_init(|| view(mail)).clone()).collect(),
             dropped,
             capacity: self.capacity,
             max_message_bytes: self.max_message_bytes,

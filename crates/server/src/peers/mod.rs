@@ -314,6 +314,10 @@ where
             }
             continue;
         };
+        // The peers write whole replies; Nagle's algorithm would only hold a second one back.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(peer = context.name, %client, %error, "cannot set TCP_NODELAY");
+        }
         tracing::debug!(peer = context.name, %client, "connection opened");
         let connection = Connection { context: context.clone(), _slot: slot };
         context.tasks.spawn(handle(stream, client, connection));
