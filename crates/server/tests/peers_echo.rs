@@ -2,6 +2,7 @@
 //! directory in `/api/info`.
 
 mod peers_support;
+mod support;
 
 use std::net::SocketAddr;
 

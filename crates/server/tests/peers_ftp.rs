@@ -2,6 +2,7 @@
 //! ftp://, over the sample folder; uploads within and over the cap; the shutdown ends sessions.
 
 mod peers_support;
+mod support;
 
 use std::net::SocketAddr;
 

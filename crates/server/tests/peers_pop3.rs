@@ -2,6 +2,7 @@
 //! byte; curl's pop3:// lists and retrieves; DELE and QUIT empty the shared mailbox.
 
 mod peers_support;
+mod support;
 
 use peers_support::{PeersServer, curl, python};
 use serde_json::json;

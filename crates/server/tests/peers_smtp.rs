@@ -2,6 +2,7 @@
 //! mailbox they fill, read back through `GET /api/mailbox`.
 
 mod peers_support;
+mod support;
 
 use std::net::SocketAddr;
 

@@ -1,4 +1,4 @@
-//! What the built-in peers' tests share: a real server started with `serve` on port 0, its
+//! What the built-in peers' tests share, beside `support`: a real server (`support::TestServer`), its
 //! `/api/info` read over a plain socket to learn the peers' ports, and real clients (Python's
 //! standard library, curl) run as child processes against them.
 
@@ -6,30 +6,19 @@
 
 use std::net::SocketAddr;
 use std::process::{Command, Output};
-use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
-use wirelab_server::{Config, PeersConfig, Shutdown, serve};
+use tokio::net::TcpStream;
+use wirelab_server::{Config, PeersConfig};
 
-/// The bound on any single step of a test.
-pub const STEP: Duration = Duration::from_secs(20);
-
-/// Awaits `future`, failing the test if it takes longer than [`STEP`].
-pub async fn within<F: Future>(what: &str, future: F) -> F::Output {
-    match tokio::time::timeout(STEP, future).await {
-        Ok(output) => output,
-        Err(_) => panic!("timed out after {STEP:?}: {what}"),
-    }
-}
+use crate::support::TestServer;
+pub use crate::support::within;
 
 /// A running server with its peers, and what `/api/info` said about them.
 pub struct PeersServer {
+    pub server: TestServer,
     pub addr: SocketAddr,
-    pub shutdown: Shutdown,
-    pub task: JoinHandle<std::io::Result<()>>,
     pub info: Value,
 }
 
@@ -41,12 +30,9 @@ impl PeersServer {
 
     pub async fn with_peers(peers: PeersConfig) -> Self {
         let config = Config { static_dir: "/nonexistent/wirelab-test-dist".into(), peers, ..Config::default() };
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the test server");
-        let addr = listener.local_addr().expect("the test server's address");
-        let shutdown = Shutdown::new();
-        let task = tokio::spawn(serve(listener, config, shutdown.clone()));
-        let info = within("GET /api/info", get_json(addr, "/api/info")).await;
-        Self { addr, shutdown, task, info }
+        let server = TestServer::start(config).await;
+        let info = within("GET /api/info", get_json(server.addr, "/api/info")).await;
+        Self { addr: server.addr, server, info }
     }
 
     /// The port `/api/info` gives for peer `name` over `transport` (`tcp` or `udp`).
@@ -67,8 +53,8 @@ impl PeersServer {
 
     /// Triggers the shutdown and waits for `serve` to return.
     pub async fn stop(self) {
-        self.shutdown.trigger();
-        let served = within("the server's shutdown", self.task).await;
+        self.server.shutdown.trigger();
+        let served = within("the server's shutdown", self.server.task).await;
         assert!(matches!(served, Ok(Ok(()))), "serve ended with {served:?}");
     }
 }
