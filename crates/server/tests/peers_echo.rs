@@ -69,7 +69,7 @@ async fn api_info_lists_every_peer_on_loopback() {
 }
 
 #[tokio::test]
-async fn no_peers_lists_none_and_listens_nowhere() {
+async fn no_peers_lists_none() {
     let server = PeersServer::with_peers(PeersConfig { enabled: false, ..PeersConfig::default() }).await;
     assert_eq!(server.info["peers"], serde_json::json!([]));
     server.stop().await;
