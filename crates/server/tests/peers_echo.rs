@@ -65,6 +65,9 @@ async fn api_info_lists_every_peer_on_loopback() {
         })
         .collect();
     assert_eq!(listed, EVERY_PEER);
+    let data_ports: Vec<&serde_json::Value> = peers.iter().map(|peer| &peer["data_ports"]).collect();
+    let none = serde_json::Value::Null;
+    assert_eq!(data_ports, [&none, &none, &none, &none, &serde_json::json!([49152, 65535])]);
     server.stop().await;
 }
 

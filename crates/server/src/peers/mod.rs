@@ -82,11 +82,16 @@ pub struct Peer {
     host: String,
     /// The bound port, for the JSON.
     port: u16,
+    /// FTP only: the first and last port its passive data connections may listen on (on the
+    /// same host), which the lab opens as a second connection after `227` or `229`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_ports: Option<[u16; 2]>,
 }
 
 impl Peer {
     fn new(name: &'static str, protocol: &'static str, transport: Transport, address: SocketAddr) -> Self {
-        Self { name, protocol, transport, address, host: address.ip().to_string(), port: address.port() }
+        let (host, port) = (address.ip().to_string(), address.port());
+        Self { name, protocol, transport, address, host, port, data_ports: None }
     }
 }
 
@@ -197,6 +202,9 @@ impl Peers {
             b"421 Too many connections\r\n",
             move |stream, client, connection| ftp::serve(stream, client, connection, Arc::clone(&setup)),
         )?;
+        if let Some(ftp) = directory.peers.last_mut() {
+            ftp.data_ports = Some([*config.ftp_passive_ports.start(), *config.ftp_passive_ports.end()]);
+        }
         for peer in &directory.peers {
             tracing::info!(peer = peer.name, transport = peer.transport.as_str(), address = %peer.address, "peer listening");
         }
@@ -206,6 +214,15 @@ impl Peers {
     /// The peer called `name` over `transport`, if it is running.
     pub fn find(&self, name: &str, transport: Transport) -> Option<&Peer> {
         self.peers.iter().find(|peer| peer.name == name && peer.transport == transport)
+    }
+
+    /// Whether `address` is where the FTP peer's passive data connections may listen (its host,
+    /// a port of `--ftp-passive-ports`): a target the bridge may open for the lab's data channel.
+    pub fn is_ftp_data_address(&self, address: SocketAddr) -> bool {
+        self.peers.iter().any(|peer| match peer.data_ports {
+            Some([first, last]) => peer.address.ip() == address.ip() && (first..=last).contains(&address.port()),
+            None => false,
+        })
     }
 
     /// Every running peer, in the order `/api/info` lists them.
@@ -356,4 +373,30 @@ fn bind_error(name: &str, transport: &str, port: u16, error: io::Error) -> io::E
              --{name}-port, 0 for any free one, or turn the peers off with --no-peers)"
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ftp_data_addresses_are_its_host_and_passive_ports() {
+        let mut ftp = Peer::new("ftp", "ftp", Transport::Tcp, SocketAddr::from((PEER_HOST, 2121)));
+        ftp.data_ports = Some([50000, 50009]);
+        let echo = Peer::new("echo", "echo", Transport::Tcp, SocketAddr::from((PEER_HOST, 50020)));
+        let peers = Peers { peers: vec![echo, ftp], ..Peers::none() };
+        let cases = [
+            ("127.0.0.1:50000", true),
+            ("127.0.0.1:50009", true),
+            ("127.0.0.1:50010", false),
+            ("127.0.0.1:2121", false),
+            ("127.0.0.1:50020", false),
+            ("10.0.0.1:50005", false),
+        ];
+        for (address, expected) in cases {
+            let parsed: SocketAddr = address.parse().expect("a socket address");
+            assert_eq!(peers.is_ftp_data_address(parsed), expected, "{address}");
+        }
+        assert!(!Peers::none().is_ftp_data_address(SocketAddr::from((PEER_HOST, 50000))));
+    }
 }
