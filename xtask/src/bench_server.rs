@@ -25,8 +25,8 @@ const NODE_WS_VERSION: &str = "8.23.0";
 /// Idle connection counts at which the servers' memory is read.
 const IDLE_COUNTS: [usize; 2] = [1000, 5000];
 /// The core the servers run on and the one the load generator runs on.
-const SERVER_CORE: &str = "0";
-const CLIENT_CORE: &str = "1";
+pub(crate) const SERVER_CORE: &str = "0";
+pub(crate) const CLIENT_CORE: &str = "1";
 /// From this share of its core on, the load generator, not the server, bounds a figure.
 const CLIENT_BOUND: f64 = 0.95;
 
@@ -126,7 +126,7 @@ const FIGURES: [Figure; 5] = [
 ];
 
 /// The `key=value` fields of one loadgen `RESULT` line; `-` values are left out.
-type Sample = BTreeMap<String, f64>;
+pub(crate) type Sample = BTreeMap<String, f64>;
 
 /// Every run of one scenario against one server: the figures of those that passed, and why the
 /// others failed.
@@ -138,14 +138,14 @@ struct Runs {
 
 /// The median of a figure over its runs, and their spread.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Spread {
-    median: f64,
-    min: f64,
-    max: f64,
+pub(crate) struct Spread {
+    pub(crate) median: f64,
+    pub(crate) min: f64,
+    pub(crate) max: f64,
 }
 
 impl Spread {
-    fn of(mut values: Vec<f64>) -> Option<Spread> {
+    pub(crate) fn of(mut values: Vec<f64>) -> Option<Spread> {
         values.sort_by(f64::total_cmp);
         let (first, last) = (*values.first()?, *values.last()?);
         Some(Spread { median: median(&values), min: first, max: last })
@@ -290,12 +290,13 @@ impl Results {
     }
 }
 
-struct Options {
-    reps: usize,
-    secs: f64,
+pub(crate) struct Options {
+    pub(crate) reps: usize,
+    pub(crate) secs: f64,
 }
 
-fn parse_options(args: &[String]) -> Result<Options, String> {
+/// `--reps N --secs S`, as bench-server and bench-bridge take them.
+pub(crate) fn parse_options(args: &[String]) -> Result<Options, String> {
     let mut options = Options { reps: 3, secs: 3.0 };
     let mut args = args.iter();
     while let Some(flag) = args.next() {
@@ -315,14 +316,14 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
                     .filter(|secs: &f64| secs.is_finite() && *secs > 0.0)
                     .ok_or_else(|| format!("--secs {value}: not a number of seconds"))?;
             }
-            other => return Err(format!("bench-server: unknown option {other}")),
+            other => return Err(format!("unknown option {other}")),
         }
     }
     Ok(options)
 }
 
 pub fn bench_server(args: &[String]) -> Result<(), String> {
-    let options = parse_options(args)?;
+    let options = parse_options(args).map_err(|why| format!("bench-server: {why}"))?;
     let pinned = pinning_available();
     let mut results = Results::default();
     if !pinned {
@@ -411,12 +412,12 @@ pub fn bench_server(args: &[String]) -> Result<(), String> {
     }
 }
 
-fn pinning_available() -> bool {
+pub(crate) fn pinning_available() -> bool {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     cores >= 2 && output("taskset", &["--version"]).is_some()
 }
 
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .map(|text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -570,7 +571,7 @@ fn loadgen_idle(loadgen: &str, server: &Server, pinned: bool) -> Result<Idle, St
 }
 
 /// The fields of a `RESULT\tkey=value...` line.
-fn parse_result(line: &str) -> Option<Sample> {
+pub(crate) fn parse_result(line: &str) -> Option<Sample> {
     let fields = line.strip_prefix("RESULT\t")?;
     let sample: Sample = fields
         .split('\t')

@@ -2,6 +2,7 @@
 //! so a fresh machine needs nothing but cargo: each command installs the tools it needs first.
 
 mod bench_app;
+mod bench_bridge;
 mod bench_formats;
 mod bench_server;
 mod conformance;
@@ -41,6 +42,12 @@ Commands:
                               WebSocket echo messages/s, latency, MiB/s and idle memory of
                               wirelab-server against Python websockets, Node ws and raw TCP,
                               pinned to separate cores; table in target/bench-server.txt.
+  bench-bridge [--reps N] [--secs S]
+                              The TCP bridge (/ws/tcp) against a client talking to the same
+                              built-in echo peer directly, same run: MiB/s with 64 KiB and 1 MiB
+                              chunks (target: 0.8x direct, PASS/FAIL) and the round trip of 64 B
+                              (p50, p99 and the bridge's overhead in us); every echoed byte
+                              checked; table in target/bench-bridge.txt; fails if a run fails.
   soak [--churn-secs S] ...   Soak and fault checks against a release wirelab-server (about
                               3 minutes): connection churn (5,000 at a time, 60 s), a slow
                               reader, a ping flood, half-finished handshakes, slowloris and
@@ -70,6 +77,7 @@ fn main() -> ExitCode {
         Some("bench-formats") => bench_formats::bench_formats(),
         Some("conformance") => conformance::conformance(),
         Some("bench-server") => bench_server::bench_server(&args[1..]),
+        Some("bench-bridge") => bench_bridge::bench_bridge(&args[1..]),
         Some("soak") => soak::soak(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");

@@ -51,6 +51,11 @@ pub async fn run(args: RunArgs) -> Result<(), String> {
     if !(args.secs > 0.0 && args.warmup_secs >= 0.0) {
         return Err("--secs must be positive and --warmup-secs not negative".into());
     }
+    if args.bridge
+        && (args.kind != Kind::Binary || args.client != Client::Lean || matches!(args.target, Target::Tcp { .. }))
+    {
+        return Err("--bridge takes a ws:// target, --kind binary and the lean client".into());
+    }
     let connections = connect_all(&args).await?;
 
     let start = Instant::now();
@@ -61,18 +66,29 @@ pub async fn run(args: RunArgs) -> Result<(), String> {
     for connection in connections {
         let messages = messages.clone();
         let (mode, in_flight, lean) = (args.mode, args.in_flight, args.client == Client::Lean);
+        let echoes =
+            if args.bridge { EchoReader::bridged(messages.clone()) } else { EchoReader::new(messages.clone()) };
         tasks.spawn(async move {
             match (connection, mode) {
                 (Connection::Ws(ws), Mode::RequestResponse) if lean => {
-                    lean_request_response(ws.into_inner(), messages, window).await
+                    lean_request_response(ws.into_inner(), messages, echoes, window).await
                 }
                 (Connection::Ws(ws), Mode::Pipelined) if lean => {
-                    lean_pipelined(ws.into_inner(), messages, in_flight, window).await
+                    lean_pipelined(ws.into_inner(), messages, echoes, in_flight, window).await
+                }
+                (Connection::Ws(ws), Mode::Stream) if lean => {
+                    let frames = MessageFrames::new(messages.clone(), 1);
+                    stream(ws.into_inner(), messages, Sent::Frames(frames), Echoes::Frames(echoes), window).await
                 }
                 (Connection::Ws(ws), Mode::RequestResponse) => ws_request_response(*ws, messages, window).await,
                 (Connection::Ws(ws), Mode::Pipelined) => ws_pipelined(*ws, messages, in_flight, window).await,
+                (Connection::Ws(_), Mode::Stream) => Err("--mode stream takes the lean client".into()),
                 (Connection::Tcp(tcp), Mode::RequestResponse) => tcp_request_response(tcp, messages, window).await,
                 (Connection::Tcp(tcp), Mode::Pipelined) => tcp_pipelined(tcp, messages, in_flight, window).await,
+                (Connection::Tcp(tcp), Mode::Stream) => {
+                    let (raw, check) = (messages.message(0), EchoCheck::new(messages.clone()));
+                    stream(tcp, messages, Sent::Raw(raw), Echoes::Raw(check, vec![0; TCP_READ_BYTES]), window).await
+                }
             }
         });
     }
@@ -116,13 +132,17 @@ pub async fn run(args: RunArgs) -> Result<(), String> {
 async fn connect_all(args: &RunArgs) -> Result<Vec<Connection>, String> {
     let mut connecting = JoinSet::new();
     for _ in 0..args.connections {
-        let target = args.target.clone();
+        let (target, bridge) = (args.target.clone(), args.bridge);
         connecting.spawn(async move {
             match target {
                 Target::Ws { url, address } => {
                     // Room for one whole message in each buffer, so large echoes take few reads.
                     let config = WebSocketConfig::default().max_message_size(None).max_frame_size(None);
-                    connect_ws(&url, &address, config).await.map(|ws| Connection::Ws(Box::new(ws)))
+                    let mut ws = connect_ws(&url, &address, config).await?;
+                    if bridge {
+                        bridge_connected(&mut ws).await?;
+                    }
+                    Ok(Connection::Ws(Box::new(ws)))
                 }
                 Target::Tcp { address } => connect_tcp(&address).await.map(Connection::Tcp),
             }
@@ -137,6 +157,17 @@ async fn connect_all(args: &RunArgs) -> Result<Vec<Connection>, String> {
         connections.push(joined.map_err(|error| format!("a connect task failed: {error}"))??);
     }
     Ok(connections)
+}
+
+/// Waits for the bridge's `connected` event, read through tungstenite so that nothing is left in
+/// its buffer when the lean client takes the stream (the bridge then sends nothing until it has
+/// bytes to carry: its `data` totals follow the echoes).
+async fn bridge_connected(ws: &mut Ws) -> Result<(), String> {
+    match ws.next().await {
+        Some(Ok(Message::Text(event))) if event.as_str().starts_with(r#"{"event":"connected""#) => Ok(()),
+        Some(Ok(Message::Text(event))) => Err(format!("the bridge did not connect: {}", event.as_str())),
+        other => Err(format!("the bridge sent no connected event: {other:?}")),
+    }
 }
 
 /// Message number `index` for tungstenite.
@@ -274,9 +305,13 @@ fn count_batch(counts: &mut Counts, echoes: usize, size: usize, window: Window) 
 
 /// Request/response with the lean client. The stream comes out of tungstenite right after the
 /// handshake: the servers send nothing before the first echo, so nothing is left in its buffer.
-async fn lean_request_response(mut stream: TcpStream, messages: Messages, window: Window) -> Result<Counts, String> {
+async fn lean_request_response(
+    mut stream: TcpStream,
+    messages: Messages,
+    mut echoes: EchoReader,
+    window: Window,
+) -> Result<Counts, String> {
     let mut frames = MessageFrames::new(messages.clone(), 1);
-    let mut echoes = EchoReader::new(messages.clone());
     let (mut reader, mut writer) = stream.split();
     let mut counts = Counts::default();
     for index in 0.. {
@@ -302,11 +337,11 @@ async fn lean_request_response(mut stream: TcpStream, messages: Messages, window
 async fn lean_pipelined(
     mut stream: TcpStream,
     messages: Messages,
+    mut echoes: EchoReader,
     in_flight: usize,
     window: Window,
 ) -> Result<Counts, String> {
     let mut frames = MessageFrames::new(messages.clone(), in_flight);
-    let mut echoes = EchoReader::new(messages.clone());
     let mut counts = Counts::default();
     let mut sent = 0u64;
     let mut to_send = in_flight;
@@ -380,6 +415,81 @@ async fn tcp_pipelined(
             return Ok(counts);
         }
     }
+}
+
+/// What the sending half of [`stream`] writes: WebSocket frames, or the bare messages (TCP).
+enum Sent {
+    Frames(MessageFrames),
+    Raw(Vec<u8>),
+}
+
+impl Sent {
+    fn message(&mut self, messages: &Messages, index: u64) -> &[u8] {
+        match self {
+            Sent::Frames(frames) => frames.frames(index, 1),
+            Sent::Raw(message) => {
+                messages.renumber(index, message);
+                message
+            }
+        }
+    }
+}
+
+/// How the reading half of [`stream`] checks the echoes.
+enum Echoes {
+    Frames(EchoReader),
+    Raw(EchoCheck, Vec<u8>),
+}
+
+impl Echoes {
+    /// Reads until at least one echo is whole; how many are.
+    async fn read(&mut self, stream: &mut (impl AsyncReadExt + Unpin)) -> Result<usize, String> {
+        match self {
+            Echoes::Frames(reader) => reader.read_echoes(stream).await,
+            Echoes::Raw(check, buffer) => loop {
+                let read = stream.read(buffer).await.map_err(|error| format!("reading the echo failed: {error}"))?;
+                if read == 0 {
+                    return Err("the server closed the connection".into());
+                }
+                match check.stream(&buffer[..read])? {
+                    0 => continue,
+                    ended => return Ok(ended),
+                }
+            },
+        }
+    }
+}
+
+/// Full duplex: one half sends messages back to back, the other reads and checks the echoes;
+/// both stop when the window ends (what is still in flight then is not counted).
+async fn stream(
+    mut stream: TcpStream,
+    messages: Messages,
+    mut sent: Sent,
+    mut echoes: Echoes,
+    window: Window,
+) -> Result<Counts, String> {
+    let (mut reader, mut writer) = stream.split();
+    let end = tokio::time::Instant::from_std(window.end);
+    let sending = async {
+        for index in 0.. {
+            match tokio::time::timeout_at(end, writer.write_all(sent.message(&messages, index))).await {
+                Ok(written) => written.map_err(send_failed)?,
+                Err(_) => break,
+            }
+        }
+        Ok::<(), String>(())
+    };
+    let reading = async {
+        let mut counts = Counts::default();
+        while let Ok(echoed) = tokio::time::timeout_at(end, echoes.read(&mut reader)).await {
+            count_batch(&mut counts, echoed?, messages.len(), window);
+        }
+        Ok::<Counts, String>(counts)
+    };
+    let (sending, counts) = tokio::join!(sending, reading);
+    sending?;
+    counts
 }
 
 #[cfg(test)]

@@ -126,6 +126,9 @@ pub struct EchoReader {
     current_data: bool,
     /// Whether a message's echo is under way (its first frame read, its last not yet).
     in_message: bool,
+    /// Reading wirelab-server's TCP bridge: the echo is a byte stream across binary messages
+    /// (their boundaries say nothing), and text messages are the bridge's events, skipped.
+    bridged: bool,
     check: EchoCheck,
 }
 
@@ -138,8 +141,14 @@ impl EchoReader {
             current_fin: false,
             current_data: false,
             in_message: false,
+            bridged: false,
             check: EchoCheck::new(messages),
         }
+    }
+
+    /// A reader of echoes that come back through wirelab-server's TCP bridge (`/ws/tcp`).
+    pub fn bridged(messages: Messages) -> EchoReader {
+        EchoReader { bridged: true, ..EchoReader::new(messages) }
     }
 
     /// Reads until at least one whole message has come back; returns how many did.
@@ -167,8 +176,10 @@ impl EchoReader {
         loop {
             if self.remaining > 0 {
                 let take = self.remaining.min((self.filled - at) as u64) as usize;
-                if self.current_data {
-                    self.check.bytes(&self.buffer[at..at + take])?;
+                match (self.current_data, self.bridged) {
+                    (true, true) => completed += self.check.stream(&self.buffer[at..at + take])?,
+                    (true, false) => self.check.bytes(&self.buffer[at..at + take])?,
+                    (false, _) => {}
                 }
                 self.remaining -= take as u64;
                 at += take;
@@ -212,6 +223,11 @@ impl EchoReader {
             return Err("the server set a reserved bit, but no extension was negotiated".into());
         }
         self.current_fin = header.is_final;
+        if self.bridged {
+            // Bytes in binary messages; the events in text ones are not the echo.
+            self.current_data = header.opcode == BINARY;
+            return Ok(());
+        }
         self.current_data = true;
         match header.opcode {
             OpCode::Data(Data::Text | Data::Binary) if self.in_message => {
@@ -231,7 +247,7 @@ impl EchoReader {
 
     /// 1 when the frame just read ended an echoed message (which matched), else 0.
     fn end_frame(&mut self) -> Result<usize, String> {
-        if !(self.current_fin && self.current_data) {
+        if self.bridged || !(self.current_fin && self.current_data) {
             return Ok(0);
         }
         self.check.end()?;
@@ -358,6 +374,49 @@ mod tests {
             let expected = expected.map_err(str::to_owned);
             for chunk in [1, 3, bytes.len()] {
                 assert_eq!(read_all(&bytes, chunk).await, expected, "{name}, read {chunk} bytes at a time");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn bridged_echoes_are_a_byte_stream_across_binary_messages_beside_text_events() {
+        let messages = Messages::new(false, 20);
+        let stream = [messages.message(0), messages.message(1)].concat();
+        let event = br#"{"event":"data","at_ms":1.0,"to_peer_bytes":40,"from_peer_bytes":13}"#;
+        let cases: Vec<(&str, Vec<u8>, Result<u64, &str>)> = vec![
+            (
+                "one message per echo",
+                [server_frame(0x82, &stream[..20]), server_frame(0x82, &stream[20..])].concat(),
+                Ok(2),
+            ),
+            (
+                "echoes cut anywhere",
+                [server_frame(0x82, &stream[..13]), server_frame(0x81, event), server_frame(0x82, &stream[13..])]
+                    .concat(),
+                Ok(2),
+            ),
+            ("two echoes in one message", server_frame(0x82, &stream), Ok(2)),
+            ("half an echo", server_frame(0x82, &stream[..30]), Ok(1)),
+            (
+                "a changed byte",
+                server_frame(0x82, &[&stream[..25], b"!"].concat()),
+                Err("the echo of message 1 differs at byte 5 of 20: sent 0x30 '0', got 0x21 '!'"),
+            ),
+        ];
+        for (name, bytes, expected) in cases {
+            let expected = expected.map_err(str::to_owned);
+            for chunk in [1, 7, bytes.len()] {
+                let mut reader = EchoReader::bridged(messages.clone());
+                let mut outcome = Ok(0);
+                for piece in bytes.chunks(chunk) {
+                    reader.filled_from(piece);
+                    if let Err(error) = reader.parse() {
+                        outcome = Err(error);
+                        break;
+                    }
+                }
+                let outcome = outcome.map(|_| reader.check.matched());
+                assert_eq!(outcome, expected, "{name}, read {chunk} bytes at a time");
             }
         }
     }

@@ -4,6 +4,7 @@
 //! wirelab-loadgen tcp-echo --port 0
 //! wirelab-loadgen run --target ws://127.0.0.1:8080/ws/echo --connections 64 --size 64
 //! wirelab-loadgen run --target tcp://127.0.0.1:9000 --mode pipelined --in-flight 16
+//! wirelab-loadgen run --target 'ws://127.0.0.1:8080/ws/tcp?to=echo' --bridge --kind binary --size 65536
 //! wirelab-loadgen idle --target ws://127.0.0.1:8080/ws/echo --counts 1000,5000 --server-pid PID
 //! wirelab-loadgen soak churn --target ws://127.0.0.1:8080/ws/echo --server-pid PID --connections 5000
 //! ```
@@ -61,6 +62,9 @@ pub enum Mode {
     RequestResponse,
     /// Keep `--in-flight` messages outstanding per connection: send as many as came back, flush once.
     Pipelined,
+    /// Full duplex: send messages back to back while reading their echoes at the same time, as a
+    /// byte pipe is used (what the sending side has in flight is up to TCP). Lean client or TCP.
+    Stream,
 }
 
 /// How the WebSocket client sends and reads (the handshake is tungstenite's either way).
@@ -109,6 +113,11 @@ pub struct RunArgs {
     /// The server's process id, to report its CPU use during the window (Linux /proc).
     #[arg(long)]
     server_pid: Option<u32>,
+    /// The target is wirelab-server's TCP bridge to an echo (`ws://HOST:PORT/ws/tcp?to=echo`):
+    /// wait for its `connected` event, send binary messages, and read the echo as one byte
+    /// stream across the binary messages that come back, skipping the bridge's text events.
+    #[arg(long)]
+    bridge: bool,
 }
 
 #[derive(Debug, clap::Args)]
