@@ -265,6 +265,25 @@ async fn targets_not_allowed_are_refused_before_the_upgrade_naming_the_flag() {
     }
 }
 
+/// The FTP peer's passive data ports are open to the bridge over TCP (the lab's data connection),
+/// nothing beside them.
+#[tokio::test]
+async fn the_ftp_peers_data_ports_are_allowed_over_tcp_only() {
+    let mut config = config(BridgeConfig::default());
+    config.peers.ftp_passive_ports = 50_410..=50_419;
+    let server = TestServer::start(config).await;
+    let cases = [
+        ("/ws/tcp?to=127.0.0.1:50410", 101),
+        ("/ws/tcp?to=localhost:50419", 101),
+        ("/ws/tcp?to=127.0.0.1:50420", 403),
+        ("/ws/tcp?to=127.0.0.2:50410", 403),
+        ("/ws/udp?to=127.0.0.1:50410", 403),
+    ];
+    for (target, status) in cases {
+        assert_eq!(refusal(&server, target).await.0, status, "{target}");
+    }
+}
+
 #[tokio::test]
 async fn bridges_over_the_limit_get_503() {
     let peer = tcp_peer(echo).await;
@@ -471,6 +490,32 @@ async fn an_idle_bridge_times_out() {
     let mut client = open(&server, &format!("/ws/tcp?to={peer}")).await;
     let transcript = read_to_end(&mut client).await;
     assert_eq!(transcript.events, ["connected", "timeout", "closed:idle_timeout"]);
+}
+
+/// A listener whose accept queue is full: Linux drops further SYNs, so a connection attempt waits.
+fn full_listener() -> (socket2::Socket, Vec<std::net::TcpStream>, SocketAddr) {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap_or_else(|error| panic!("socket: {error}"));
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    listener.bind(&any.into()).unwrap_or_else(|error| panic!("bind: {error}"));
+    listener.listen(0).unwrap_or_else(|error| panic!("listen: {error}"));
+    let address = listener.local_addr().ok().and_then(|address| address.as_socket());
+    let address = address.unwrap_or_else(|| panic!("no address"));
+    // Never accepted: they fill the queue (a backlog of 0 holds one; two to be sure).
+    let waiting = (0..2)
+        .filter_map(|_| std::net::TcpStream::connect_timeout(&address, Duration::from_millis(200)).ok())
+        .collect();
+    (listener, waiting, address)
+}
+
+#[tokio::test]
+async fn a_peer_that_does_not_accept_in_time_is_a_connect_timeout() {
+    let (_listener, _waiting, address) = full_listener();
+    let bridge = BridgeConfig { connect_timeout: Duration::from_millis(300), ..allowing(&[address.to_string()]) };
+    let server = TestServer::start(config(bridge)).await;
+    let mut client = open(&server, &format!("/ws/tcp?to={address}")).await;
+    let transcript = read_to_end(&mut client).await;
+    assert_eq!(transcript.events, ["timeout", "closed:connect_timeout"]);
 }
 
 #[tokio::test]

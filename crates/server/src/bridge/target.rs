@@ -3,10 +3,12 @@
 //!
 //! - A name (`echo`, `smtp`, ...) is a built-in peer, looked up in [`Peers`] for the transport.
 //! - `HOST:PORT` (`[v6]:PORT` for IPv6) is resolved, and one of the addresses it resolves to must
-//!   be an address an `--allow-connect` entry resolves to (or a built-in peer's address). The
+//!   be an address an `--allow-connect` entry resolves to, a built-in peer's address, or (over
+//!   TCP) one of the FTP peer's passive data ports (`Peers::is_ftp_data_address`), which the
+//!   lab opens as the second connection of an FTP session. The
 //!   bridge connects to that exact checked address: nothing is resolved twice, so a name whose
 //!   answer changes between the check and the connection cannot slip through.
-//! - Nothing is resolved for a port that no allowed entry and no peer has: such a target can
+//! - Nothing is resolved for a port that no allowed entry, no peer and no FTP data port has: such a target can
 //!   never be allowed, and the server should not look names up for anyone who asks.
 //!
 //! Refusals are the JSON error of every route: 400 for a `to` that is neither, 403 for a target
@@ -19,7 +21,7 @@ use axum::http::StatusCode;
 use tokio::net::lookup_host;
 
 use crate::error::ApiError;
-use crate::peers::{Peers, Transport};
+use crate::peers::{PEER_HOST, Peers, Transport};
 
 /// A checked destination: what the client asked for, and the one address to connect to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,7 +100,9 @@ pub(crate) async fn check(
              to allow it"
         ))
     };
-    if entries.is_empty() && permitted.is_empty() {
+    // The FTP peer's passive data ports, for the lab's data connection (TCP only).
+    let ftp_data = |address: &SocketAddr| transport == Transport::Tcp && peers.is_ftp_data_address(*address);
+    if entries.is_empty() && permitted.is_empty() && !ftp_data(&SocketAddr::from((PEER_HOST, port))) {
         return Err(not_allowed(""));
     }
     for entry in entries {
@@ -117,7 +121,7 @@ pub(crate) async fn check(
             }
         },
     };
-    match resolved.iter().find(|address| permitted.contains(address)) {
+    match resolved.iter().find(|address| permitted.contains(address) || ftp_data(address)) {
         Some(address) => Ok(Target { asked: to.to_owned(), address: *address }),
         None if host.parse::<IpAddr>().is_ok() => Err(not_allowed("")),
         None => {
