@@ -17,6 +17,8 @@
 //! - [`virtual_list`]: which rows of a long list are on screen.
 //! - [`ws_frame`]: WebSocket frame headers read from raw bytes, and the handshake's accept hash.
 //! - [`mailbox`]: the JSON of `/api/mailbox`, the mail the server's SMTP peer received.
+//! - [`sockets`]: the Sockets lab's core: transcripts, SMTP/POP3/FTP replies, walkthroughs,
+//!   sessions as Python, and its state.
 //! - [`lab`]: the shape of every lab's state (events in, effects out): [`ws_lab`] is the
 //!   WebSocket lab's, [`http_lab`] the HTTP lab's, [`formats_lab`] the Formats lab's.
 //!
@@ -47,6 +49,7 @@ pub mod payload_view;
 pub mod query_params;
 pub mod resource_timing;
 pub mod saved_messages;
+pub mod sockets;
 pub mod text_position;
 pub mod tree;
 pub mod units;
