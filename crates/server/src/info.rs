@@ -30,7 +30,8 @@ struct Endpoint {
     path: &'static str,
     /// `websocket` or `http`.
     kind: &'static str,
-    /// What it is for: `websocket`, `request`, `status`, `dynamic`, `redirects`, `auth`, `formats`.
+    /// What it is for: `websocket`, `bridge`, `request`, `status`, `dynamic`, `redirects`, `auth`,
+    /// `formats`.
     group: &'static str,
     /// The methods it answers: `GET`, `POST`, ... or `any`.
     methods: &'static str,
@@ -55,6 +56,24 @@ pub(crate) fn router(config: &Config, peers: &Peers) -> Router {
         description: "The echo (same knobs), plus a JSON report of the handshake first and, after \
                       each echo, of the frames that carried the client's message",
     };
+    let tcp = Endpoint {
+        path: "/ws/tcp?to={target}",
+        kind: "websocket",
+        group: "bridge",
+        methods: "GET",
+        description: "A TCP connection the server opens to a built-in peer (echo, smtp, pop3, ftp) or \
+                      an --allow-connect HOST:PORT: binary messages carry its bytes both ways, text \
+                      messages are JSON events (connected, data, peer_fin, reset, timeout, closed...); \
+                      send {\"command\":\"shutdown_write\"} for FIN",
+    };
+    let udp = Endpoint {
+        path: "/ws/udp?to={target}",
+        kind: "websocket",
+        group: "bridge",
+        methods: "GET",
+        description: "A UDP socket the server opens to a built-in peer (echo) or an --allow-connect \
+                      HOST:PORT: one binary message per datagram both ways, JSON events in text messages",
+    };
     let http = ROUTES.iter().map(|route| Endpoint {
         path: route.path,
         kind: "http",
@@ -68,7 +87,7 @@ pub(crate) fn router(config: &Config, peers: &Peers) -> Router {
         max_message_bytes: config.max_message_bytes,
         max_body_bytes: config.max_body_bytes,
         max_delay_seconds: config.max_delay.as_secs_f64(),
-        endpoints: [websocket, inspect].into_iter().chain(http).collect(),
+        endpoints: [websocket, inspect, tcp, udp].into_iter().chain(http).collect(),
         peers: peers.all().to_vec(),
     };
     Router::new()

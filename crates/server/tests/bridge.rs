@@ -449,6 +449,18 @@ async fn udp_datagram_boundaries_are_kept_both_ways() {
 }
 
 #[tokio::test]
+async fn a_message_larger_than_a_datagram_is_closed_with_1009() {
+    let server = TestServer::start(config(BridgeConfig::default())).await;
+    let mut client = open(&server, "/ws/udp?to=echo").await;
+    let mut transcript = Transcript::default();
+    read_until(&mut client, &mut transcript, Some("connected")).await;
+    send(&mut client, Message::binary(vec![0; 65_508])).await;
+    read_until(&mut client, &mut transcript, None).await;
+    assert_eq!(transcript.close_code, Some(CloseCode::Size));
+    assert!(transcript.messages.is_empty(), "{transcript:?}");
+}
+
+#[tokio::test]
 async fn a_udp_port_with_nothing_behind_it_is_reported_and_the_bridge_stays() {
     let nobody = UdpSocket::bind("127.0.0.1:0").await.unwrap_or_else(|error| panic!("bind: {error}"));
     let address = nobody.local_addr().unwrap_or_else(|error| panic!("address: {error}"));
