@@ -151,7 +151,10 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
 }
 
 async fn no_such_socket(request: Request) -> ApiError {
-    ApiError::not_found(format!("no WebSocket endpoint at {}; try /ws/echo or /ws/inspect", request.uri().path()))
+    ApiError::not_found(format!(
+        "no WebSocket endpoint at {}; try /ws/echo, /ws/inspect, /ws/tcp?to=echo or /ws/udp?to=echo",
+        request.uri().path()
+    ))
 }
 
 /// Answers the upgrade request, and runs the connection in a task of its own once upgraded.
