@@ -48,6 +48,8 @@ pub(crate) const CHUNK_BYTES: usize = 64 * 1024;
 /// The largest UDP datagram over IPv4 (65,535 minus the IP and UDP headers); a client message
 /// larger than this on `/ws/udp` is closed with 1009.
 pub(crate) const MAX_DATAGRAM_BYTES: usize = 65_507;
+/// The `closed` event's detail when the server shuts down.
+const SHUTTING_DOWN: &str = "the server is shutting down";
 /// Events waiting for the peer → client side; the client → peer side waits when it is full.
 const EVENT_QUEUE: usize = 8;
 
@@ -212,9 +214,18 @@ impl Bridge {
         tracing::info!(bridge = self.id, client = self.client, transport = %self.transport,
                        to = self.target.asked, address = %self.target.address, "bridge opened");
 
+        // One shutdown signal for the bridge's life (see `Signal`: polling it again is cheap).
+        let cancelled = self.shutdown.signal();
+        tokio::pin!(cancelled);
         let connecting = Instant::now();
-        let mut peer = match PeerSocket::connect(self.transport, self.target.address, self.limits.connect_timeout).await
-        {
+        let opened = tokio::select! {
+            opened = PeerSocket::connect(self.transport, self.target.address, self.limits.connect_timeout) => opened,
+            () = cancelled.as_mut() => {
+                self.close(&mut sink, &mut stream, Vec::new(), CloseReason::Shutdown, SHUTTING_DOWN.into()).await;
+                return;
+            }
+        };
+        let mut peer = match opened {
             Ok(peer) => peer,
             Err(error) => {
                 let (events, reason, detail) = self.connect_failure(error);
@@ -244,12 +255,11 @@ impl Bridge {
         let tally = Tally::new();
         let (events, mut queued) = mpsc::channel(EVENT_QUEUE);
         let (reader, writer) = peer.halves();
-        let cancelled = self.shutdown.signal();
         let ending = tokio::select! {
             ending = self.client_to_peer(&mut stream, writer, &tally, &events) => ending,
             ending = self.peer_to_client(&mut sink, reader, &tally, &mut queued) => ending,
             ending = idle(&tally, self.limits.idle) => ending,
-            () = cancelled => Ending::Shutdown,
+            () = cancelled.as_mut() => Ending::Shutdown,
         };
 
         let mut last = Vec::new();
@@ -276,7 +286,7 @@ impl Bridge {
                     format!("nothing sent or received for {limit_ms} ms (--bridge-idle-timeout)"),
                 )
             }
-            Ending::Shutdown => (CloseReason::Shutdown, "the server is shutting down".to_owned()),
+            Ending::Shutdown => (CloseReason::Shutdown, SHUTTING_DOWN.to_owned()),
             Ending::Failed(error) => (CloseReason::Error, error),
         };
         let ((sent, _), (received, _)) = (tally.to_peer.get(), tally.from_peer.get());
