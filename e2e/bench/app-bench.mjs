@@ -8,10 +8,14 @@
 // - time from a click on a lab's link to its main control on screen: first open (module not
 //   loaded), reopen in the same visit, and first open on a repeat visit (HTTP cache warm);
 // - the longest main-thread task (Long Tasks API) while a ~20 MB `/json?records=N` response is
-//   fetched, indexed and shown as a tree.
+//   fetched, indexed and shown as a tree;
+// - the longest main-thread task while the Formats lab decodes a ~6 MB JSON file (picked in the
+//   Decode tab) and while it compares the "1,000 readings" sample in all five formats.
 // Any failed run fails the command (exit 1) and shows as FAILED in its cell.
 
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { launch } from "../support.mjs";
 
 const builds = [
@@ -20,6 +24,7 @@ const builds = [
 ].filter((build) => build.url);
 const runs = Number(process.env.RUNS ?? 3);
 const records = Number(process.env.RECORDS ?? 70_000);
+const formatsRecords = Number(process.env.FORMATS_RECORDS ?? 20_000);
 const BUDGET = 350_000;
 const LONG_TASK_TARGET_MS = 50;
 
@@ -131,12 +136,72 @@ async function bigJson(browser, build) {
   return { longest: bench.longest, tasks: bench.tasks, shown, size };
 }
 
+/** Starts counting long tasks on the page. */
+async function watchLongTasks(page) {
+  await page.evaluate(() => {
+    window.__bench = { longest: 0, tasks: 0 };
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        window.__bench.tasks += 1;
+        window.__bench.longest = Math.max(window.__bench.longest, entry.duration);
+      }
+    }).observe({ type: "longtask" });
+  });
+}
+
+/** The longest main-thread task from picking a big JSON file in the Decode tab until it is
+ * decoded and shown (and 500 ms on). The file is picked by path, so the browser reads it as it
+ * would a person's file (a buffer would be built by script on the page and count as its task). */
+async function formatsDecode(browser, build, file) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(new URL("/formats", build.url).href);
+  await page.getByRole("tab", { name: "Decode" }).click();
+  await page.locator(".ok-note").first().waitFor({ timeout: 20_000 });
+  await watchLongTasks(page);
+  const started = Date.now();
+  await page.locator(".decode input[type=file]:not([accept])").setInputFiles(file);
+  await page.locator(".ok-note", { hasText: "as JSON" }).waitFor({ timeout: 120_000 });
+  const shown = Date.now() - started;
+  await page.waitForTimeout(500);
+  const bench = await page.evaluate(() => window.__bench);
+  await context.close();
+  return { longest: bench.longest, tasks: bench.tasks, shown };
+}
+
+/** The longest main-thread task from choosing the biggest sample until its five panels show it. */
+async function formatsCompare(browser, build) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(new URL("/formats", build.url).href);
+  await page.locator("[data-format=CBOR] [data-testid=wire-size]").waitFor({ timeout: 20_000 });
+  const before = await page.locator("[data-format=CBOR] [data-testid=wire-size]").textContent();
+  await watchLongTasks(page);
+  const started = Date.now();
+  await page.getByLabel("Sample").selectOption("1,000 readings");
+  await page.waitForFunction((old) => {
+    const size = document.querySelector("[data-format=CBOR] [data-testid=wire-size]");
+    return size && size.textContent !== old && !document.querySelector(".compare .muted.small");
+  }, before, { timeout: 60_000 });
+  const shown = Date.now() - started;
+  await page.waitForTimeout(500);
+  const bench = await page.evaluate(() => window.__bench);
+  await context.close();
+  return { longest: bench.longest, tasks: bench.tasks, shown };
+}
+
 const browser = await launch();
 const results = new Map();
+const bigFile = join(mkdtempSync(join(tmpdir(), "wirelab-bench-")), "readings.json");
 try {
   for (const build of builds) {
-    const result = { visits: [], labs: new Map(labs.map((lab) => [lab.name, []])), json: [] };
+    const result = { visits: [], labs: new Map(labs.map((lab) => [lab.name, []])), json: [], decode: [], compare: [] };
     results.set(build.name, result);
+    if (build === builds[0]) {
+      const response = await fetch(new URL(`/json?records=${formatsRecords}`, build.url));
+      if (!response.ok) throw new Error(`/json?records=${formatsRecords}: ${response.status}`);
+      writeFileSync(bigFile, Buffer.from(await response.arrayBuffer()));
+    }
     for (let run = 0; run < runs; run++) {
       const visit = await attempt(`${build.name} first visit`, () => firstVisit(browser, build));
       if (visit) result.visits.push(visit);
@@ -146,6 +211,10 @@ try {
       }
       const json = await attempt(`${build.name} big JSON`, () => bigJson(browser, build));
       if (json) result.json.push(json);
+      const decode = await attempt(`${build.name} Formats decode`, () => formatsDecode(browser, build, bigFile));
+      if (decode) result.decode.push(decode);
+      const compare = await attempt(`${build.name} Formats compare`, () => formatsCompare(browser, build));
+      if (compare) result.compare.push(compare);
     }
   }
 } finally {
@@ -171,6 +240,10 @@ for (const lab of labs) {
 lines.push(row(`longest main-thread task, /json?records=${records}, ms`, (r) => r.json.map((j) => j.longest)));
 lines.push(row("long tasks (> 50 ms) meanwhile", (r) => r.json.map((j) => j.tasks)));
 lines.push(row("Send to tree on screen, ms", (r) => r.json.map((j) => j.shown)));
+lines.push(row(`Formats: longest task decoding a ${formatsRecords}-record JSON file, ms`, (r) => r.decode.map((d) => d.longest)));
+lines.push(row("Formats: file picked to decode on screen, ms", (r) => r.decode.map((d) => d.shown)));
+lines.push(row("Formats: longest task comparing \"1,000 readings\", ms", (r) => r.compare.map((c) => c.longest)));
+lines.push(row("Formats: sample chosen to five panels on screen, ms", (r) => r.compare.map((c) => c.shown)));
 lines.push("");
 for (const build of builds) {
   const visit = results.get(build.name).visits[0];
@@ -183,12 +256,15 @@ const todayBytes = today.visits.map((v) => v.total);
 const budgetMet = todayBytes.length > 0 && Math.max(...todayBytes) <= BUDGET;
 const longest = today.json.map((j) => j.longest);
 const longTaskMet = longest.length > 0 && Math.max(...longest) <= LONG_TASK_TARGET_MS;
+const formatsLongest = [...today.decode, ...today.compare].map((f) => f.longest);
+const formatsMet = formatsLongest.length > 0 && Math.max(...formatsLongest) <= LONG_TASK_TARGET_MS;
 const firstOpens = labs.flatMap((lab) => today.labs.get(lab.name).map((t) => t.first));
 const openMet = firstOpens.length > 0 && Math.max(...firstOpens) <= 500;
 lines.push("");
 lines.push(`budget: first visit ≤ ${BUDGET.toLocaleString("en")} bytes: ${budgetMet ? "met" : "NOT met"}`);
 lines.push(`target: every lab usable within 500 ms of its first open: ${openMet ? "met" : "NOT met"}`);
 lines.push(`target: no main-thread task over ${LONG_TASK_TARGET_MS} ms while the big body is indexed: ${longTaskMet ? "met" : "NOT met"} (longest ${longest.length ? fmt(Math.max(...longest)) : "?"} ms)`);
+lines.push(`target: no main-thread task over ${LONG_TASK_TARGET_MS} ms while the Formats lab decodes and compares: ${formatsMet ? "met" : "NOT met"} (longest ${formatsLongest.length ? fmt(Math.max(...formatsLongest)) : "?"} ms)`);
 if (failures.length) lines.push("", "FAILED runs:", ...failures.map((failure) => `  ${failure}`));
 const report = lines.join("\n");
 console.log(report);

@@ -5,8 +5,7 @@
 
 use std::rc::Rc;
 
-use wire::formats::convert::Comparison;
-use wire::formats::{Decoded, Format, FormatError, samples};
+use wire::formats::{Format, FormatError, Node, samples};
 use wire::formats_engine::{EngineJob, EngineReply, SchemaChoice};
 use wire::formats_lab::{CompareEdit, CompareInput};
 use yew::prelude::*;
@@ -14,7 +13,7 @@ use yew::prelude::*;
 use super::CompiledSchema;
 use super::document_tree::DocumentTree;
 use super::engine::use_engine;
-use super::format_panel::FormatPanel;
+use super::format_panel::{FormatPanel, Panel};
 use super::schema_editor::SchemaEditor;
 use super::size_chart::{SizeBar, SizeChart};
 use crate::net::formats_engine::EngineAnswer;
@@ -33,8 +32,8 @@ pub struct CompareProps {
 /// What the source text parsed to, every format's encoding of it, and the message type that
 /// fits it best; or why the engine could not say.
 struct Outcome {
-    parsed: Result<Decoded, FormatError>,
-    comparisons: Vec<Rc<Comparison>>,
+    parsed: Result<Rc<Node>, FormatError>,
+    panels: Vec<Rc<Panel>>,
     fitting_message: Option<String>,
     on_page_because: Option<String>,
 }
@@ -42,8 +41,8 @@ struct Outcome {
 fn read_answer(answer: EngineAnswer) -> Result<Outcome, String> {
     match answer.reply? {
         EngineReply::Compare(outcome) => Ok(Outcome {
-            parsed: outcome.parsed,
-            comparisons: outcome.comparisons.into_iter().map(Rc::new).collect(),
+            parsed: outcome.parsed.map(|decoded| Rc::new(decoded.document)),
+            panels: outcome.comparisons.into_iter().map(|comparison| Rc::new(Panel::new(comparison))).collect(),
             fitting_message: outcome.fitting_message,
             on_page_because: answer.on_page_because,
         }),
@@ -120,9 +119,10 @@ pub fn compare_tab(props: &CompareProps) -> Html {
         html! { <p class="notice">{format!("Encoded on the page, not in the background ({why}).")}</p> }
     });
     let pending = input.text != input.applied || worked.working;
-    let comparisons: &[Rc<Comparison>] = shown.map_or(&[], |outcome| &outcome.comparisons);
-    let bars: Vec<SizeBar> = comparisons
+    let panels: &[Rc<Panel>] = shown.map_or(&[], |outcome| &outcome.panels);
+    let bars: Vec<SizeBar> = panels
         .iter()
+        .map(|panel| &panel.comparison)
         .filter(|comparison| comparison.shown.is_ok())
         .map(|comparison| SizeBar {
             format: comparison.format,
@@ -130,7 +130,8 @@ pub fn compare_tab(props: &CompareProps) -> Html {
             gzip_size: comparison.gzip_size,
         })
         .collect();
-    let panels = comparisons.iter().map(|comparison| {
+    let panels = panels.iter().map(|panel| {
+        let comparison = &panel.comparison;
         let schema = (comparison.format == Format::Protobuf).then(|| {
             html! {
                 <SchemaEditor source={props.proto_source.clone()} on_source={props.on_proto_source.clone()}
@@ -139,7 +140,7 @@ pub fn compare_tab(props: &CompareProps) -> Html {
             }
         });
         html! {
-            <FormatPanel key={comparison.format.label()} comparison={comparison.clone()}
+            <FormatPanel key={comparison.format.label()} panel={panel.clone()}
                 selected={selected.clone()} on_select={on_select.clone()}>
                 {schema}
             </FormatPanel>
@@ -159,8 +160,8 @@ pub fn compare_tab(props: &CompareProps) -> Html {
                             if sample_name.is_empty() {
                                 <option value="" disabled=true selected=true>{"Your own document"}</option>
                             }
-                            { for samples::all().iter().map(|sample| html! {
-                                <option value={sample.name} selected={sample.name == sample_name}>{sample.name}</option>
+                            { for samples::NAMES.iter().map(|&name| html! {
+                                <option value={name} selected={name == sample_name}>{name}</option>
                             }) }
                         </select>
                     </label>
@@ -181,8 +182,8 @@ pub fn compare_tab(props: &CompareProps) -> Html {
                 {parse_error}
                 {engine_error}
                 <p class="hint">{"Ctrl+Enter applies at once. Choose a field to light up its bytes everywhere."}</p>
-                if let Some(Ok(decoded)) = shown.map(|outcome| &outcome.parsed) {
-                    <DocumentTree document={decoded.document.clone()} selected={selected.clone()} on_select={on_select.clone()} />
+                if let Some(Ok(document)) = shown.map(|outcome| &outcome.parsed) {
+                    <DocumentTree document={document.clone()} selected={selected.clone()} on_select={on_select.clone()} />
                 }
             </aside>
             <div class={classes!("compare-main", stale.then_some("stale"))}>

@@ -3,6 +3,9 @@
 //! one chosen), with the document, the byte map and the exact offset of any error. The input
 //! is the lab's state (`wire::formats_lab::DecodeInput`), which also does the decoding.
 
+use std::rc::Rc;
+
+use wire::formats::Node;
 use wire::formats::guess::Reading;
 use wire::formats_engine::{EngineJob, EngineReply, SchemaChoice};
 use wire::formats_lab::{DecodeEdit, DecodeInput, DecodeOutcome, DecodeSource};
@@ -14,6 +17,7 @@ use super::document_tree::DocumentTree;
 use super::engine::use_engine;
 use super::mapped_bytes::{MappedBytes, describe_byte};
 use super::schema_editor::SchemaEditor;
+use crate::net::formats_engine::EngineAnswer;
 
 #[derive(Properties, PartialEq)]
 pub struct DecodeProps {
@@ -27,9 +31,21 @@ pub struct DecodeProps {
 }
 
 /// The engine's decode, and where it was worked out; or why the engine could not say.
-fn read_answer(answer: crate::net::formats_engine::EngineAnswer) -> Result<(DecodeOutcome, Option<String>), String> {
+/// The engine's answer as the tab shows it.
+struct Decoded {
+    outcome: DecodeOutcome,
+    /// Taken out of `outcome` and shared.
+    document: Option<Rc<Node>>,
+    on_page_because: Option<String>,
+}
+
+/// The document is taken out and shared, so rendering never copies or compares it node by node.
+fn read_answer(answer: EngineAnswer) -> Result<Decoded, String> {
     match answer.reply? {
-        EngineReply::Decode(outcome) => Ok((outcome, answer.on_page_because)),
+        EngineReply::Decode(mut outcome) => {
+            let document = outcome.decoding.as_mut().and_then(|decoding| decoding.document.take()).map(Rc::new);
+            Ok(Decoded { outcome, document, on_page_because: answer.on_page_because })
+        }
         _ => Err("the formats engine answered another question".into()),
     }
 }
@@ -48,11 +64,14 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
     let worked = use_engine(job, read_answer);
     let answer = worked.latest.clone();
     let (computed, engine_problem) = match answer.as_deref() {
-        Some(Ok((outcome, _))) => (Some(outcome), None),
+        Some(Ok(decoded)) => (Some(&decoded.outcome), None),
         Some(Err(problem)) => (None, Some(problem.clone())),
         None => (None, None),
     };
-    let on_page_because = answer.as_deref().and_then(|answer| answer.as_ref().ok()).and_then(|(_, why)| why.clone());
+    let on_page_because =
+        answer.as_deref().and_then(|answer| answer.as_ref().ok()).and_then(|decoded| decoded.on_page_because.clone());
+    let document =
+        answer.as_deref().and_then(|answer| answer.as_ref().ok()).and_then(|decoded| decoded.document.clone());
     let typed_wrong = computed.is_some_and(|computed| computed.bytes.is_err());
     let best = computed.and_then(|computed| computed.best);
     let reading = computed.map(|computed| computed.reading);
@@ -133,7 +152,7 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
                     if let Some(error) = &outcome.error {
                         <p class="inline-error" role="alert">
                             {format!("{} stopped: {error}", outcome.reading.label())}
-                            if outcome.document.is_some() { {" (what decoded before it is shown)"} }
+                            if document.is_some() { {" (what decoded before it is shown)"} }
                         </p>
                     } else {
                         <p class="ok-note">{format!("Decoded {} as {}", format_bytes(bytes.len() as u64), outcome.reading.label())}</p>
@@ -141,7 +160,7 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
                     <div class="decode-result">
                         <section class="card">
                             <div class="panel-head"><h2>{"Fields"}</h2></div>
-                            if let Some(document) = &outcome.document {
+                            if let Some(document) = &document {
                                 <DocumentTree document={document.clone()} selected={selected.clone()} on_select={on_select.clone()} />
                             } else {
                                 <p class="muted pad">{"Nothing decoded."}</p>

@@ -1,6 +1,8 @@
 //! The document's fields as an outline: choosing one lights up its bytes in every panel. Long
 //! arrays show their first items and a count, so a thousand readings stay one screen.
 
+use std::rc::Rc;
+
 use wire::formats::{Node, Path, Value};
 use wire::units::first_chars;
 use yew::prelude::*;
@@ -8,11 +10,20 @@ use yew::prelude::*;
 /// Items of an array listed before "… N more".
 const ITEMS_SHOWN: usize = 20;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct DocumentTreeProps {
-    pub document: Node,
+    /// Compared by identity: a document can hold hundreds of thousands of nodes.
+    pub document: Rc<Node>,
     pub selected: Option<Path>,
     pub on_select: Callback<Path>,
+}
+
+impl PartialEq for DocumentTreeProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.document, &other.document)
+            && self.selected == other.selected
+            && self.on_select == other.on_select
+    }
 }
 
 #[function_component(DocumentTree)]

@@ -3,17 +3,35 @@
 
 use std::rc::Rc;
 
-use wire::formats::Path;
 use wire::formats::convert::Comparison;
 use wire::formats::plain;
+use wire::formats::{ByteMap, Path};
 use wire::units::{format_bytes, format_millis};
 use yew::prelude::*;
 
 use super::mapped_bytes::{MappedBytes, describe_byte};
 
-#[derive(Properties, PartialEq)]
+/// One format's comparison, with its bytes and byte map taken out and shared, so neither is
+/// copied or compared byte by byte when the panel renders.
+pub struct Panel {
+    pub comparison: Comparison,
+    pub bytes: Rc<Vec<u8>>,
+    pub map: Rc<ByteMap>,
+}
+
+impl Panel {
+    pub fn new(mut comparison: Comparison) -> Panel {
+        let (bytes, map) = match &mut comparison.shown {
+            Ok(encoded) => (std::mem::take(&mut encoded.bytes), std::mem::take(&mut encoded.map)),
+            Err(_) => (Vec::new(), ByteMap::new()),
+        };
+        Panel { comparison, bytes: Rc::new(bytes), map: Rc::new(map) }
+    }
+}
+
+#[derive(Properties)]
 pub struct FormatPanelProps {
-    pub comparison: Rc<Comparison>,
+    pub panel: Rc<Panel>,
     pub selected: Option<Path>,
     pub on_select: Callback<Path>,
     /// Extra controls under the heading (the Protobuf panel's schema).
@@ -21,22 +39,30 @@ pub struct FormatPanelProps {
     pub children: Html,
 }
 
+impl PartialEq for FormatPanelProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.panel, &other.panel)
+            && self.selected == other.selected
+            && self.on_select == other.on_select
+            && self.children == other.children
+    }
+}
+
 #[function_component(FormatPanel)]
 pub fn format_panel(props: &FormatPanelProps) -> Html {
     let pointed = use_state(|| None::<usize>);
-    let comparison = &props.comparison;
+    let comparison = &props.panel.comparison;
     let format = comparison.format;
     let heading_id = format!("panel-{}", format.label().to_lowercase());
     let body = match &comparison.shown {
         Ok(encoded) => {
-            let bytes = Rc::new(encoded.bytes.clone());
-            let map = Rc::new(encoded.map.clone());
+            let (bytes, map) = (&props.panel.bytes, &props.panel.map);
             let on_point = {
                 let pointed = pointed.clone();
                 Callback::from(move |offset: Option<usize>| pointed.set(offset))
             };
             let status = match *pointed {
-                Some(offset) => describe_byte(&map, &bytes, offset),
+                Some(offset) => describe_byte(map, bytes, offset),
                 None => "Point at a byte to see its field and role; click it to choose the field.".into(),
             };
             let losses = (!encoded.losses.is_empty()).then(|| {
@@ -69,10 +95,11 @@ pub fn format_panel(props: &FormatPanelProps) -> Html {
             <p class="inline-error" role="alert">{format!("{format} could not encode this document: {error}")}</p>
         },
     };
-    let figures = comparison.shown.as_ref().ok().map(|encoded| {
+    let figures = comparison.shown.as_ref().ok().map(|_| {
         let timed_by = format!("Time per run of {} alone, on the bytes on the wire", plain::library(format));
-        let shown_note = (format.is_text() && encoded.bytes.len() != comparison.wire_size)
-            .then(|| format!(" · {} as shown", format_bytes(encoded.bytes.len() as u64)));
+        let shown_len = props.panel.bytes.len();
+        let shown_note = (format.is_text() && shown_len != comparison.wire_size)
+            .then(|| format!(" · {} as shown", format_bytes(shown_len as u64)));
         html! {
             <dl class="figures">
                 <div><dt>{"Size"}</dt><dd data-testid="wire-size">{format_bytes(comparison.wire_size as u64)}{shown_note}</dd></div>

@@ -10,11 +10,14 @@ use wire::formats::{ByteMap, Path, Role, Span};
 use wire::hexdump::ascii_char;
 use yew::prelude::*;
 
-/// Bytes shown at first, and added by each "Show more".
-const PAGE_BYTES: usize = 4096;
+/// Bytes shown at first as text; "Show more" adds [`MORE_PAGES`] times as many.
+const TEXT_PAGE_BYTES: usize = 4096;
+/// Bytes shown at first as hex: 64 rows, one element per byte (4,096 of them took 60 ms to draw).
+const HEX_PAGE_BYTES: usize = 1024;
+const MORE_PAGES: usize = 4;
 const ROW_WIDTH: usize = 16;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct MappedBytesProps {
     pub bytes: Rc<Vec<u8>>,
     pub map: Rc<ByteMap>,
@@ -40,6 +43,20 @@ fn role_class(role: Role) -> &'static str {
     }
 }
 
+/// The bytes and the map are compared by identity: a new decode or encoding is a new `Rc`, and
+/// comparing megabytes by value on every render would cost more than drawing them.
+impl PartialEq for MappedBytesProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.bytes, &other.bytes)
+            && Rc::ptr_eq(&self.map, &other.map)
+            && self.text == other.text
+            && self.selected == other.selected
+            && self.on_point == other.on_point
+            && self.on_pick == other.on_pick
+            && self.label == other.label
+    }
+}
+
 /// The byte offset an element under the pointer stands for (`data-o`).
 fn offset_of(event: &Event) -> Option<usize> {
     let element = event.target()?.dyn_into::<Element>().ok()?;
@@ -54,10 +71,11 @@ fn is_selected(ranges: &[Span], offset: usize) -> bool {
 
 #[function_component(MappedBytes)]
 pub fn mapped_bytes(props: &MappedBytesProps) -> Html {
-    let shown = use_state(|| PAGE_BYTES);
+    let page = if props.text { TEXT_PAGE_BYTES } else { HEX_PAGE_BYTES };
+    let shown = use_state(|| page);
     {
         let shown = shown.clone();
-        use_effect_with(props.bytes.clone(), move |_| shown.set(PAGE_BYTES));
+        use_effect_with(props.bytes.clone(), move |_| shown.set(page));
     }
     let ranges = props.selected.as_ref().map(|path| props.map.ranges_under(path)).unwrap_or_default();
     let limit = (*shown).min(props.bytes.len());
@@ -86,7 +104,7 @@ pub fn mapped_bytes(props: &MappedBytesProps) -> Html {
     let more = (limit < props.bytes.len()).then(|| {
         let shown = shown.clone();
         let remaining = props.bytes.len() - limit;
-        let onclick = Callback::from(move |_| shown.set(*shown + PAGE_BYTES * 8));
+        let onclick = Callback::from(move |_| shown.set(*shown + page * MORE_PAGES));
         html! {
             <button class="button subtle" {onclick}>{format!("Show more ({remaining} bytes not shown)")}</button>
         }
@@ -117,7 +135,11 @@ fn text_runs(bytes: &[u8], map: &ByteMap, ranges: &[Span]) -> Html {
         }
     };
     for span in map.spans() {
-        let start = span.span.offset.min(text.len());
+        if span.span.offset >= text.len() {
+            // Sorted by offset: the rest lie past the bytes shown.
+            break;
+        }
+        let start = span.span.offset;
         let end = span.span.end().min(text.len());
         if start < position || start >= end {
             continue;

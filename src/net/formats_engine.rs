@@ -11,7 +11,8 @@ use std::cell::RefCell;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wire::formats_engine::{Engine, EngineJob, EngineReply, decode_reply, encode_job};
+use wire::formats_engine::split::SplitReader;
+use wire::formats_engine::{Engine, EngineJob, EngineReply, encode_job, restore_attached};
 
 use crate::net::performance_now;
 use crate::net::worker::{self, WorkerLink, get, object};
@@ -38,19 +39,38 @@ pub async fn run(job: &EngineJob) -> EngineAnswer {
     let message = object(&[("job", bytes.clone().into())]);
     let link = WORKER.with(WorkerLink::clone);
     match link.ask(&message, &Array::of1(&bytes.buffer())).await {
-        Ok(answer) => match get(&answer, "reply").dyn_into::<Uint8Array>() {
-            Ok(reply) => EngineAnswer { reply: decode_reply(&reply.to_vec()), on_page_because: None },
-            Err(_) => {
-                let why =
-                    get(&answer, "error").as_string().unwrap_or_else(|| "the formats worker sent no reply".into());
-                EngineAnswer { reply: Err(why), on_page_because: None }
+        Ok(answer) => {
+            let mut reply = read_reply(&answer).await;
+            if let Ok(reply) = &mut reply {
+                restore_attached(job, reply);
             }
-        },
+            EngineAnswer { reply, on_page_because: None }
+        }
         Err(worker_failed) => EngineAnswer {
             reply: Ok(ENGINE.with(|engine| engine.borrow_mut().run(job.clone(), &performance_now))),
             on_page_because: Some(worker_failed),
         },
     }
+}
+
+/// The reply's head at once, then one part per task.
+async fn read_reply(answer: &JsValue) -> Result<EngineReply, String> {
+    let Ok(head) = get(answer, "head").dyn_into::<Uint8Array>() else {
+        return Err(get(answer, "error").as_string().unwrap_or_else(|| "the formats worker sent no reply".into()));
+    };
+    let mut reader = SplitReader::new(&head.to_vec())?;
+    let parts: Array = get(answer, "parts").dyn_into().map_err(|_| "the formats worker sent no parts")?;
+    for part in parts.iter() {
+        yield_to_page().await;
+        let part: Uint8Array = part.dyn_into().map_err(|_| "a part of the reply is not bytes")?;
+        reader.read_part(&part.to_vec())?;
+    }
+    yield_to_page().await;
+    reader.finish()
+}
+
+async fn yield_to_page() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
 /// The worker's side, run by `src/bin/formats_engine.rs`: answer each job, forever.
@@ -62,8 +82,14 @@ fn answer(message: &JsValue) -> (JsValue, Array) {
     let Ok(job) = get(message, "job").dyn_into::<Uint8Array>() else {
         return (object(&[("error", JsValue::from_str("the job carried no bytes"))]), Array::new());
     };
-    let reply = ENGINE.with(|engine| engine.borrow_mut().run_encoded(&job.to_vec(), &performance_now));
-    let reply = Uint8Array::from(reply.as_slice());
-    let transfer = Array::of1(&reply.buffer());
-    (object(&[("reply", reply.into())]), transfer)
+    let (head, parts) = ENGINE.with(|engine| engine.borrow_mut().run_encoded(&job.to_vec(), &performance_now));
+    let head = Uint8Array::from(head.as_slice());
+    let transfer = Array::of1(&head.buffer());
+    let part_arrays = Array::new();
+    for part in parts {
+        let part = Uint8Array::from(part.as_slice());
+        transfer.push(&part.buffer());
+        part_arrays.push(&part);
+    }
+    (object(&[("head", head.into()), ("parts", part_arrays.into())]), transfer)
 }

@@ -58,7 +58,11 @@ pub enum DecodeSource {
     /// Hex or base64 as typed.
     Typed(String),
     /// A file or another lab's bytes, too big to type out.
-    Attached { name: String, bytes: Rc<Vec<u8>> },
+    Attached {
+        name: String,
+        #[serde(with = "crate::formats_engine::rc_bytes")]
+        bytes: Rc<Vec<u8>>,
+    },
 }
 
 /// The Decode tab's input.

@@ -86,6 +86,16 @@ impl ByteMap {
         &mut self.spans[mark..]
     }
 
+    /// Takes the spans out, leaving the map empty (to send them in parts).
+    pub(crate) fn take_spans(&mut self) -> Vec<ByteSpan> {
+        std::mem::take(&mut self.spans)
+    }
+
+    /// Appends spans that follow the ones already in, in order (parts received one by one).
+    pub(crate) fn append_in_order(&mut self, spans: Vec<ByteSpan>) {
+        self.spans.extend(spans);
+    }
+
     pub fn spans(&self) -> &[ByteSpan] {
         &self.spans
     }

@@ -264,6 +264,7 @@ fn with_article(kind: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Encoded {
     pub format: Format,
+    #[serde(with = "serde_bytes")]
     pub bytes: Vec<u8>,
     pub map: ByteMap,
     pub losses: Vec<Loss>,

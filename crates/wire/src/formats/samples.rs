@@ -90,6 +90,10 @@ pub fn reading_batch() -> String {
     out
 }
 
+/// The samples' names, in the order the picker lists them, without building the samples (the
+/// biggest is generated text).
+pub const NAMES: [&str; 4] = ["Small record", "Sensor reading", "Nested order", "1,000 readings"];
+
 /// Every sample, in the order the picker lists them.
 pub fn all() -> Vec<Sample> {
     vec![
@@ -98,4 +102,13 @@ pub fn all() -> Vec<Sample> {
         Sample { name: "Nested order", json: NESTED_ORDER.to_owned(), message: "wirelab.Order" },
         Sample { name: "1,000 readings", json: reading_batch(), message: "wirelab.ReadingBatch" },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_names_are_the_samples_names_in_order() {
+        let names: Vec<&str> = super::all().iter().map(|sample| sample.name).collect();
+        assert_eq!(names, super::NAMES);
+    }
 }

@@ -3,8 +3,27 @@
 //!
 //! The page sends an [`EngineJob`] (postcard bytes, [`encode_job`]); the worker
 //! (`src/net/formats_engine.rs`) runs it with an [`Engine`], which keeps the last compiled schema,
-//! and sends back an [`EngineReply`]. If the worker cannot start, the page runs the same
-//! [`Engine`] itself. Everything here is plain Rust, tested natively.
+//! and sends back an [`EngineReply`] cut into parts ([`split`]) that the page reads one per task.
+//! Bytes the page attached are not sent back: it has them ([`restore_attached`]). If the worker
+//! cannot start, the page runs the same [`Engine`] itself. Everything here is plain Rust, tested
+//! natively.
+
+pub mod split;
+
+/// Shared bytes as one byte string (serde's default is a sequence of numbers, read one by one).
+pub(crate) mod rc_bytes {
+    use std::rc::Rc;
+
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &Rc<Vec<u8>>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Rc<Vec<u8>>, D::Error> {
+        serde_bytes::deserialize(deserializer).map(Rc::new)
+    }
+}
 
 use std::rc::Rc;
 
@@ -105,13 +124,31 @@ impl Engine {
         }
     }
 
-    /// [`Engine::run`] on a job as bytes ([`encode_job`]), answered as bytes ([`decode_reply`]).
-    pub fn run_encoded(&mut self, job: &[u8], clock: &dyn Fn() -> f64) -> Vec<u8> {
-        let reply = match postcard::from_bytes::<EngineJob>(job) {
+    /// [`Engine::run`] on a job as bytes ([`encode_job`]), answered as a head and parts
+    /// ([`split::SplitReader`] reads them), without the bytes the job attached.
+    pub fn run_encoded(&mut self, job: &[u8], clock: &dyn Fn() -> f64) -> (Vec<u8>, Vec<Vec<u8>>) {
+        let mut reply = match postcard::from_bytes::<EngineJob>(job) {
             Ok(job) => self.run(job, clock),
             Err(error) => EngineReply::Failed(format!("the formats engine could not read the job: {error}")),
         };
-        encode(&reply)
+        if let EngineReply::Decode(outcome) = &mut reply
+            && let Ok(bytes) = &mut outcome.bytes
+            && let Ok(job) = postcard::from_bytes::<EngineJob>(job)
+            && matches!(job, EngineJob::Decode { source: DecodeSource::Attached { .. }, .. })
+        {
+            *bytes = Rc::new(Vec::new());
+        }
+        split::split(reply)
+    }
+}
+
+/// Puts back the bytes `job` attached, which [`Engine::run_encoded`] leaves out of its reply.
+pub fn restore_attached(job: &EngineJob, reply: &mut EngineReply) {
+    if let (EngineJob::Decode { source: DecodeSource::Attached { bytes, .. }, .. }, EngineReply::Decode(outcome)) =
+        (job, reply)
+        && outcome.bytes.is_ok()
+    {
+        outcome.bytes = Ok(bytes.clone());
     }
 }
 
@@ -129,7 +166,7 @@ pub fn decode_reply(bytes: &[u8]) -> Result<EngineReply, String> {
     }
 }
 
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     // postcard fails only on types it cannot carry (none here) or a full fixed buffer (a Vec
     // grows); say so in the reply rather than panic.
     postcard::to_allocvec(value).unwrap_or_else(|error| {
@@ -143,17 +180,27 @@ mod tests {
     use crate::formats::samples::SAMPLE_PROTO;
     use crate::formats_lab::FIRST_DECODE_INPUT;
 
+    /// Milliseconds since the first call: the timings stop at their budget, as in the browser.
     fn clock() -> f64 {
-        0.0
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64() * 1000.0
     }
 
     fn schema(message: &str) -> SchemaChoice {
         SchemaChoice { proto_source: SAMPLE_PROTO.to_owned(), message: message.to_owned() }
     }
 
-    /// Runs `job` as the worker does (bytes in, bytes out) and reads the reply as the page does.
+    /// Runs `job` as the worker does (bytes in, head and parts out) and reads the reply as the
+    /// page does.
     fn through_the_port(engine: &mut Engine, job: &EngineJob) -> Result<EngineReply, String> {
-        decode_reply(&engine.run_encoded(&encode_job(job), &clock))
+        let (head, parts) = engine.run_encoded(&encode_job(job), &clock);
+        let mut reader = split::SplitReader::new(&head)?;
+        for part in &parts {
+            reader.read_part(part)?;
+        }
+        let mut reply = reader.finish()?;
+        restore_attached(job, &mut reply);
+        Ok(reply)
     }
 
     #[test]
@@ -171,7 +218,7 @@ mod tests {
             let Ok(EngineReply::Compare(outcome)) = through_the_port(&mut engine, &job) else {
                 panic!("{source}: not a Compare reply");
             };
-            let Ok(EngineReply::Compare(direct)) = Ok::<_, String>(Engine::new().run(job.clone(), &clock)) else {
+            let EngineReply::Compare(direct) = Engine::new().run(job.clone(), &clock) else {
                 panic!("{source}: direct run is not a Compare reply");
             };
             assert_eq!(outcome.parsed, direct.parsed, "{source}");
@@ -236,6 +283,26 @@ mod tests {
     }
 
     #[test]
+    fn a_big_document_crosses_in_many_parts_and_comes_back_whole() {
+        let sample = crate::formats::samples::all().into_iter().find(|sample| sample.name == "1,000 readings");
+        let Some(sample) = sample else { panic!("the 1,000 readings sample is gone") };
+        let job = EngineJob::Compare { source: sample.json, format: Format::Json, schema: schema(sample.message) };
+        let (_, parts) = Engine::new().run_encoded(&encode_job(&job), &clock);
+        assert!(parts.len() > 5, "{} parts", parts.len());
+        let Ok(EngineReply::Compare(crossed)) = through_the_port(&mut Engine::new(), &job) else { panic!() };
+        let EngineReply::Compare(direct) = Engine::new().run(job, &clock) else { panic!() };
+        assert_eq!(crossed.parsed, direct.parsed);
+        let maps = |outcome: &CompareOutcome| -> Vec<_> {
+            outcome
+                .comparisons
+                .iter()
+                .map(|c| c.shown.as_ref().map(|shown| (shown.bytes.clone(), shown.map.clone())).ok())
+                .collect()
+        };
+        assert_eq!(maps(&crossed), maps(&direct));
+    }
+
+    #[test]
     fn a_schema_is_compiled_once_per_text_and_again_when_it_changes() {
         let mut engine = Engine::new();
         let first = engine.schema(SAMPLE_PROTO);
@@ -249,8 +316,9 @@ mod tests {
     fn unreadable_jobs_and_replies_are_errors_not_panics() {
         let cases: &[&[u8]] = &[b"", &[0xff, 0xff, 0xff], &[7]];
         for &bytes in cases {
-            let reply = decode_reply(&Engine::new().run_encoded(bytes, &clock));
-            assert!(reply.is_err_and(|why| why.contains("could not read the job")), "{bytes:?}");
+            let (head, parts) = Engine::new().run_encoded(bytes, &clock);
+            assert!(parts.is_empty());
+            assert!(decode_reply(&head).is_err_and(|why| why.contains("could not read the job")), "{bytes:?}");
             assert!(decode_reply(bytes).is_err(), "{bytes:?}");
         }
     }
