@@ -18,8 +18,9 @@ use std::time::Duration;
 
 use crate::bench_server::{
     CLIENT_CORE, Options, SERVER_CORE, Sample, Spread, load_average, parse_options, parse_result, pinning_available,
+    publish,
 };
-use crate::process::{self, ServerProcess, root, with_file_limit_raised};
+use crate::process::{self, ServerProcess, with_file_limit_raised};
 
 /// Through the bridge, at least this share of the direct throughput.
 const TARGET_RATIO: f64 = 0.8;
@@ -143,10 +144,7 @@ pub fn bench_bridge(args: &[String]) -> Result<(), String> {
         },
         load_average(),
     );
-    let table = format!("{header}\n{}", render(&runs_of));
-    println!("\n{table}");
-    let file = root().join("target").join("bench-bridge.txt");
-    std::fs::write(&file, &table).map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+    let file = publish("bench-bridge.txt", &format!("{header}\n{}", render(&runs_of)))?;
     eprintln!("xtask: written to {}; server log in {}", file.display(), log_path.display());
 
     let failures: Vec<&String> = runs.iter().flat_map(|(_, runs)| &runs.failures).collect();

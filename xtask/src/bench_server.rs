@@ -399,10 +399,7 @@ pub fn bench_server(args: &[String]) -> Result<(), String> {
         load_before,
         load_average(),
     );
-    let table = format!("{header}\n{}", render(&results));
-    println!("\n{table}");
-    let file = root().join("target").join("bench-server.txt");
-    std::fs::write(&file, &table).map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+    let file = publish("bench-server.txt", &format!("{header}\n{}", render(&results)))?;
     eprintln!("xtask: written to {}; server logs in {}", file.display(), logs.display());
     let failures = results.failures();
     if failures.is_empty() {
@@ -410,6 +407,14 @@ pub fn bench_server(args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("bench-server: {} failed (FAILED in the table):\n  {}", failures.len(), failures.join("\n  ")))
     }
+}
+
+/// Prints a bench's table and writes it to `target/<name>`; where it went.
+pub(crate) fn publish(name: &str, table: &str) -> Result<PathBuf, String> {
+    println!("\n{table}");
+    let file = root().join("target").join(name);
+    std::fs::write(&file, table).map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+    Ok(file)
 }
 
 pub(crate) fn pinning_available() -> bool {

@@ -137,6 +137,14 @@ async fn send(client: &mut Client, message: Message) {
     }
 }
 
+/// A server whose bridge has `limits` and allows `peer`, and a client bridged to `peer` over TCP
+/// (the server kept running while the test holds it).
+async fn bridged_to(peer: SocketAddr, limits: BridgeConfig) -> (TestServer, Client) {
+    let server = TestServer::start(config(BridgeConfig { allow_connect: vec![peer.to_string()], ..limits })).await;
+    let client = open(&server, &format!("/ws/tcp?to={peer}")).await;
+    (server, client)
+}
+
 // ---- Test peers -------------------------------------------------------------------------------
 
 /// A TCP peer on a free loopback port; each accepted connection runs `behave`.
@@ -317,8 +325,7 @@ async fn bridges_over_the_limit_get_503() {
 #[tokio::test]
 async fn tcp_bytes_go_both_ways_and_connected_names_both_ends() {
     let peer = tcp_peer(echo).await;
-    let server = TestServer::start(config(allowing(&[peer.to_string()]))).await;
-    let mut client = open(&server, &format!("/ws/tcp?to={peer}")).await;
+    let (_server, mut client) = bridged_to(peer, BridgeConfig::default()).await;
     let mut transcript = Transcript::default();
     read_until(&mut client, &mut transcript, Some("connected")).await;
     match &transcript.connected {
@@ -378,9 +385,7 @@ async fn fin_reset_and_refusal_are_reported_as_such() {
 
 #[tokio::test]
 async fn commands_it_does_not_know_are_answered_and_the_bridge_stays() {
-    let peer = tcp_peer(echo).await;
-    let server = TestServer::start(config(allowing(&[peer.to_string()]))).await;
-    let mut client = open(&server, &format!("/ws/tcp?to={peer}")).await;
+    let (_server, mut client) = bridged_to(tcp_peer(echo).await, BridgeConfig::default()).await;
     let mut transcript = Transcript::default();
     for command in ["hello", r#"{"command":"jump"}"#] {
         send(&mut client, Message::text(command)).await;
@@ -479,9 +484,8 @@ async fn a_udp_port_with_nothing_behind_it_is_reported_and_the_bridge_stays() {
 
 #[tokio::test]
 async fn the_byte_limit_ends_the_bridge_with_an_event_saying_so() {
-    let peer = tcp_peer(echo).await;
-    let server = TestServer::start(config(BridgeConfig { max_bytes: 1000, ..allowing(&[peer.to_string()]) })).await;
-    let mut client = open(&server, &format!("/ws/tcp?to={peer}")).await;
+    let limits = BridgeConfig { max_bytes: 1000, ..BridgeConfig::default() };
+    let (_server, mut client) = bridged_to(tcp_peer(echo).await, limits).await;
     send(&mut client, Message::binary(vec![b'x'; 600])).await;
     let transcript = read_to_end(&mut client).await;
     // 600 bytes out, and of their echo the 400 that fit.
@@ -496,10 +500,8 @@ async fn the_byte_limit_ends_the_bridge_with_an_event_saying_so() {
 
 #[tokio::test]
 async fn an_idle_bridge_times_out() {
-    let peer = tcp_peer(echo).await;
-    let bridge = BridgeConfig { idle_timeout: Duration::from_millis(300), ..allowing(&[peer.to_string()]) };
-    let server = TestServer::start(config(bridge)).await;
-    let mut client = open(&server, &format!("/ws/tcp?to={peer}")).await;
+    let limits = BridgeConfig { idle_timeout: Duration::from_millis(300), ..BridgeConfig::default() };
+    let (_server, mut client) = bridged_to(tcp_peer(echo).await, limits).await;
     let transcript = read_to_end(&mut client).await;
     assert_eq!(transcript.events, ["connected", "timeout", "closed:idle_timeout"]);
 }
@@ -523,9 +525,8 @@ fn full_listener() -> (socket2::Socket, Vec<std::net::TcpStream>, SocketAddr) {
 #[tokio::test]
 async fn a_peer_that_does_not_accept_in_time_is_a_connect_timeout() {
     let (_listener, _waiting, address) = full_listener();
-    let bridge = BridgeConfig { connect_timeout: Duration::from_millis(300), ..allowing(&[address.to_string()]) };
-    let server = TestServer::start(config(bridge)).await;
-    let mut client = open(&server, &format!("/ws/tcp?to={address}")).await;
+    let limits = BridgeConfig { connect_timeout: Duration::from_millis(300), ..BridgeConfig::default() };
+    let (_server, mut client) = bridged_to(address, limits).await;
     let transcript = read_to_end(&mut client).await;
     assert_eq!(transcript.events, ["timeout", "closed:connect_timeout"]);
 }
@@ -558,9 +559,7 @@ async fn a_client_that_never_reads_cannot_make_the_server_buffer_without_bound()
         }
     })
     .await;
-    let bridge = BridgeConfig { max_bytes: u64::MAX, ..allowing(&[peer.to_string()]) };
-    let server = TestServer::start(config(bridge)).await;
-    let _client = open(&server, &format!("/ws/tcp?to={peer}")).await;
+    let (_server, _client) = bridged_to(peer, BridgeConfig { max_bytes: u64::MAX, ..BridgeConfig::default() }).await;
 
     // Wait for the writes to stall, then check that they stay stalled.
     let mut last = 0;

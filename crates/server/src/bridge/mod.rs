@@ -26,13 +26,12 @@ mod peer;
 mod relay;
 mod target;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -43,7 +42,7 @@ pub(crate) use target::host_and_port;
 
 use crate::error::ApiError;
 use crate::peers::{self, Peers};
-use crate::websocket::{guard, handshake};
+use crate::websocket::{self, guard, handshake};
 use crate::{Config, Shutdown};
 use relay::{Bridge, Limits};
 
@@ -178,13 +177,9 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
             .with_header(header::RETRY_AFTER, "1")
             .into_response();
     };
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |ConnectInfo(address)| address.to_string());
     let bridge = Bridge {
         id: bridges.next_id.fetch_add(1, Ordering::Relaxed),
-        client,
+        client: websocket::client_address(&request),
         transport,
         target,
         started,

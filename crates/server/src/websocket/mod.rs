@@ -157,16 +157,21 @@ async fn no_such_socket(request: Request) -> ApiError {
     ))
 }
 
+/// The client's address (`ip:port`), for the log; `unknown` when the router was not given it.
+pub(crate) fn client_address(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |ConnectInfo(address)| address.to_string())
+}
+
 /// Answers the upgrade request, and runs the connection in a task of its own once upgraded.
 async fn open(sockets: Sockets, mut request: Request, endpoint: Endpoint) -> Response {
     let Handshake { response, plan, facts, upgrade } = match handshake::accept(&mut request, &sockets.deflate) {
         Ok(handshake) => handshake,
         Err(refusal) => return refusal.into_response(),
     };
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |ConnectInfo(addr)| addr.to_string());
+    let peer = client_address(&request);
     let connection = Connection {
         id: sockets.next_id.fetch_add(1, Ordering::Relaxed),
         peer,
