@@ -152,3 +152,24 @@ test("a binary WebSocket message opens in the Decode tab with its format guessed
   assert.equal(await page.getByLabel("Bytes (hex or base64)").inputValue(), "a1 61 61 01");
   await page.screenshot({ path: screenshotPath("formats-decode-from-ws") });
 });
+
+test("encoding and decoding run in the formats worker, and a big file decodes there too", async () => {
+  const context = await browser.newContext({ viewport: { width: 1500, height: 1100 } });
+  const page = await context.newPage();
+  const workers = [];
+  page.on("worker", (worker) => workers.push(worker.url()));
+  const lab = new FormatsLabPage(page);
+  await lab.open();
+  assert.ok(workers.some((url) => url.endsWith("/formats_engine_loader.js")), `workers started: ${workers.join(", ")}`);
+  assert.equal(await page.getByText("on the page, not in the background").count(), 0);
+
+  // A 1.6 MB JSON document from the server, picked as a file in the Decode tab.
+  const response = await fetch(new URL("/json?records=5000", baseUrl));
+  const file = { name: "readings.json", mimeType: "application/json", buffer: Buffer.from(await response.arrayBuffer()) };
+  await lab.tab("Decode");
+  await page.locator(".decode input[type=file]:not([accept])").setInputFiles(file);
+  await page.getByText(/Decoded 1\.\d MiB as JSON/).waitFor({ timeout: 30_000 });
+  await page.getByRole("button", { name: /readings \[5000\]/ }).waitFor();
+  assert.equal(await page.getByText("on the page, not in the background").count(), 0);
+  await context.close();
+});
