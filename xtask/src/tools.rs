@@ -21,11 +21,14 @@ pub struct Needs {
     pub browser_tests: bool,
     /// Node.js, npm and playwright-core.
     pub end_to_end: bool,
+    /// The real protocol clients the server's tests drive its peers with: python3 (socket,
+    /// smtplib, poplib, ftplib) and curl (smtp://, pop3://, ftp://).
+    pub protocol_clients: bool,
 }
 
 impl Needs {
     pub fn everything() -> Needs {
-        Needs { app_build: true, browser_tests: true, end_to_end: true }
+        Needs { app_build: true, browser_tests: true, end_to_end: true, protocol_clients: true }
     }
 }
 
@@ -64,6 +67,9 @@ impl Tools {
         }
         if needs.end_to_end {
             ensure_playwright()?;
+        }
+        if needs.protocol_clients {
+            ensure_protocol_clients()?;
         }
         Ok(Tools { path })
     }
@@ -172,6 +178,18 @@ fn ensure_wasm_opt(tools_dir: &Path) -> Result<(), String> {
     let package = format!("binaryen@{BINARYEN_VERSION}");
     let prefix = tools_dir.to_string_lossy().into_owned();
     process::run(&mut command("npm", &["install", "--no-audit", "--no-fund", "--prefix", &prefix, &package]))
+}
+
+fn ensure_protocol_clients() -> Result<(), String> {
+    let missing: Vec<&str> = [("python3", "python3"), ("curl", "curl")]
+        .into_iter()
+        .filter(|(program, _)| output(program, &["--version"]).is_none())
+        .map(|(_, package)| package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    apt_install(&missing, "the server's tests drive its peers with Python's standard library and curl")
 }
 
 fn ensure_chromium() -> Result<(), String> {
