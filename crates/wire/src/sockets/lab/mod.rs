@@ -15,6 +15,7 @@ pub use progress::{StepOutcome, WalkthroughRun};
 
 use crate::bridge_event::{BridgeCommand, BridgeEvent, Transport};
 use crate::lab::LabState;
+use crate::mailbox::Mailbox;
 use crate::units::format_millis;
 
 use super::line_ending::{DraftEdit, SendDraft, text_bytes};
@@ -75,6 +76,10 @@ pub enum WalkthroughEvent {
     Edit(StepEdit),
     /// Do the next step.
     RunStep,
+    /// Do the next step and each one after it as soon as the one before is done.
+    RunAll,
+    /// Stop running all steps (a step already running still finishes).
+    Stop,
     /// Put a step's text in the composer, to send by hand.
     UseStep(usize),
     GoTo(usize),
@@ -102,7 +107,13 @@ pub enum SocketsEvent {
     /// FTP: open the data connection at the last passive reply's address.
     OpenData,
     CopyPython(PythonFlavor),
+    /// [`SocketsEffect::Copy`] done, or why the clipboard refused.
+    Copied(Result<(), String>),
     Walkthrough(WalkthroughEvent),
+    /// Read the server's mailbox again.
+    RefreshMailbox,
+    /// The answer to [`SocketsEffect::ShowMailbox`]: `GET /api/mailbox`, or why it failed.
+    MailboxFetched(Result<Mailbox, String>),
 
     /// [`SocketsEffect::Open`] done: the WebSocket to the bridge is opening.
     OpenStarted(Channel),
@@ -168,10 +179,37 @@ pub enum SocketsEffect {
     /// The socket closed before it opened: `fetch` this http(s) URL and answer with
     /// [`SocketsEvent::Refusal`] (the server's JSON error names what was refused and why).
     ExplainRefusal { channel: Channel, url: String },
-    /// Put this text on the clipboard.
+    /// Put this text on the clipboard; answer with [`SocketsEvent::Copied`].
     Copy(String),
-    /// Show the server's mailbox view.
+    /// Show the server's mailbox view: fetch `GET /api/mailbox` and answer with
+    /// [`SocketsEvent::MailboxFetched`].
     ShowMailbox,
+}
+
+/// The server's mailbox as the lab last read it (`GET /api/mailbox`), where the SMTP
+/// walkthrough's mail arrives.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MailboxPanel {
+    /// The last listing read (kept on screen while a new one is read).
+    pub mailbox: Option<Mailbox>,
+    pub loading: bool,
+    /// Why the last read failed.
+    pub problem: Option<String>,
+    /// How many times the mailbox was asked to be shown: a view brings it forward when this changes.
+    pub shown: u64,
+    /// The server's end of every SMTP connection this lab made (`ip:port`), which the SMTP peer
+    /// records as the mail's client: the mail this lab delivered.
+    pub delivered_from: Vec<String>,
+}
+
+/// Most SMTP connections [`MailboxPanel::delivered_from`] remembers.
+pub const DELIVERED_FROM_CAPACITY: usize = 100;
+
+impl MailboxPanel {
+    /// Whether this lab delivered the mail that `client` (`ip:port`, as the mailbox lists it) sent.
+    pub fn delivered_here(&self, client: &str) -> bool {
+        self.delivered_from.iter().any(|local| local == client)
+    }
 }
 
 /// The Sockets lab. Views read the public fields; only [`LabState::apply`] changes them.
@@ -199,6 +237,9 @@ pub struct SocketsLabState {
     pub walkthrough: Option<WalkthroughRun>,
     /// Why a Python program could not be made.
     pub python_problem: Option<String>,
+    /// What became of the last copy to the clipboard: `Ok` with what was copied, or why not.
+    pub copy_notice: Option<Result<String, String>>,
+    pub mailbox: MailboxPanel,
     page_protocol: String,
     page_host: String,
     revision: u64,
@@ -223,6 +264,8 @@ impl SocketsLabState {
             data_error: None,
             walkthrough: None,
             python_problem: None,
+            copy_notice: None,
+            mailbox: MailboxPanel::default(),
             page_protocol: page_protocol.to_string(),
             page_host: page_host.to_string(),
             revision: 0,
@@ -548,6 +591,23 @@ impl SocketsLabState {
                 }
             }
             WalkthroughEvent::RunStep => return self.run_step(now_ms),
+            WalkthroughEvent::RunAll => {
+                let Some(run) = self.walkthrough.as_mut() else { return Vec::new() };
+                if run.is_finished() {
+                    return Vec::new();
+                }
+                run.running_all = true;
+                if run.is_waiting() {
+                    // The step running now goes on; the next starts when it is done.
+                    return Vec::new();
+                }
+                return self.run_step(now_ms);
+            }
+            WalkthroughEvent::Stop => {
+                if let Some(run) = self.walkthrough.as_mut() {
+                    run.running_all = false;
+                }
+            }
             WalkthroughEvent::UseStep(index) => {
                 let step = self.walkthrough.as_ref().and_then(|run| run.walkthrough.steps.get(index));
                 if let Some(Action::Send { text, line_ending }) = step.map(|step| &step.action) {
@@ -611,7 +671,7 @@ impl SocketsLabState {
             }
             Action::OpenData => self.open_data(now_ms).map(|effects| (effects, Channel::Data, Transport::Tcp, 0)),
             Action::Disconnect => Ok((self.close_all(), Channel::Control, control_transport, 0)),
-            Action::ShowMailbox => Ok((vec![SocketsEffect::ShowMailbox], Channel::Control, control_transport, 0)),
+            Action::ShowMailbox => Ok((vec![self.show_mailbox()], Channel::Control, control_transport, 0)),
         };
         let Some(run) = self.walkthrough.as_mut() else { return Vec::new() };
         match result {
@@ -637,6 +697,73 @@ impl LabState for SocketsLabState {
     type Effect = SocketsEffect;
 
     fn apply(&mut self, event: SocketsEvent, now_ms: f64) -> Vec<SocketsEffect> {
+        let mut effects = self.apply_event(event, now_ms);
+        effects.extend(self.keep_running(now_ms));
+        effects
+    }
+}
+
+impl SocketsLabState {
+    /// Run all: starts each next step once the one before is done; stops at the end, at a step
+    /// that did not go as expected, or at one that could not start.
+    fn keep_running(&mut self, now_ms: f64) -> Vec<SocketsEffect> {
+        let mut effects = Vec::new();
+        while let Some(run) = self.walkthrough.as_mut() {
+            if !run.running_all || run.is_waiting() {
+                break;
+            }
+            if run.is_finished() || run.is_stuck() {
+                run.running_all = false;
+                break;
+            }
+            let before = run.current;
+            effects.extend(self.run_step(now_ms));
+            let Some(run) = self.walkthrough.as_mut() else { break };
+            if !run.is_waiting() && run.current == before {
+                run.running_all = false;
+                break;
+            }
+        }
+        effects
+    }
+
+    fn show_mailbox(&mut self) -> SocketsEffect {
+        self.mailbox.loading = true;
+        self.mailbox.shown += 1;
+        SocketsEffect::ShowMailbox
+    }
+
+    /// A control connection to an SMTP peer connected from `local` (the server's end).
+    fn remember_smtp_client(&mut self, channel: Channel) {
+        let Some(link) =
+            self.link(channel).filter(|link| channel == Channel::Control && link.protocol == Protocol::Smtp)
+        else {
+            return;
+        };
+        let Some(local) = link.endpoints.as_ref().map(|ends| ends.local.clone()) else { return };
+        let delivered_from = &mut self.mailbox.delivered_from;
+        if !delivered_from.contains(&local) {
+            if delivered_from.len() == DELIVERED_FROM_CAPACITY {
+                delivered_from.remove(0);
+            }
+            delivered_from.push(local);
+        }
+    }
+
+    /// Picking a built-in peer that only one transport reaches picks that transport too.
+    fn fit_transport(&mut self) {
+        let Ok(Target::Peer(name)) = Target::parse(&self.target_text, &self.peer_names()) else { return };
+        let reaches = |transport| self.peers.iter().any(|peer| peer.name == name && peer.transport == transport);
+        let other = match self.transport {
+            Transport::Tcp => Transport::Udp,
+            Transport::Udp => Transport::Tcp,
+        };
+        if !reaches(self.transport) && reaches(other) {
+            self.transport = other;
+        }
+    }
+
+    fn apply_event(&mut self, event: SocketsEvent, now_ms: f64) -> Vec<SocketsEffect> {
         match event {
             SocketsEvent::Peers(Ok(peers)) => {
                 self.peers = peers;
@@ -646,6 +773,7 @@ impl LabState for SocketsLabState {
             SocketsEvent::Target(text) => {
                 self.target_text = text;
                 self.form_error = None;
+                self.fit_transport();
             }
             SocketsEvent::Transport(transport) => self.transport = transport,
             SocketsEvent::Connect => return self.connect(now_ms),
@@ -679,11 +807,28 @@ impl LabState for SocketsLabState {
             SocketsEvent::CopyPython(flavor) => match self.python_program(flavor) {
                 Ok(program) => {
                     self.python_problem = None;
+                    self.copy_notice = None;
                     return vec![SocketsEffect::Copy(program)];
                 }
                 Err(problem) => self.python_problem = Some(problem),
             },
+            SocketsEvent::Copied(result) => {
+                self.copy_notice = Some(result.map(|()| "Copied to the clipboard".to_string()).map_err(|error| {
+                    format!("The clipboard refused ({error}): select the program and copy it by hand")
+                }));
+            }
             SocketsEvent::Walkthrough(event) => return self.walkthrough_event(event, now_ms),
+            SocketsEvent::RefreshMailbox => return vec![self.show_mailbox()],
+            SocketsEvent::MailboxFetched(result) => {
+                self.mailbox.loading = false;
+                match result {
+                    Ok(mailbox) => {
+                        self.mailbox.mailbox = Some(mailbox);
+                        self.mailbox.problem = None;
+                    }
+                    Err(problem) => self.mailbox.problem = Some(problem),
+                }
+            }
             SocketsEvent::OpenStarted(_) => {}
             SocketsEvent::OpenRefused { channel, error } => {
                 self.refused(channel, format!("The browser would not open the bridge: {error}"), now_ms);
@@ -694,7 +839,11 @@ impl LabState for SocketsLabState {
                     self.revision += 1;
                 }
             }
-            SocketsEvent::BridgeText { channel, text } => return self.bridge_text(channel, &text, now_ms),
+            SocketsEvent::BridgeText { channel, text } => {
+                let effects = self.bridge_text(channel, &text, now_ms);
+                self.remember_smtp_client(channel);
+                return effects;
+            }
             SocketsEvent::Received { channel, bytes } => self.received(channel, bytes, now_ms),
             SocketsEvent::Sent { channel, bytes, origin } => self.sent(channel, bytes, origin, now_ms),
             SocketsEvent::SendRefused { origin, error, .. } => match origin {

@@ -44,13 +44,26 @@ pub struct WalkthroughRun {
     pub current: usize,
     /// One per step.
     pub outcomes: Vec<StepOutcome>,
+    /// Run all: each step starts as soon as the one before it is done, until one does not go
+    /// as expected, the last is done, or the person stops it.
+    pub running_all: bool,
     waiting: Option<Waiting>,
 }
 
 impl WalkthroughRun {
     pub fn new(walkthrough: Walkthrough) -> WalkthroughRun {
         let outcomes = vec![StepOutcome::NotRun; walkthrough.steps.len()];
-        WalkthroughRun { walkthrough, current: 0, outcomes, waiting: None }
+        WalkthroughRun { walkthrough, current: 0, outcomes, running_all: false, waiting: None }
+    }
+
+    /// Whether a step has run and waits for what it expects.
+    pub fn is_waiting(&self) -> bool {
+        self.waiting.is_some()
+    }
+
+    /// Whether the next step to run is one that did not go as expected.
+    pub fn is_stuck(&self) -> bool {
+        matches!(self.outcomes.get(self.current), Some(StepOutcome::Unexpected(_)))
     }
 
     pub fn current_step(&self) -> Option<&Step> {
@@ -68,6 +81,7 @@ impl WalkthroughRun {
         if reorders {
             self.outcomes = vec![StepOutcome::NotRun; self.walkthrough.steps.len()];
             self.waiting = None;
+            self.running_all = false;
         }
         self.current = self.current.min(self.walkthrough.steps.len());
     }
@@ -76,6 +90,7 @@ impl WalkthroughRun {
     pub fn go_to(&mut self, step: usize) {
         self.current = step.min(self.walkthrough.steps.len());
         self.waiting = None;
+        self.running_all = false;
     }
 
     /// `step` was started on `channel`: wait for what it expects, or count it done.

@@ -100,6 +100,11 @@ struct Seen {
     current: Option<usize>,
     draft: String,
     passive: Option<(String, u16)>,
+    transport: Transport,
+    running_all: bool,
+    /// Loading, problem, times shown, messages, SMTP clients remembered.
+    mailbox: (bool, Option<String>, u64, usize, usize),
+    copy_notice: Option<Result<String, String>>,
 }
 
 fn seen(lab: &SocketsLabState) -> Seen {
@@ -117,6 +122,16 @@ fn seen(lab: &SocketsLabState) -> Seen {
         current: lab.walkthrough.as_ref().map(|run| run.current),
         draft: lab.draft.text.clone(),
         passive: lab.passive.as_ref().map(|passive| (passive.host.clone(), passive.port)),
+        transport: lab.transport,
+        running_all: lab.walkthrough.as_ref().is_some_and(|run| run.running_all),
+        mailbox: (
+            lab.mailbox.loading,
+            lab.mailbox.problem.clone(),
+            lab.mailbox.shown,
+            lab.mailbox.mailbox.as_ref().map_or(0, |mailbox| mailbox.messages.len()),
+            lab.mailbox.delivered_from.len(),
+        ),
+        copy_notice: lab.copy_notice.clone(),
     }
 }
 
@@ -171,6 +186,21 @@ fn script(lab: &mut SocketsLabState, events: Vec<SocketsEvent>) -> String {
         if after.passive != before.passive {
             out.push_str(&format!("  passive: {:?}\n", after.passive));
         }
+        if after.transport != before.transport {
+            out.push_str(&format!("  transport: {:?}\n", after.transport));
+        }
+        if after.running_all != before.running_all {
+            out.push_str(&format!("  running all: {}\n", after.running_all));
+        }
+        if after.mailbox != before.mailbox {
+            let (loading, problem, shown, messages, clients) = &after.mailbox;
+            out.push_str(&format!(
+                "  mailbox: loading {loading}, problem {problem:?}, shown {shown} times, {messages} messages, {clients} SMTP clients\n"
+            ));
+        }
+        if after.copy_notice != before.copy_notice {
+            out.push_str(&format!("  copy notice: {:?}\n", after.copy_notice));
+        }
         for (index, outcome) in after.outcomes.iter().enumerate() {
             let was = before.outcomes.get(index).unwrap_or(&StepOutcome::NotRun);
             if was != outcome {
@@ -221,6 +251,7 @@ fn an_smtp_conversation_typed_by_hand() {
         BridgeText { channel: Control, text: "{\"event\":\"connected\",\"at_ms\":0.5,\"transport\":\"tcp\",\"local\":\…
           control #1 +30.0 ms · Connected over TCP in 250 µs: 127.0.0.1:40000 (the server's end) → 127.0.0.1:2525
           control: connected
+          mailbox: loading false, problem None, shown 0 times, 0 messages, 1 SMTP clients
         Received { channel: Control, bytes: [50, 50, 48, 32, 119, 105, 114, 101, 108, 97, 98, 32, 69, 83] }
           control #2 +40.0 ms ← received 14 B 220 wirelab ES
         Received { channel: Control, bytes: [77, 84, 80, 32, 114, 101, 97, 100, 121, 13, 10] }
@@ -678,6 +709,7 @@ fn the_smtp_walkthrough_run_step_by_step() {
         BridgeText { channel: Control, text: "{\"event\":\"connected\",\"at_ms\":0.5,\"transport\":\"tcp\",\"local\":\…
           control #1 +30.0 ms · Connected over TCP in 250 µs: 127.0.0.1:40000 (the server's end) → 127.0.0.1:2525
           control: connected
+          mailbox: loading false, problem None, shown 0 times, 0 messages, 1 SMTP clients
         Received { channel: Control, bytes: [50, 50, 48, 32, 119, 105, 114, 101, 108, 97, 98, 32, 69, 83, 77, 84, 80, …
           control #2 +40.0 ms ← received 19 B 220 wirelab ESMTP␍␊
           control reply 220 to "(connecting)": 220: The server is ready and greets you: introduce yourself with EHLO (or the older HELO)
@@ -830,6 +862,7 @@ fn the_stream_walkthrough_counts_chunks_and_datagrams() {
           → open Control ws://127.0.0.1:8080/ws/udp?to=echo
           control #0 +0 µs · Connecting to echo over UDP through the server's bridge…
           control: opening the bridge
+          transport: Udp
           step 3: Waiting("expect: connected")
         OpenStarted(Control)
         SocketOpened(Control)
@@ -916,4 +949,227 @@ fn line_ending_warnings_follow_the_protocol() {
         lab.apply(SocketsEvent::Draft(DraftEdit::Encoding(encoding)), 0.0);
         assert_eq!(lab.line_ending_warning().is_some(), warned, "{target} {ending:?} {encoding:?}");
     }
+}
+
+#[test]
+fn run_all_goes_through_the_smtp_walkthrough_to_the_mailbox() {
+    let walk = |event| SocketsEvent::Walkthrough(event);
+    let mut events = vec![walk(WalkthroughEvent::Start("smtp".into())), walk(WalkthroughEvent::RunAll)];
+    events.extend(opening(Channel::Control, Transport::Tcp, "127.0.0.1:2525"));
+    let message =
+        crate::sockets::line_ending::text_bytes(&crate::sockets::walkthroughs::sample_message(), LineEnding::CrLf);
+    events.extend([
+        received(Channel::Control, "220 wirelab ESMTP\r\n"),
+        sent(Channel::Control, "EHLO learner.wirelab.test\r\n", Origin::Step(1)),
+        received(Channel::Control, "250 wirelab\r\n"),
+        sent(Channel::Control, "MAIL FROM:<learner@wirelab.test>\r\n", Origin::Step(2)),
+        received(Channel::Control, "250 OK\r\n"),
+        sent(Channel::Control, "RCPT TO:<friend@wirelab.test>\r\n", Origin::Step(3)),
+        received(Channel::Control, "250 OK\r\n"),
+        sent(Channel::Control, "DATA\r\n", Origin::Step(4)),
+        received(Channel::Control, "354 go ahead\r\n"),
+        SocketsEvent::Sent { channel: Channel::Control, bytes: message, origin: Origin::Step(5) },
+        sent(Channel::Control, ".\r\n", Origin::Step(6)),
+        received(Channel::Control, "250 queued\r\n"),
+        sent(Channel::Control, "QUIT\r\n", Origin::Step(7)),
+        received(Channel::Control, "221 bye\r\n"),
+        SocketsEvent::MailboxFetched(Err("the server did not answer".into())),
+        SocketsEvent::RefreshMailbox,
+        SocketsEvent::MailboxFetched(Ok(crate::mailbox::Mailbox::default())),
+    ]);
+    check(
+        events,
+        expect![[r#"
+        Walkthrough(Start("smtp"))
+          next step: Some(0)
+        Walkthrough(RunAll)
+          → open Control ws://127.0.0.1:8080/ws/tcp?to=smtp
+          control #0 +0 µs · Connecting to smtp over TCP through the server's bridge…
+          control: opening the bridge
+          running all: true
+          step 0: Waiting("expect 220")
+        OpenStarted(Control)
+        SocketOpened(Control)
+          control: connecting
+        BridgeText { channel: Control, text: "{\"event\":\"connected\",\"at_ms\":0.5,\"transport\":\"tcp\",\"local\":\…
+          control #1 +30.0 ms · Connected over TCP in 250 µs: 127.0.0.1:40000 (the server's end) → 127.0.0.1:2525
+          control: connected
+          mailbox: loading false, problem None, shown 0 times, 0 messages, 1 SMTP clients
+        Received { channel: Control, bytes: [50, 50, 48, 32, 119, 105, 114, 101, 108, 97, 98, 32, 69, 83, 77, 84, 80, …
+          → send Control "EHLO learner.wirelab.test\r\n" (Step(1))
+          control #2 +40.0 ms ← received 19 B 220 wirelab ESMTP␍␊
+          control reply 220 to "(connecting)": 220: The server is ready and greets you: introduce yourself with EHLO (or the older HELO)
+          step 0: Done("220: The server is ready and greets you: introduce yourself with EHLO (or the older HELO)")
+          step 1: Waiting("expect 250")
+          next step: Some(1)
+        Sent { channel: Control, bytes: [69, 72, 76, 79, 32, 108, 101, 97, 114, 110, 101, 114, 46, 119, 105, 114, 101,…
+          control #3 +50.0 ms → sent 27 B EHLO learner.wirelab.test␍␊
+        Received { channel: Control, bytes: [50, 53, 48, 32, 119, 105, 114, 101, 108, 97, 98, 13, 10] }
+          → send Control "MAIL FROM:<learner@wirelab.test>\r\n" (Step(2))
+          control #4 +60.0 ms ← received 13 B 250 wirelab␍␊
+          control reply 250 to "EHLO learner.wirelab.test": 250: OK: the requested action was done
+          step 1: Done("250: OK: the requested action was done")
+          step 2: Waiting("expect 250")
+          next step: Some(2)
+        Sent { channel: Control, bytes: [77, 65, 73, 76, 32, 70, 82, 79, 77, 58, 60, 108, 101, 97, 114, 110, 101, 114,…
+          control #5 +70.0 ms → sent 34 B MAIL FROM:<learner@wirelab.test>␍␊
+        Received { channel: Control, bytes: [50, 53, 48, 32, 79, 75, 13, 10] }
+          → send Control "RCPT TO:<friend@wirelab.test>\r\n" (Step(3))
+          control #6 +80.0 ms ← received 8 B 250 OK␍␊
+          control reply 250 to "MAIL FROM:<learner@wirelab.test>": 250: OK: the requested action was done
+          step 2: Done("250: OK: the requested action was done")
+          step 3: Waiting("expect 250")
+          next step: Some(3)
+        Sent { channel: Control, bytes: [82, 67, 80, 84, 32, 84, 79, 58, 60, 102, 114, 105, 101, 110, 100, 64, 119, 10…
+          control #7 +90.0 ms → sent 31 B RCPT TO:<friend@wirelab.test>␍␊
+        Received { channel: Control, bytes: [50, 53, 48, 32, 79, 75, 13, 10] }
+          → send Control "DATA\r\n" (Step(4))
+          control #8 +100.0 ms ← received 8 B 250 OK␍␊
+          control reply 250 to "RCPT TO:<friend@wirelab.test>": 250: OK: the requested action was done
+          step 3: Done("250: OK: the requested action was done")
+          step 4: Waiting("expect 354")
+          next step: Some(4)
+        Sent { channel: Control, bytes: [68, 65, 84, 65, 13, 10], origin: Step(4) }
+          control #9 +110.0 ms → sent 6 B DATA␍␊
+        Received { channel: Control, bytes: [51, 53, 52, 32, 103, 111, 32, 97, 104, 101, 97, 100, 13, 10] }
+          → send Control "From: Learner <learner@wirelab.test>\r\nTo: Friend <friend@wirelab.test>\r\nSubject: Hello by hand\r\n\r\nI typed every line of this mail myself.\r\n" (Step(5))
+          → send Control ".\r\n" (Step(6))
+          control #10 +120.0 ms ← received 14 B 354 go ahead␍␊
+          control reply 354 to "DATA": 354: Go ahead: send the message (headers, a blank line, the body) and end it with a line holding only '.'
+          step 4: Done("354: Go ahead: send the message (headers, a blank line, the body) and end it with a line holding only '.'")
+          step 5: Done("done (no reply expected)")
+          step 6: Waiting("expect 250")
+          next step: Some(6)
+        Sent { channel: Control, bytes: [70, 114, 111, 109, 58, 32, 76, 101, 97, 114, 110, 101, 114, 32, 60, 108, 101,…
+          control #11 +130.0 ms → sent 139 B From: Learner <learner@wirelab.test>␍␊To: Friend <friend@wir…
+        Sent { channel: Control, bytes: [46, 13, 10], origin: Step(6) }
+          control #12 +140.0 ms → sent 3 B .␍␊
+        Received { channel: Control, bytes: [50, 53, 48, 32, 113, 117, 101, 117, 101, 100, 13, 10] }
+          → send Control "QUIT\r\n" (Step(7))
+          control #13 +150.0 ms ← received 12 B 250 queued␍␊
+          control reply 250 to "(the message: 5 lines, 139 bytes, and the final dot)": 250: OK: the requested action was done
+          step 6: Done("250: OK: the requested action was done")
+          step 7: Waiting("expect 221")
+          next step: Some(7)
+        Sent { channel: Control, bytes: [81, 85, 73, 84, 13, 10], origin: Step(7) }
+          control #14 +160.0 ms → sent 6 B QUIT␍␊
+        Received { channel: Control, bytes: [50, 50, 49, 32, 98, 121, 101, 13, 10] }
+          → show mailbox
+          control #15 +170.0 ms ← received 9 B 221 bye␍␊
+          control reply 221 to "QUIT": 221: Goodbye: the server is closing the connection
+          running all: false
+          mailbox: loading true, problem None, shown 1 times, 0 messages, 1 SMTP clients
+          step 7: Done("221: Goodbye: the server is closing the connection")
+          step 8: Done("done (no reply expected)")
+          next step: Some(9)
+        MailboxFetched(Err("the server did not answer"))
+          mailbox: loading false, problem Some("the server did not answer"), shown 1 times, 0 messages, 1 SMTP clients
+        RefreshMailbox
+          → show mailbox
+          mailbox: loading true, problem Some("the server did not answer"), shown 2 times, 0 messages, 1 SMTP clients
+        MailboxFetched(Ok(Mailbox { messages: [], dropped: 0, capacity: 0, max_message_bytes: 0 }))
+          mailbox: loading false, problem None, shown 2 times, 0 messages, 1 SMTP clients
+        "#]],
+    );
+}
+
+#[test]
+fn run_all_stops_at_a_step_that_goes_wrong_and_when_asked() {
+    let walk = |event| SocketsEvent::Walkthrough(event);
+    let mut events = vec![walk(WalkthroughEvent::Start("pop3".into())), walk(WalkthroughEvent::RunAll)];
+    events.extend(opening(Channel::Control, Transport::Tcp, "127.0.0.1:1110"));
+    events.extend([
+        received(Channel::Control, "+OK POP3 ready\r\n"),
+        sent(Channel::Control, "USER learner\r\n", Origin::Step(1)),
+        received(Channel::Control, "-ERR no\r\n"),
+        walk(WalkthroughEvent::RunAll),
+        sent(Channel::Control, "USER learner\r\n", Origin::Step(1)),
+        walk(WalkthroughEvent::Stop),
+        received(Channel::Control, "+OK\r\n"),
+        walk(WalkthroughEvent::RunAll),
+        walk(WalkthroughEvent::GoTo(6)),
+    ]);
+    check(
+        events,
+        expect![[r#"
+        Walkthrough(Start("pop3"))
+          next step: Some(0)
+        Walkthrough(RunAll)
+          → open Control ws://127.0.0.1:8080/ws/tcp?to=pop3
+          control #0 +0 µs · Connecting to pop3 over TCP through the server's bridge…
+          control: opening the bridge
+          running all: true
+          step 0: Waiting("expect +OK")
+        OpenStarted(Control)
+        SocketOpened(Control)
+          control: connecting
+        BridgeText { channel: Control, text: "{\"event\":\"connected\",\"at_ms\":0.5,\"transport\":\"tcp\",\"local\":\…
+          control #1 +30.0 ms · Connected over TCP in 250 µs: 127.0.0.1:40000 (the server's end) → 127.0.0.1:1110
+          control: connected
+        Received { channel: Control, bytes: [43, 79, 75, 32, 80, 79, 80, 51, 32, 114, 101, 97, 100, 121, 13, 10] }
+          → send Control "USER learner\r\n" (Step(1))
+          control #2 +40.0 ms ← received 16 B +OK POP3 ready␍␊
+          control reply +OK to "(connecting)": +OK: The server is ready: log in with USER and PASS (or APOP)
+          step 0: Done("+OK: The server is ready: log in with USER and PASS (or APOP)")
+          step 1: Waiting("expect +OK")
+          next step: Some(1)
+        Sent { channel: Control, bytes: [85, 83, 69, 82, 32, 108, 101, 97, 114, 110, 101, 114, 13, 10], origin: Step(1…
+          control #3 +50.0 ms → sent 14 B USER learner␍␊
+        Received { channel: Control, bytes: [45, 69, 82, 82, 32, 110, 111, 13, 10] }
+          control #4 +60.0 ms ← received 9 B -ERR no␍␊
+          control reply -ERR to "USER learner": -ERR: The command failed; the text says why
+          running all: false
+          step 1: Unexpected("expected +OK, got -ERR: The command failed; the text says why")
+        Walkthrough(RunAll)
+          → send Control "USER learner\r\n" (Step(1))
+          running all: true
+          step 1: Waiting("expect +OK")
+        Sent { channel: Control, bytes: [85, 83, 69, 82, 32, 108, 101, 97, 114, 110, 101, 114, 13, 10], origin: Step(1…
+          control #5 +80.0 ms → sent 14 B USER learner␍␊
+        Walkthrough(Stop)
+          running all: false
+        Received { channel: Control, bytes: [43, 79, 75, 13, 10] }
+          control #6 +100.0 ms ← received 5 B +OK␍␊
+          control reply +OK to "USER learner": +OK: The user name is accepted: now send PASS with the password
+          step 1: Done("+OK: The user name is accepted: now send PASS with the password")
+          next step: Some(2)
+        Walkthrough(RunAll)
+          → send Control "PASS wirelab\r\n" (Step(2))
+          running all: true
+          step 2: Waiting("expect +OK")
+        Walkthrough(GoTo(6))
+          running all: false
+          next step: Some(6)
+        "#]],
+    );
+}
+
+#[test]
+fn picking_a_peer_fits_the_transport_and_copies_are_reported() {
+    let events = vec![
+        SocketsEvent::Transport(Transport::Udp),
+        SocketsEvent::Target("smtp".into()),
+        SocketsEvent::Transport(Transport::Udp),
+        SocketsEvent::Target("echo".into()),
+        SocketsEvent::Target("127.0.0.1:7".into()),
+        SocketsEvent::Copied(Ok(())),
+        SocketsEvent::Copied(Err("NotAllowedError: denied".into())),
+    ];
+    check(
+        events,
+        expect![[r#"
+        Transport(Udp)
+          transport: Udp
+        Target("smtp")
+          transport: Tcp
+        Transport(Udp)
+          transport: Udp
+        Target("echo")
+        Target("127.0.0.1:7")
+        Copied(Ok(()))
+          copy notice: Some(Ok("Copied to the clipboard"))
+        Copied(Err("NotAllowedError: denied"))
+          copy notice: Some(Err("The clipboard refused (NotAllowedError: denied): select the program and copy it by hand"))
+        "#]],
+    );
 }
