@@ -273,6 +273,31 @@ async fn targets_not_allowed_are_refused_before_the_upgrade_naming_the_flag() {
     }
 }
 
+/// A page cannot read why its WebSocket was refused, so the Sockets lab asks again with a plain
+/// GET: the target is checked first, and the answer is the same refusal.
+#[tokio::test]
+async fn a_plain_get_learns_why_a_target_is_refused() {
+    let server = TestServer::start(config(BridgeConfig::default())).await;
+    let cases = [
+        ("/ws/tcp?to=10.1.2.3:25", 403, "the bridge may not connect to 10.1.2.3:25"),
+        ("/ws/udp?to=gopher", 403, "there is no built-in udp peer called 'gopher'"),
+        ("/ws/tcp?to=echo", 400, "this is a WebSocket endpoint"),
+    ];
+    for (target, status, message) in cases {
+        let mut stream = TcpStream::connect(server.addr).await.unwrap_or_else(|error| panic!("connect: {error}"));
+        let request = format!("GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.addr);
+        stream.write_all(request.as_bytes()).await.unwrap_or_else(|error| panic!("send: {error}"));
+        let mut response = Vec::new();
+        within(target, stream.read_to_end(&mut response)).await.unwrap_or_else(|error| panic!("read: {error}"));
+        let response = String::from_utf8_lossy(&response);
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or_default();
+        assert!(head.starts_with(&format!("HTTP/1.1 {status}")), "{target}: {head}");
+        let body: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(error.starts_with(message), "{target}: {error}");
+    }
+}
+
 /// The FTP peer's passive data ports are open to the bridge over TCP (the lab's data connection),
 /// nothing beside them.
 #[tokio::test]

@@ -13,9 +13,10 @@
 //!   the byte limit or the idle time is reached, or the server shuts down.
 //!
 //! Before the upgrade, in order: the guard of every `/ws/` route (`websocket/guard.rs`: Origin
-//! allowlist 403, connection cap 503), the handshake's checks (`websocket/handshake.rs`, shared
-//! with the echo), the target (`target.rs`: only a built-in peer or an `--allow-connect` entry,
-//! else 403; never an open proxy), and the bridge cap (`--max-bridges`, 503 with `Retry-After`).
+//! allowlist 403, connection cap 503), the target (`target.rs`: only a built-in peer or an
+//! `--allow-connect` entry, else 403; never an open proxy; checked before the handshake, so a
+//! plain GET learns why a target is refused), the handshake's checks (`websocket/handshake.rs`,
+//! shared with the echo), and the bridge cap (`--max-bridges`, 503 with `Retry-After`).
 //! Every refusal is the JSON error of the HTTP routes (`error.rs`).
 //!
 //! Then `relay.rs` runs the bridge in a task of its own, over the peer socket of `peer.rs`. It
@@ -147,10 +148,8 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) -> 
 /// Checks the upgrade and the target, and runs the bridge in a task of its own once upgraded.
 async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> Response {
     let started = Instant::now();
-    let (response, upgrade) = match handshake::accept_plain(&mut request) {
-        Ok(accepted) => accepted,
-        Err(refusal) => return refusal.into_response(),
-    };
+    // The target first: a plain GET with the same URL (what a page does to learn why its
+    // WebSocket was refused, since browsers hide the refusal) gets the same 403 and its reason.
     let query = request.uri().query().unwrap_or("");
     let to = form_urlencoded::parse(query.as_bytes()).find(|(name, _)| name == "to").map(|(_, value)| value);
     let peer_transport = match transport {
@@ -166,6 +165,10 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
     .await
     {
         Ok(target) => target,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let (response, upgrade) = match handshake::accept_plain(&mut request) {
+        Ok(accepted) => accepted,
         Err(refusal) => return refusal.into_response(),
     };
     let Some(slot) = bridges.take_slot() else {
