@@ -42,7 +42,7 @@ use wire::bridge_event::Transport;
 pub(crate) use target::host_and_port;
 
 use crate::error::ApiError;
-use crate::peers::{self, Peers};
+use crate::peers::Peers;
 use crate::websocket::{self, guard, handshake};
 use crate::{Config, Shutdown};
 use relay::{Bridge, Limits};
@@ -152,13 +152,9 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
     // WebSocket was refused, since browsers hide the refusal) gets the same 403 and its reason.
     let query = request.uri().query().unwrap_or("");
     let to = form_urlencoded::parse(query.as_bytes()).find(|(name, _)| name == "to").map(|(_, value)| value);
-    let peer_transport = match transport {
-        Transport::Tcp => peers::Transport::Tcp,
-        Transport::Udp => peers::Transport::Udp,
-    };
     let target = match target::check(
         to.as_deref().unwrap_or(""),
-        peer_transport,
+        transport,
         &bridges.allow_connect,
         &bridges.peers,
     )

@@ -80,7 +80,7 @@ pub(crate) async fn check(
                 "there is no built-in {transport} peer called '{to}' (the {transport} peers: {}); to reach \
                  another host, give HOST:PORT and start the server with --allow-connect HOST:PORT",
                 peer_names(),
-                transport = transport.as_str()
+                transport = transport.name()
             ))),
         };
     };

@@ -49,23 +49,9 @@ pub const DEFAULT_PEER_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// Connections one TCP peer serves at once; more are closed at once (SMTP's with a 421).
 pub const MAX_CONNECTIONS_PER_PEER: usize = 64;
 
-/// How a peer is reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Transport {
-    Tcp,
-    Udp,
-}
-
-impl Transport {
-    /// `tcp` or `udp`, as `/api/info` writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Transport::Tcp => "tcp",
-            Transport::Udp => "udp",
-        }
-    }
-}
+/// How a peer is reached: the bridge's own type (`tcp` or `udp` in JSON), so both speak of the
+/// same thing.
+pub use wire::bridge_event::Transport;
 
 /// One running peer, as `/api/info` lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -206,7 +192,7 @@ impl Peers {
             ftp.data_ports = Some([*config.ftp_passive_ports.start(), *config.ftp_passive_ports.end()]);
         }
         for peer in &directory.peers {
-            tracing::info!(peer = peer.name, transport = peer.transport.as_str(), address = %peer.address, "peer listening");
+            tracing::info!(peer = peer.name, transport = peer.transport.name(), address = %peer.address, "peer listening");
         }
         Ok(directory)
     }
