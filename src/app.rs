@@ -61,6 +61,7 @@ fn shell() -> Html {
                     { nav_link(Route::Http, "HTTP") }
                     { nav_link(Route::WebSocket, "WebSocket") }
                     { nav_link(Route::Formats, "Formats") }
+                    { nav_link(Route::Sockets, "Sockets") }
                 </nav>
                 <button class="icon-button theme-toggle" onclick={on_theme}
                     title={format!("{} (click to change)", theme_choice.label())}
@@ -84,7 +85,7 @@ fn shell() -> Html {
 fn switch(route: Route) -> Html {
     match route {
         Route::Overview => html! { <Overview /> },
-        Route::WebSocket | Route::Http | Route::Formats => html! {},
+        Route::WebSocket | Route::Http | Route::Formats | Route::Sockets => html! {},
         Route::NotFound => html! {
             <section class="empty-state">
                 <h1>{"Page not found"}</h1>

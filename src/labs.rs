@@ -18,10 +18,11 @@ pub enum Lab {
     Http,
     WebSocket,
     Formats,
+    Sockets,
 }
 
 impl Lab {
-    pub const ALL: [Lab; 3] = [Lab::Http, Lab::WebSocket, Lab::Formats];
+    pub const ALL: [Lab; 4] = [Lab::Http, Lab::WebSocket, Lab::Formats, Lab::Sockets];
 
     /// The short name used in element ids and module file names.
     pub fn id(self) -> &'static str {
@@ -29,6 +30,7 @@ impl Lab {
             Lab::Http => "http",
             Lab::WebSocket => "ws",
             Lab::Formats => "formats",
+            Lab::Sockets => "sockets",
         }
     }
 
@@ -38,6 +40,7 @@ impl Lab {
             Lab::Http => "HTTP",
             Lab::WebSocket => "WebSocket",
             Lab::Formats => "Formats",
+            Lab::Sockets => "Sockets",
         }
     }
 
@@ -46,6 +49,7 @@ impl Lab {
             Lab::Http => Route::Http,
             Lab::WebSocket => Route::WebSocket,
             Lab::Formats => Route::Formats,
+            Lab::Sockets => Route::Sockets,
         }
     }
 

@@ -16,6 +16,7 @@ pub mod labs;
 pub mod net;
 pub mod overview;
 pub mod route;
+pub mod sockets_lab;
 pub mod theme;
 pub mod ws_lab;
 

@@ -61,6 +61,13 @@ pub fn overview() -> Html {
                          encodes. Decode any bytes, with or without a .proto schema."}</p>
                     <Link<Route> to={Route::Formats} classes="button primary">{"Open the Formats lab"}</Link<Route>>
                 </article>
+                <article class="card">
+                    <h2>{"Sockets"}</h2>
+                    <p>{"Raw TCP and UDP through the server, and SMTP, POP3 and FTP typed by hand: every \
+                         byte with CR and LF visible, every reply explained, FTP's data connection beside \
+                         its commands, guided walkthroughs, the mailbox, and the session as Python."}</p>
+                    <Link<Route> to={Route::Sockets} classes="button primary">{"Open the Sockets lab"}</Link<Route>>
+                </article>
             </section>
             <section class="server-info" aria-label="Server">
                 <h2>{"The server"}</h2>

@@ -12,6 +12,8 @@ pub enum Route {
     Http,
     #[at("/formats")]
     Formats,
+    #[at("/sockets")]
+    Sockets,
     #[not_found]
     #[at("/404")]
     NotFound,

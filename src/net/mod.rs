@@ -1,6 +1,8 @@
-//! All of the app's browser I/O: WebSocket connections, HTTP requests and the Web Workers.
+//! All of the app's browser I/O: WebSocket connections (the WebSocket lab's, and the Sockets lab's
+//! bridges), HTTP requests and the Web Workers.
 //! Components call these and get plain values or errors back.
 
+pub mod bridge;
 pub mod files;
 pub mod formats_engine;
 pub mod http;
