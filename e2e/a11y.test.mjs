@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { WsLabPage, baseUrl, launch, screenshotPath } from "./support.mjs";
+import { SocketsLabPage, WsLabPage, baseUrl, launch, screenshotPath } from "./support.mjs";
 
 const AXE_SCRIPT = (() => {
   try {
@@ -161,6 +161,59 @@ const PAGES = [
         await page.getByLabel("Bytes (hex or base64)").fill("08 96 01 12 05 61 62");
         await page.getByLabel("Decode as").selectOption("protobuf-raw");
         await page.getByRole("alert").filter({ hasText: "byte 4" }).waitFor();
+      }],
+    ],
+  },
+  {
+    name: "sockets",
+    path: "/sockets",
+    ready: async (page) => {
+      const lab = new SocketsLabPage(page);
+      await lab.ready();
+      await lab.connect("echo");
+      await lab.send("hello, axe");
+      await lab.chunks("received").first().waitFor();
+    },
+    views: [
+      ["hex-open", async (page) => {
+        const lab = new SocketsLabPage(page);
+        if ((await lab.chunks("received").count()) === 0) {
+          await lab.connect("echo");
+          await lab.send("hello, axe");
+          await lab.chunks("received").first().waitFor();
+        }
+        const hex = page.getByRole("button", { name: /^Hex dump of entry/ }).last();
+        if ((await hex.getAttribute("aria-expanded")) === "false") await hex.click();
+        await page.getByTestId("hex-view").first().waitFor();
+      }],
+      ["smtp-walkthrough-and-mailbox", async (page) => {
+        const lab = new SocketsLabPage(page);
+        await lab.startWalkthrough("Send an email by hand (SMTP)");
+        await lab.runAll();
+        await page.getByRole("tabpanel").getByTestId("mail").first().waitFor();
+      }],
+      ["walkthrough-step-editing", async (page) => {
+        await page.getByRole("tab", { name: "Walkthroughs" }).click();
+        const edit = page.getByRole("button", { name: "Edit step 2" });
+        if ((await edit.getAttribute("aria-expanded")) === "false") await edit.click();
+        await page.getByLabel("Step 2 text").waitFor();
+      }],
+      ["as-python", (page) => page.getByRole("tab", { name: "As Python" }).click()],
+      ["ftp-data-connection", async (page) => {
+        const lab = new SocketsLabPage(page);
+        await lab.startWalkthrough("List a folder and fetch a file (FTP)");
+        await lab.runAll();
+        await lab.transcript("FTP data connection").waitFor();
+      }],
+      ["refused-with-text-kept", async (page) => {
+        const disconnect = page.getByRole("button", { name: "Disconnect", exact: true });
+        if (await disconnect.isVisible()) await disconnect.click();
+        await page.getByRole("button", { name: "Connect", exact: true }).waitFor();
+        await page.getByLabel("Peer").selectOption("other");
+        await page.getByLabel("Address", { exact: true }).fill("10.1.2.3:25");
+        await page.getByLabel("Message", { exact: true }).fill("EHLO axe");
+        await page.getByRole("button", { name: "Connect", exact: true }).click();
+        await page.getByTestId("connection-problem").filter({ hasText: "--allow-connect" }).waitFor();
       }],
     ],
   },

@@ -55,3 +55,73 @@ export class WsLabPage {
     return (await this.page.getByTestId("log-stats").textContent()) ?? "";
   }
 }
+
+/** Page object for the Sockets lab: actions and readings by visible label and role. */
+export class SocketsLabPage {
+  constructor(page) {
+    this.page = page;
+  }
+  async open() {
+    await this.page.goto(new URL("/sockets", baseUrl).href);
+    await this.ready();
+  }
+  /** Waits for the lab and its peer list. */
+  async ready() {
+    await this.page.getByRole("button", { name: "Connect", exact: true }).waitFor();
+    await this.page.locator("option[value=smtp]").waitFor({ state: "attached" });
+  }
+  status() {
+    return this.page.getByTestId("connection-status");
+  }
+  async connect(peer, transport = "TCP") {
+    await this.page.getByLabel("Peer").selectOption(peer);
+    await this.page.getByRole("radio", { name: transport, exact: true }).check();
+    await this.page.getByRole("button", { name: "Connect", exact: true }).click();
+    await this.status().filter({ hasText: "connected" }).waitFor({ timeout: 10_000 });
+  }
+  async send(text, { lineEnding = "crlf", keyboard = false } = {}) {
+    await this.page.locator(`input[name=sockets-line-ending][value=${lineEnding}]`).check();
+    const message = this.page.getByLabel("Message", { exact: true });
+    await message.fill(text);
+    if (keyboard) await message.press("Control+Enter");
+    else await this.page.getByRole("button", { name: "Send", exact: true }).click();
+  }
+  /** The transcript (`Transcript` or `FTP data connection`). */
+  transcript(name = "Transcript") {
+    return this.page.getByRole("region", { name, exact: true });
+  }
+  chunks(direction, name = "Transcript") {
+    return this.transcript(name).locator(`[data-testid=transcript-chunk][data-direction=${direction}]`);
+  }
+  reply(status) {
+    return this.transcript().locator(`[data-testid=reply][data-status="${status}"]`);
+  }
+  /** Starts a walkthrough by its title (or starts it over when it is the one on screen). */
+  async startWalkthrough(title) {
+    await this.page.getByRole("tab", { name: "Walkthroughs" }).click();
+    const running = this.page.getByTestId("walkthrough-title");
+    if ((await running.count()) > 0 && (await running.textContent()) === title) {
+      await this.page.getByRole("button", { name: "Start over" }).click();
+      return;
+    }
+    const list = this.page.getByRole("button", { name: "All walkthroughs" });
+    if (await list.isVisible()) await list.click();
+    await this.page.getByRole("button", { name: `Start: ${title}` }).click();
+    await running.filter({ hasText: title }).waitFor();
+  }
+  step(number) {
+    return this.page.getByTestId("walkthrough-step").nth(number - 1);
+  }
+  /** Waits until step `number` is done. */
+  async stepDone(number, timeout = 10_000) {
+    // Attached, not visible: the Mailbox tab may be in front while the walkthrough runs.
+    await this.step(number).and(this.page.locator("[data-state=done]")).waitFor({ state: "attached", timeout });
+  }
+  async runAll() {
+    await this.page.getByRole("button", { name: "Run all", exact: true }).click();
+    await this.page
+      .getByTestId("walkthrough-progress")
+      .filter({ hasText: "All steps done" })
+      .waitFor({ state: "attached", timeout: 20_000 });
+  }
+}

@@ -126,7 +126,10 @@ async fn an_echo_shows_what_was_sent_with_its_line_ending_visible() {
     wait_until("the echo", 5, || chunks(&page, "received").iter().any(|text| text == "hello␍␊")).await;
     assert_eq!(chunks(&page, "sent"), vec!["hello␍␊".to_string()]);
     assert_eq!(page.field_value("Message"), "", "a sent message leaves the composer");
-    page.click("Hex");
+    page.first("[data-testid=hex-toggle]")
+        .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok())
+        .expect("a Hex button")
+        .click();
     wait_until("the hex dump", 2, || page.first("[data-testid=hex-view]").is_some()).await;
     let dump = page.text("[data-testid=hex-view]");
     assert!(dump.contains("68 65 6c 6c 6f 0d 0a"), "{dump}");

@@ -109,7 +109,7 @@ fn mail_view(props: &MailViewProps) -> Html {
                             format_bytes(message.size as u64), format_clock(message.received_unix_ms as f64, props.offset))}
                     </span>
                 </summary>
-                <h4>{"Envelope (the SMTP commands)"}</h4>
+                <h3>{"Envelope (the SMTP commands)"}</h3>
                 <table class="headers-table">
                     <tbody>
                         <tr><th>{"EHLO / HELO"}</th><td class="mono">{&envelope.helo}</td></tr>
@@ -118,7 +118,7 @@ fn mail_view(props: &MailViewProps) -> Html {
                         <tr><th>{"Client"}</th><td class="mono">{&message.client}</td></tr>
                     </tbody>
                 </table>
-                <h4>{"Headers (in the message)"}</h4>
+                <h3>{"Headers (in the message)"}</h3>
                 <table class="headers-table">
                     <tbody>
                         { for message.headers.iter().map(|header| html! {
@@ -126,7 +126,7 @@ fn mail_view(props: &MailViewProps) -> Html {
                         }) }
                     </tbody>
                 </table>
-                <h4>{format!("Parts ({})", message.parts.len())}</h4>
+                <h3>{format!("Parts ({})", message.parts.len())}</h3>
                 { for message.parts.iter().map(|part| {
                     let mut about = vec![part.content_type.clone(), format_bytes(part.size as u64)];
                     about.extend(part.transfer_encoding.clone());

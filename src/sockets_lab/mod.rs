@@ -21,6 +21,7 @@ mod walkthrough_panel;
 
 use std::cell::Ref;
 
+use wasm_bindgen::JsCast;
 use wire::bridge_event::Transport;
 use wire::sockets::lab::{Channel, SocketsEvent, SocketsLabState, WalkthroughEvent};
 use yew::prelude::*;
@@ -87,16 +88,29 @@ pub fn sockets_lab_on(props: &SocketsLabOnProps) -> Html {
             move || lab.runner().close_for_good()
         });
     }
-    // Ctrl+Shift+Enter anywhere in the lab runs the next walkthrough step.
-    let on_keydown = {
+    // Ctrl+Shift+Enter runs the next walkthrough step while the lab is on screen, wherever the
+    // focus is (a Run step button that was just pressed is disabled while its step runs).
+    let root = use_node_ref();
+    {
         let lab = lab.clone();
-        Callback::from(move |event: KeyboardEvent| {
-            if event.key() == "Enter" && event.shift_key() && (event.ctrl_key() || event.meta_key()) {
-                event.prevent_default();
-                lab.dispatch(SocketsEvent::Walkthrough(WalkthroughEvent::RunStep));
-            }
-        })
-    };
+        let root = root.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().and_then(|window| window.document()).map(|document| {
+                gloo_events::EventListener::new(&document, "keydown", move |event| {
+                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                    // The shell hides a lab that is not on screen with `hidden` on its root.
+                    let shown = root
+                        .cast::<web_sys::Element>()
+                        .is_some_and(|element| element.closest("[hidden]").ok().flatten().is_none());
+                    if shown && event.key() == "Enter" && event.shift_key() && (event.ctrl_key() || event.meta_key()) {
+                        event.prevent_default();
+                        lab.dispatch(SocketsEvent::Walkthrough(WalkthroughEvent::RunStep));
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
 
     let snapshot = LabSnapshot::new(&lab);
     let state = lab.state();
@@ -116,7 +130,7 @@ pub fn sockets_lab_on(props: &SocketsLabOnProps) -> Html {
         <MailboxView panel={state.mailbox.clone()} on_refresh={lab.callback(|()| SocketsEvent::RefreshMailbox)} />
     };
     html! {
-        <div class="sockets-lab" onkeydown={on_keydown}>
+        <div class="sockets-lab" ref={root}>
             <div class="lab-head">
                 <h1>{"Sockets"}</h1>
                 <p class="muted lab-subtitle">

@@ -1,6 +1,7 @@
 //! The lab's side panel: the walkthroughs, the session as Python, and the server's mailbox, one
-//! at a time under tabs. Only the tab on screen is drawn (the Python program is made only while
-//! it is shown); showing the mailbox (a walkthrough's last step) brings its tab forward.
+//! at a time under tabs. The walkthroughs and the mailbox stay in the page while hidden (a step
+//! running under the Mailbox tab still updates them); the Python program is made only while its
+//! tab is shown. Showing the mailbox (a walkthrough's last step) brings its tab forward.
 
 use yew::prelude::*;
 
@@ -27,6 +28,14 @@ impl Tab {
             Tab::Walkthroughs => "sockets-tab-walkthroughs",
             Tab::Python => "sockets-tab-python",
             Tab::Mailbox => "sockets-tab-mailbox",
+        }
+    }
+
+    fn panel_id(self) -> &'static str {
+        match self {
+            Tab::Walkthroughs => "sockets-panel-walkthroughs",
+            Tab::Python => "sockets-panel-python",
+            Tab::Mailbox => "sockets-panel-mailbox",
         }
     }
 }
@@ -85,25 +94,28 @@ pub fn side_panel(props: &SidePanelProps) -> Html {
         let selected = *tab == each;
         html! {
             <button type="button" role="tab" class={classes!("tab", selected.then_some("active"))} id={each.id()}
-                aria-selected={selected.to_string()} aria-controls="sockets-side-body"
+                aria-selected={selected.to_string()} aria-controls={each.panel_id()}
                 tabindex={if selected { "0" } else { "-1" }} {onclick}>
                 {each.label()}
             </button>
         }
     });
-    let body = match *tab {
-        Tab::Walkthroughs => props.walkthroughs.clone(),
-        Tab::Python => props.python.clone(),
-        Tab::Mailbox => props.mailbox.clone(),
+    let panel = |each: Tab, body: Html| {
+        html! {
+            <div class="side-body" id={each.panel_id()} role="tabpanel" aria-labelledby={each.id()} tabindex="0"
+                hidden={*tab != each}>
+                {body}
+            </div>
+        }
     };
     html! {
         <section class="side-panel card" aria-label="Walkthroughs, Python and mailbox">
             <div class="tabs" role="tablist" aria-label="Side panel" onkeydown={on_key}>
                 { for tabs }
             </div>
-            <div class="side-body" id="sockets-side-body" role="tabpanel" aria-labelledby={tab.id()} tabindex="0">
-                {body}
-            </div>
+            { panel(Tab::Walkthroughs, props.walkthroughs.clone()) }
+            { panel(Tab::Python, if *tab == Tab::Python { props.python.clone() } else { Html::default() }) }
+            { panel(Tab::Mailbox, props.mailbox.clone()) }
         </section>
     }
 }

@@ -157,7 +157,12 @@ pub fn transcript_view(props: &TranscriptViewProps) -> Html {
     });
     let sent = transcript.sent();
     let received = transcript.received();
-    let unit = if link.transport == Transport::Udp { "datagrams" } else { "chunks" };
+    let unit = match (link.transport, sent.messages == 1) {
+        (Transport::Udp, true) => "datagram",
+        (Transport::Udp, false) => "datagrams",
+        (Transport::Tcp, true) => "chunk",
+        (Transport::Tcp, false) => "chunks",
+    };
     let origin = (channel == Channel::Data)
         .then(|| {
             state
@@ -278,8 +283,8 @@ fn entry_view(props: &EntryViewProps) -> Html {
                         <span class="chunk-size">{format!("{unit}{}", format_bytes(bytes.len() as u64))}</span>
                         <span class="entry-number muted">{format!("#{}", entry.id)}</span>
                         <button type="button" class="link-button" aria-expanded={(*hex_open).to_string()}
-                            aria-label={format!("Hex dump of entry {}", entry.id)} onclick={toggle}>
-                            {if *hex_open { "Hide hex" } else { "Hex" }}
+                            data-testid="hex-toggle" onclick={toggle}>
+                            {"Hex"}<span class="visually-hidden">{format!(" dump of entry {}", entry.id)}</span>
                         </button>
                     </div>
                     <pre class="chunk-text" data-testid="chunk-text">{visible(shown)}</pre>

@@ -31,8 +31,26 @@ fn expect_as_text(expect: &Expect) -> String {
     }
 }
 
+/// Scrolls the panel (only the panel, never the page) to show the step that runs next.
+fn reveal_current_step(steps: &NodeRef) {
+    let Some(list) = steps.cast::<web_sys::Element>() else { return };
+    let Some(step) = list.query_selector("[aria-current=step]").ok().flatten() else { return };
+    let Some(step) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&step) else { return };
+    let Some(body) = list.closest(".side-body").ok().flatten() else { return };
+    let (top, bottom) = (step.offset_top(), step.offset_top() + step.offset_height());
+    if top < body.scroll_top() || bottom > body.scroll_top() + body.client_height() {
+        body.set_scroll_top((top - 12).max(0));
+    }
+}
+
 #[function_component(WalkthroughPanel)]
 pub fn walkthrough_panel(props: &WalkthroughPanelProps) -> Html {
+    let steps_ref = use_node_ref();
+    {
+        let steps_ref = steps_ref.clone();
+        let current = props.run.as_ref().map(|run| (run.walkthrough.id.clone(), run.current));
+        use_effect_with(current, move |_| reveal_current_step(&steps_ref));
+    }
     let Some(run) = &props.run else {
         return html! {
             <div class="walkthrough-list">
@@ -76,7 +94,7 @@ pub fn walkthrough_panel(props: &WalkthroughPanelProps) -> Html {
     html! {
         <div class="walkthrough">
             <div class="walkthrough-head">
-                <h3>{&run.walkthrough.title}</h3>
+                <h3 data-testid="walkthrough-title">{&run.walkthrough.title}</h3>
                 <p class="muted">{&run.walkthrough.summary}</p>
                 <div class="walkthrough-buttons">
                     <button type="button" class="button primary" onclick={emit(WalkthroughEvent::RunStep)}
@@ -94,7 +112,7 @@ pub fn walkthrough_panel(props: &WalkthroughPanelProps) -> Html {
                 </div>
                 <p class="walkthrough-progress" data-testid="walkthrough-progress" aria-live="polite">{progress}</p>
             </div>
-            <ol class="steps">
+            <ol class="steps" ref={steps_ref}>
                 { for run.walkthrough.steps.iter().enumerate().map(|(index, step)| html! {
                     <StepView
                         {index}
@@ -182,7 +200,7 @@ fn step_view(props: &StepViewProps) -> Html {
     let expect_editable = matches!(props.step.expect, Expect::Replies(_) | Expect::Nothing) && sends;
     html! {
         <li class={classes!("step", state_class, props.current.then_some("current"))}
-            aria-current={props.current.then_some("step")} data-testid="walkthrough-step">
+            aria-current={props.current.then_some("step")} data-testid="walkthrough-step" data-state={state_class}>
             <div class="step-head">
                 <span class="step-number" aria-hidden="true">{number}</span>
                 <span class="step-action">{action}</span>
@@ -198,15 +216,18 @@ fn step_view(props: &StepViewProps) -> Html {
             }
             <div class="step-buttons">
                 if !props.current {
-                    <button type="button" class="link-button" onclick={emit(WalkthroughEvent::GoTo(index))}
-                        aria-label={format!("Make step {number} the next to run")}>{"Make next"}</button>
+                    <button type="button" class="link-button" onclick={emit(WalkthroughEvent::GoTo(index))}>
+                        {"Make next"}<span class="visually-hidden">{format!(": step {number}")}</span>
+                    </button>
                 }
                 if matches!(props.step.action, Action::Send { .. }) {
-                    <button type="button" class="link-button" onclick={emit(WalkthroughEvent::UseStep(index))}
-                        aria-label={format!("Put step {number} in the composer")}>{"Use in composer"}</button>
+                    <button type="button" class="link-button" onclick={emit(WalkthroughEvent::UseStep(index))}>
+                        {"Use in composer"}<span class="visually-hidden">{format!(": step {number}")}</span>
+                    </button>
                 }
-                <button type="button" class="link-button" onclick={toggle} aria-expanded={(*editing).to_string()}
-                    aria-label={format!("Edit step {number}")}>{if *editing { "Done editing" } else { "Edit" }}</button>
+                <button type="button" class="link-button" onclick={toggle} aria-expanded={(*editing).to_string()}>
+                    {"Edit"}<span class="visually-hidden">{format!(" step {number}")}</span>
+                </button>
             </div>
             if *editing {
                 <div class="step-editor">
