@@ -26,7 +26,10 @@ use crate::components::decode_as_button::DecodeAsButton;
 use crate::components::hex_view::HexView;
 
 /// Entries shown at first, and added by each "Show earlier entries".
-const PAGE_ENTRIES: usize = 300;
+const PAGE_ENTRIES: usize = 200;
+/// Pieces of one chunk drawn at first (binary bytes are a piece each): a chunk of 64 KiB of
+/// binary would otherwise be tens of thousands of elements. "Show all as text" draws the rest.
+const PIECES_SHOWN: usize = 1_500;
 
 #[derive(Properties, PartialEq)]
 pub struct TranscriptViewProps {
@@ -212,7 +215,7 @@ pub fn transcript_view(props: &TranscriptViewProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct EntryViewProps {
     channel: Channel,
     entry: Entry,
@@ -224,24 +227,72 @@ struct EntryViewProps {
     on_open_data: Callback<()>,
 }
 
-/// A chunk's text with every control byte as its picture, each marked with its name.
-fn visible(bytes: &[u8]) -> Html {
-    pieces(bytes)
-        .into_iter()
-        .map(|piece| match &piece {
+/// An entry never changes once recorded, so its bytes are compared by identity (a 64 KiB chunk
+/// is not compared byte by byte on every redraw); a new connection's entry with the same number
+/// has other bytes and another time.
+fn same_entry(a: &Entry, b: &Entry) -> bool {
+    a.id == b.id
+        && a.at_ms == b.at_ms
+        && match (&a.body, &b.body) {
+            (EntryBody::Chunk { bytes: a, .. }, EntryBody::Chunk { bytes: b, .. }) => Rc::ptr_eq(a, b),
+            (a, b) => a == b,
+        }
+}
+
+impl PartialEq for EntryViewProps {
+    fn eq(&self, other: &Self) -> bool {
+        same_entry(&self.entry, &other.entry)
+            && self.channel == other.channel
+            && self.elapsed_ms == other.elapsed_ms
+            && self.transport == other.transport
+            && self.replies == other.replies
+            && self.data_link == other.data_link
+            && self.data_error == other.data_error
+            // The root makes a new callback on each render; only the passive reply's entry uses it.
+            && (self.data_link.is_none() || self.on_open_data == other.on_open_data)
+    }
+}
+
+/// A chunk's text with every control byte as its picture, each marked with its name, and each
+/// run of bytes that are not UTF-8 as one `\xNN…` element; at most `limit` pieces, and how
+/// many were left out.
+fn visible(bytes: &[u8], limit: usize) -> (Html, usize) {
+    let all = pieces(bytes);
+    let left_out = all.len().saturating_sub(limit);
+    let mut out: Vec<Html> = Vec::new();
+    let mut raw = String::new();
+    let flush = |raw: &mut String, out: &mut Vec<Html>| {
+        if !raw.is_empty() {
+            let count = raw.len() / 4;
+            let title = format!("{count} byte{} that are not valid UTF-8 here", if count == 1 { "" } else { "s" });
+            out.push(html! { <span class="ctl raw" {title}>{std::mem::take(raw)}</span> });
+        }
+    };
+    for piece in all.into_iter().take(limit) {
+        match &piece {
+            Piece::Byte(_) => {
+                raw.push_str(&piece.shown());
+                continue;
+            }
+            _ => flush(&mut raw, &mut out),
+        }
+        out.push(match &piece {
             Piece::Text(text) => html! { {text.clone()} },
             Piece::LineBreak => html! { {"\n"} },
             Piece::Control(byte) => control_span(*byte),
             Piece::Byte(_) | Piece::Escaped(_) => {
                 html! { <span class="ctl raw" title={piece.title()}>{piece.shown()}</span> }
             }
-        })
-        .collect()
+        });
+    }
+    flush(&mut raw, &mut out);
+    (out.into_iter().collect(), left_out)
 }
 
 #[function_component(EntryView)]
 fn entry_view(props: &EntryViewProps) -> Html {
     let hex_open = use_state(|| false);
+    let all_text = use_state(|| false);
     let entry = &props.entry;
     let at = format!("+{}", format_millis(props.elapsed_ms));
     let anchor = entry_anchor(props.channel, entry.id);
@@ -259,6 +310,11 @@ fn entry_view(props: &EntryViewProps) -> Html {
             };
             let unit = if props.transport == Transport::Udp { "datagram · " } else { "" };
             let (shown, left_out) = shown_prefix(bytes);
+            let (text, pieces_left_out) = visible(shown, if *all_text { usize::MAX } else { PIECES_SHOWN });
+            let show_all = {
+                let all_text = all_text.clone();
+                Callback::from(move |_| all_text.set(true))
+            };
             let toggle = {
                 let hex_open = hex_open.clone();
                 Callback::from(move |_| hex_open.set(!*hex_open))
@@ -287,7 +343,14 @@ fn entry_view(props: &EntryViewProps) -> Html {
                             {"Hex"}<span class="visually-hidden">{format!(" dump of entry {}", entry.id)}</span>
                         </button>
                     </div>
-                    <pre class="chunk-text" data-testid="chunk-text">{visible(shown)}</pre>
+                    <pre class="chunk-text" data-testid="chunk-text">{text}</pre>
+                    if pieces_left_out > 0 {
+                        <p class="muted small">
+                            {"Cut short here: "}
+                            <button type="button" class="link-button" onclick={show_all}>{"Show all as text"}</button>
+                            {format!(" ({pieces_left_out} more pieces), or open the hex dump")}
+                        </p>
+                    }
                     if left_out > 0 {
                         <p class="muted small">{format!("{} more not shown as text: the hex dump has every byte", format_bytes(left_out as u64))}</p>
                     }
