@@ -137,7 +137,8 @@ pub fn compare_tab(props: &CompareProps) -> Html {
     let more_to_draw = {
         let mut on_screen = on_screen.borrow_mut();
         on_screen.truncate(panels.len());
-        let changed = (0..panels.len()).filter(|&index| !on_screen.get(index).is_some_and(|drawn| Rc::ptr_eq(drawn, &panels[index])));
+        let changed = (0..panels.len())
+            .filter(|&index| !on_screen.get(index).is_some_and(|drawn| Rc::ptr_eq(drawn, &panels[index])));
         let changed: Vec<usize> = changed.collect();
         if let Some(&first) = changed.first() {
             match on_screen.get_mut(first) {

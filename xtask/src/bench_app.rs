@@ -21,7 +21,8 @@ pub fn bench_app(args: &[String]) -> Result<(), String> {
         [] => DEFAULT_BASELINE.to_owned(),
         _ => return Err("usage: cargo xtask bench-app [--baseline <git revision>]".to_owned()),
     };
-    let tools = Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: true, protocol_clients: false })?;
+    let tools =
+        Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: true, protocol_clients: false })?;
     build_app(&tools)?;
     let baseline_dist = build_baseline(&tools, &baseline)?;
     let server = build_server(true)?;

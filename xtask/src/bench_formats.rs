@@ -35,7 +35,8 @@ struct RunOutput {
 }
 
 pub fn bench_formats() -> Result<(), String> {
-    let tools = Tools::ensure(Needs { app_build: false, browser_tests: true, end_to_end: false, protocol_clients: false })?;
+    let tools =
+        Tools::ensure(Needs { app_build: false, browser_tests: true, end_to_end: false, protocol_clients: false })?;
 
     eprintln!("\n==> native (release)");
     let mut native =

@@ -24,7 +24,8 @@ pub fn build_server(release: bool) -> Result<String, String> {
 }
 
 pub fn run(server_args: &[String]) -> Result<(), String> {
-    let tools = Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: false, protocol_clients: false })?;
+    let tools =
+        Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: false, protocol_clients: false })?;
     build_app(&tools)?;
     let server = build_server(true)?;
     let extra: Vec<&String> = server_args.iter().skip_while(|arg| *arg == "--").collect();
@@ -48,7 +49,8 @@ fn exec(mut command: Command) -> Result<(), String> {
 }
 
 pub fn dev() -> Result<(), String> {
-    let tools = Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: false, protocol_clients: false })?;
+    let tools =
+        Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: false, protocol_clients: false })?;
     let server = build_server(false)?;
     let _server = RunningServer::start(&server, &["--port", "8080", "--static-dir", "dist"])?;
     let mut trunk = command("trunk", &["serve"]);
@@ -120,7 +122,8 @@ pub fn idle_rss(args: &[String]) -> Result<(), String> {
 
 /// Builds the app, starts a server, and runs e2e/bench/tree-bench.mjs against it.
 pub fn bench_tree() -> Result<(), String> {
-    let tools = Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: true, protocol_clients: false })?;
+    let tools =
+        Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: true, protocol_clients: false })?;
     build_app(&tools)?;
     let server = build_server(true)?;
     let running =

@@ -152,17 +152,11 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
     // WebSocket was refused, since browsers hide the refusal) gets the same 403 and its reason.
     let query = request.uri().query().unwrap_or("");
     let to = form_urlencoded::parse(query.as_bytes()).find(|(name, _)| name == "to").map(|(_, value)| value);
-    let target = match target::check(
-        to.as_deref().unwrap_or(""),
-        transport,
-        &bridges.allow_connect,
-        &bridges.peers,
-    )
-    .await
-    {
-        Ok(target) => target,
-        Err(refusal) => return refusal.into_response(),
-    };
+    let target =
+        match target::check(to.as_deref().unwrap_or(""), transport, &bridges.allow_connect, &bridges.peers).await {
+            Ok(target) => target,
+            Err(refusal) => return refusal.into_response(),
+        };
     let (response, upgrade) = match handshake::accept_plain(&mut request) {
         Ok(accepted) => accepted,
         Err(refusal) => return refusal.into_response(),
