@@ -33,6 +33,7 @@ const labs = [
   { name: "HTTP", path: "/http", ready: () => [...document.querySelectorAll("button")].some((b) => b.textContent.trim() === "Send" && b.checkVisibility()) },
   { name: "WebSocket", path: "/ws", ready: () => [...document.querySelectorAll("button")].some((b) => b.textContent.trim() === "Connect" && b.checkVisibility()) },
   { name: "Formats", path: "/formats", ready: () => [...document.querySelectorAll("h1:not(.visually-hidden)")].some((h) => h.textContent.trim() === "Formats" && h.checkVisibility()) },
+  { name: "Sockets", path: "/sockets", ready: () => [...document.querySelectorAll("button")].some((b) => b.textContent.trim() === "Connect" && b.checkVisibility()) },
 ];
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
