@@ -298,22 +298,59 @@ async fn a_plain_get_learns_why_a_target_is_refused() {
     }
 }
 
-/// The FTP peer's passive data ports are open to the bridge over TCP (the lab's data connection),
-/// nothing beside them.
+/// The FTP peer's passive data ports are open to the bridge over TCP (the lab's data connection)
+/// once the FTP peer has offered them in a passive reply the bridge carried; nothing beside them.
 #[tokio::test]
-async fn the_ftp_peers_data_ports_are_allowed_over_tcp_only() {
+async fn only_the_data_ports_the_ftp_peer_offered_are_allowed_over_tcp() {
     let mut config = config(BridgeConfig::default());
     config.peers.ftp_passive_ports = 50_410..=50_419;
     let server = TestServer::start(config).await;
+    // Nothing offered yet: the passive range is closed (other programs may listen there).
+    for port in 50_410..=50_419 {
+        assert_eq!(refusal(&server, &format!("/ws/tcp?to=127.0.0.1:{port}")).await.0, 403, "{port}");
+    }
+
+    // A PASV through the bridge, as the lab sends it: the 227 names the port to open.
+    let mut control = open(&server, "/ws/tcp?to=ftp").await;
+    let mut transcript = Transcript::default();
+    read_messages(&mut control, &mut transcript, 1).await;
+    // One command at a time, each after the reply to the one before (the peer does not pipeline).
+    let reply_line = |transcript: &Transcript, status: &str| {
+        let text = String::from_utf8_lossy(&transcript.bytes()).into_owned();
+        text.lines().find(|line| line.starts_with(status)).map(str::to_owned)
+    };
+    let mut reply = String::new();
+    for (command, status) in
+        [("USER anonymous\r\n", "331 "), ("PASS lab@wirelab.test\r\n", "230 "), ("PASV\r\n", "227 ")]
+    {
+        send(&mut control, Message::binary(command.as_bytes().to_vec())).await;
+        reply = loop {
+            if let Some(line) = reply_line(&transcript, status) {
+                break line;
+            }
+            let count = transcript.messages.len() + 1;
+            read_messages(&mut control, &mut transcript, count).await;
+        };
+    }
+    let numbers: Vec<u16> = reply
+        .split(['(', ')'])
+        .nth(1)
+        .map(|inside| inside.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    assert_eq!(numbers.len(), 6, "{reply}");
+    let offered = numbers[4] * 256 + numbers[5];
+    assert!((50_410..=50_419).contains(&offered), "{offered}");
+    let other = if offered == 50_410 { 50_411 } else { 50_410 };
     let cases = [
-        ("/ws/tcp?to=127.0.0.1:50410", 101),
-        ("/ws/tcp?to=localhost:50419", 101),
-        ("/ws/tcp?to=127.0.0.1:50420", 403),
-        ("/ws/tcp?to=127.0.0.2:50410", 403),
-        ("/ws/udp?to=127.0.0.1:50410", 403),
+        (format!("/ws/tcp?to=127.0.0.1:{offered}"), 101),
+        (format!("/ws/tcp?to=localhost:{offered}"), 101),
+        (format!("/ws/tcp?to=127.0.0.1:{other}"), 403),
+        ("/ws/tcp?to=127.0.0.1:50420".to_owned(), 403),
+        (format!("/ws/tcp?to=127.0.0.2:{offered}"), 403),
+        (format!("/ws/udp?to=127.0.0.1:{offered}"), 403),
     ];
     for (target, status) in cases {
-        assert_eq!(refusal(&server, target).await.0, status, "{target}");
+        assert_eq!(refusal(&server, &target).await.0, status, "{target}");
     }
 }
 

@@ -23,6 +23,7 @@
 //! counts as a WebSocket connection for the shutdown, which closes it with a `closed` event
 //! (`shutdown`) and 1001.
 
+mod ftp_watch;
 mod peer;
 mod relay;
 mod target;
@@ -170,6 +171,7 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
             .with_header(header::RETRY_AFTER, "1")
             .into_response();
     };
+    let target_address = target.address;
     let bridge = Bridge {
         id: bridges.next_id.fetch_add(1, Ordering::Relaxed),
         client: websocket::client_address(&request),
@@ -182,6 +184,8 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
         shutdown: bridges.shutdown.clone(),
         upgrade,
         _slot: slot,
+        ftp_peers: (transport == Transport::Tcp && bridges.peers.is_ftp_control_address(target_address))
+            .then(|| bridges.peers.clone()),
     };
     tokio::spawn(bridge.run());
     response

@@ -21,7 +21,7 @@
 //! fit (the bridge carries exactly the limit); over UDP a datagram that does not fit is not sent.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -39,9 +39,11 @@ use yawc::close::CloseCode;
 use yawc::{Frame, OpCode, Options, Role, WebSocket};
 
 use super::Slot;
+use super::ftp_watch::FtpWatch;
 use super::peer::{ConnectError, Incoming, PeerReader, PeerSocket, PeerWriter, is_port_unreachable, is_reset};
 use super::target::Target;
 use crate::Shutdown;
+use crate::peers::Peers;
 
 /// The largest read from a TCP peer, sent as one binary message.
 pub(crate) const CHUNK_BYTES: usize = 64 * 1024;
@@ -83,6 +85,9 @@ pub(crate) struct Bridge {
     pub upgrade: OnUpgrade,
     pub _slot: Slot,
     pub _tracked: TaskTrackerToken,
+    /// For a bridge to the FTP peer's control port: the directory its passive replies are
+    /// noted in, which opens their data ports to the bridge.
+    pub ftp_peers: Option<Arc<Peers>>,
 }
 
 /// Why the relay stopped.
@@ -389,12 +394,16 @@ impl Bridge {
         let mut buffer = vec![0; if self.transport == Transport::Udp { MAX_DATAGRAM_BYTES + 1 } else { CHUNK_BYTES }];
         let mut ticks = interval(Duration::from_millis(DATA_EVENT_INTERVAL_MS));
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut ftp_watch = self.ftp_peers.clone().map(FtpWatch::new);
         loop {
             let frame = tokio::select! {
                 read = reader.next(&mut buffer), if !tally.peer_fin.load(Ordering::Relaxed) => match read {
                     Ok(Incoming::Bytes(count)) => {
                         tally.touch();
                         let (take, over) = self.portion(tally, count);
+                        if let Some(watch) = &mut ftp_watch {
+                            watch.read(&buffer[..take]);
+                        }
                         if take > 0 || !over {
                             let frame = Frame::binary(Bytes::copy_from_slice(&buffer[..take]));
                             if sink.send(frame).await.is_err() {

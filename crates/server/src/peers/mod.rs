@@ -133,7 +133,13 @@ pub struct Peers {
     ftp_folder: Option<tempfile::TempDir>,
     /// The peers' accept loops and connections, for [`Peers::stopped`] to wait for.
     tasks: TaskTracker,
+    /// The FTP data ports the FTP peer offered in a passive reply that crossed the bridge, and
+    /// when: only these may be bridged to ([`Peers::is_ftp_data_address`]).
+    offered_data_ports: std::sync::Mutex<std::collections::HashMap<u16, std::time::Instant>>,
 }
+
+/// How long a data port the FTP peer offered stays open to the bridge.
+pub const OFFERED_DATA_PORT_TTL: Duration = Duration::from_secs(60);
 
 impl Peers {
     /// A directory with no peers: what the app has when the peers are off, or in tests of the
@@ -202,13 +208,38 @@ impl Peers {
         self.peers.iter().find(|peer| peer.name == name && peer.transport == transport)
     }
 
-    /// Whether `address` is where the FTP peer's passive data connections may listen (its host,
-    /// a port of `--ftp-passive-ports`): a target the bridge may open for the lab's data channel.
+    /// Whether `address` is a data connection the FTP peer offered in the last
+    /// [`OFFERED_DATA_PORT_TTL`] (its host, a port of `--ftp-passive-ports` that a passive reply
+    /// named, [`Peers::note_ftp_data_port`]): a target the bridge may open for the lab's data
+    /// channel. The rest of the range is not: other programs on this machine listen there too.
     pub fn is_ftp_data_address(&self, address: SocketAddr) -> bool {
-        self.peers.iter().any(|peer| match peer.data_ports {
+        let in_range = self.peers.iter().any(|peer| match peer.data_ports {
             Some([first, last]) => peer.address.ip() == address.ip() && (first..=last).contains(&address.port()),
             None => false,
-        })
+        });
+        in_range && self.was_offered(address.port())
+    }
+
+    /// The FTP peer named `port` in a passive reply (227 or 229) that the bridge carried.
+    pub fn note_ftp_data_port(&self, port: u16) {
+        if let Ok(mut offered) = self.offered_data_ports.lock() {
+            offered.retain(|_, when| when.elapsed() < OFFERED_DATA_PORT_TTL);
+            offered.insert(port, std::time::Instant::now());
+        }
+    }
+
+    /// Whether the FTP peer offered `port` within [`OFFERED_DATA_PORT_TTL`].
+    pub(crate) fn was_offered(&self, port: u16) -> bool {
+        self.offered_data_ports
+            .lock()
+            .map(|offered| offered.get(&port).is_some_and(|when| when.elapsed() < OFFERED_DATA_PORT_TTL))
+            .unwrap_or(false)
+    }
+
+    /// Whether `address` is the FTP peer's control connection (whose passive replies the bridge
+    /// watches).
+    pub fn is_ftp_control_address(&self, address: SocketAddr) -> bool {
+        self.peers.iter().any(|peer| peer.data_ports.is_some() && peer.address == address)
     }
 
     /// Every running peer, in the order `/api/info` lists them.
@@ -366,23 +397,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ftp_data_addresses_are_its_host_and_passive_ports() {
+    fn ftp_data_addresses_are_the_passive_ports_it_offered_on_its_host() {
         let mut ftp = Peer::new("ftp", "ftp", Transport::Tcp, SocketAddr::from((PEER_HOST, 2121)));
         ftp.data_ports = Some([50000, 50009]);
         let echo = Peer::new("echo", "echo", Transport::Tcp, SocketAddr::from((PEER_HOST, 50020)));
         let peers = Peers { peers: vec![echo, ftp], ..Peers::none() };
+        for port in [50000, 50009, 50010, 50020] {
+            peers.note_ftp_data_port(port);
+        }
         let cases = [
             ("127.0.0.1:50000", true),
             ("127.0.0.1:50009", true),
+            // In the range, not offered.
+            ("127.0.0.1:50005", false),
+            // Offered, but outside the range.
             ("127.0.0.1:50010", false),
             ("127.0.0.1:2121", false),
             ("127.0.0.1:50020", false),
-            ("10.0.0.1:50005", false),
+            ("10.0.0.1:50000", false),
         ];
         for (address, expected) in cases {
             let parsed: SocketAddr = address.parse().expect("a socket address");
             assert_eq!(peers.is_ftp_data_address(parsed), expected, "{address}");
         }
         assert!(!Peers::none().is_ftp_data_address(SocketAddr::from((PEER_HOST, 50000))));
+        assert!(peers.is_ftp_control_address(SocketAddr::from((PEER_HOST, 2121))));
+        assert!(!peers.is_ftp_control_address(SocketAddr::from((PEER_HOST, 50020))));
     }
 }
