@@ -4,7 +4,8 @@
 //! - A name (`echo`, `smtp`, ...) is a built-in peer, looked up in [`Peers`] for the transport.
 //! - `HOST:PORT` (`[v6]:PORT` for IPv6) is resolved, and one of the addresses it resolves to must
 //!   be an address an `--allow-connect` entry resolves to, a built-in peer's address, or (over
-//!   TCP) one of the FTP peer's passive data ports (`Peers::is_ftp_data_address`), which the
+//!   TCP) a data port the FTP peer offered in a passive reply the bridge carried
+//!   (`Peers::is_ftp_data_address`, noted by `ftp_watch.rs`), which the
 //!   lab opens as the second connection of an FTP session. The
 //!   bridge connects to that exact checked address: nothing is resolved twice, so a name whose
 //!   answer changes between the check and the connection cannot slip through.
