@@ -3,4 +3,5 @@
 pub mod decode_as_button;
 pub mod hex_view;
 pub mod key_value_table;
+pub mod send_as_select;
 pub mod tree_view;

@@ -7,6 +7,8 @@ use wire::sockets::lab::Channel;
 use wire::sockets::line_ending::{DraftEdit, LineEnding, SendDraft};
 use yew::prelude::*;
 
+use crate::components::send_as_select::SendAsSelect;
+
 use super::pictures::with_pictures;
 
 /// Characters of the byte preview beside the Message field.
@@ -38,15 +40,7 @@ pub struct ComposerProps {
 pub fn composer(props: &ComposerProps) -> Html {
     // Where Ctrl+↑/↓ is in the history (None: the draft being typed).
     let recalled = use_state(|| None::<usize>);
-    let on_encoding = {
-        let on_edit = props.on_edit.clone();
-        Callback::from(move |event: Event| {
-            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-            if let Some(encoding) = PayloadEncoding::from_key(&select.value()) {
-                on_edit.emit(DraftEdit::Encoding(encoding));
-            }
-        })
-    };
+    let on_encoding = props.on_edit.reform(DraftEdit::Encoding);
     let on_text = {
         let on_edit = props.on_edit.clone();
         let recalled = recalled.clone();
@@ -158,16 +152,7 @@ pub fn composer(props: &ComposerProps) -> Html {
                         { channel_choice(Channel::Data, "Data") }
                     </fieldset>
                 }
-                <label class="field inline">
-                    <span class="field-label">{"Send as"}</span>
-                    <select onchange={on_encoding}>
-                        { for PayloadEncoding::ALL.iter().map(|encoding| html! {
-                            <option value={encoding.key()} selected={*encoding == props.draft.encoding}>
-                                {encoding.label()}
-                            </option>
-                        }) }
-                    </select>
-                </label>
+                <SendAsSelect value={props.draft.encoding} on_change={on_encoding} />
                 <fieldset class="choices" title="What ends each line of the text (hex and base64 are sent as typed)">
                     <legend class="field-label">{"Line ending"}</legend>
                     { for LineEnding::ALL.into_iter().map(line_ending_choice) }

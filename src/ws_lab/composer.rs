@@ -7,6 +7,8 @@ use wire::units::format_bytes;
 use wire::ws_lab::{ComposerDraft, DraftEdit, MAX_REPEAT};
 use yew::prelude::*;
 
+use crate::components::send_as_select::SendAsSelect;
+
 #[derive(Properties, PartialEq)]
 pub struct ComposerProps {
     pub draft: ComposerDraft,
@@ -28,15 +30,7 @@ pub struct ComposerProps {
 
 #[function_component(Composer)]
 pub fn composer(props: &ComposerProps) -> Html {
-    let on_encoding = {
-        let on_change = props.on_change.clone();
-        Callback::from(move |event: Event| {
-            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-            if let Some(encoding) = PayloadEncoding::from_key(&select.value()) {
-                on_change.emit(DraftEdit::Encoding(encoding));
-            }
-        })
-    };
+    let on_encoding = props.on_change.reform(DraftEdit::Encoding);
     let on_text = {
         let on_change = props.on_change.clone();
         Callback::from(move |event: InputEvent| {
@@ -107,16 +101,7 @@ pub fn composer(props: &ComposerProps) -> Html {
     html! {
         <section class="composer card" aria-label="Composer">
             <div class="composer-controls">
-                <label class="field inline">
-                    <span class="field-label">{"Send as"}</span>
-                    <select onchange={on_encoding}>
-                        { for PayloadEncoding::ALL.iter().map(|encoding| html! {
-                            <option value={encoding.key()} selected={*encoding == props.draft.encoding}>
-                                {encoding.label()}
-                            </option>
-                        }) }
-                    </select>
-                </label>
+                <SendAsSelect value={props.draft.encoding} on_change={on_encoding} />
                 <label class="field inline">
                     <span class="field-label">{"Repeat"}</span>
                     <input type="number" min="1" max={MAX_REPEAT.to_string()} class="narrow"
