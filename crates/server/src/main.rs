@@ -10,10 +10,14 @@ use tracing_subscriber::EnvFilter;
 use wirelab_server::cli::Cli;
 use wirelab_server::{Shutdown, serve, wait_for_signal};
 
+/// What is logged unless `RUST_LOG` says otherwise. libunftp (the FTP peer) logs every command at
+/// info with its whole session state, several kilobytes a line: only its warnings are kept.
+const DEFAULT_LOG_FILTER: &str = "info,libunftp=warn";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER)))
         .with_writer(io::stderr)
         .init();
     raise_open_file_limit();
