@@ -94,11 +94,17 @@ async function goOverview(page) {
   await page.getByRole("heading", { name: "See what goes over the wire." }).waitFor();
 }
 
-/** First open, reopen, and first open on a repeat visit (same context: HTTP cache warm). */
+/** First open, reopen, and first open on a repeat visit (same context: HTTP cache warm); `absent`
+ * when the build has no such lab (a baseline from before it), which is not a failure. */
 async function labTimes(browser, build, lab) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   await page.goto(new URL("/", build.url).href, { waitUntil: "networkidle" });
+  const linked = await page.evaluate((name) => [...document.querySelectorAll("nav a")].some((a) => a.textContent.trim() === name), lab.name);
+  if (!linked) {
+    await context.close();
+    return { absent: true };
+  }
   const first = await openLab(page, lab);
   await goOverview(page);
   const reopen = await openLab(page, lab);
@@ -188,7 +194,7 @@ const results = new Map();
 const bigFile = join(mkdtempSync(join(tmpdir(), "wirelab-bench-")), "readings.json");
 try {
   for (const build of builds) {
-    const result = { visits: [], labs: new Map(labs.map((lab) => [lab.name, []])), json: [], decode: [], compare: [] };
+    const result = { visits: [], labs: new Map(labs.map((lab) => [lab.name, []])), absent: new Set(), json: [], decode: [], compare: [] };
     results.set(build.name, result);
     if (build === builds[0]) {
       const response = await fetch(new URL(`/json?records=${formatsRecords}`, build.url));
@@ -200,7 +206,9 @@ try {
       if (visit) result.visits.push(visit);
       for (const lab of labs) {
         const times = await attempt(`${build.name} ${lab.name} lab`, () => labTimes(browser, build, lab));
-        if (times) result.labs.get(lab.name).push(times);
+        if (times?.absent && build === builds[0]) failures.push(`${build.name}: no nav link named ${lab.name}`);
+        if (times?.absent) result.absent.add(lab.name);
+        else if (times) result.labs.get(lab.name).push(times);
       }
       const json = await attempt(`${build.name} big JSON`, () => bigJson(browser, build));
       if (json) result.json.push(json);
@@ -217,7 +225,8 @@ try {
 // The report: one column per build, today first; a cell with no successful run says FAILED.
 const lines = [];
 const cell = (values) => (values.length ? `${fmt(median(values))} (${spread(values)})` : "FAILED");
-const row = (label, pick) => `| ${label} | ${builds.map((build) => cell(pick(results.get(build.name)))).join(" | ")} |`;
+const row = (label, pick, lab) =>
+  `| ${label} | ${builds.map((build) => (lab && results.get(build.name).absent.has(lab) ? "not in this build" : cell(pick(results.get(build.name))))).join(" | ")} |`;
 lines.push(`App benchmark: ${runs} runs each, median (min–max); ${new Date().toISOString()}`);
 lines.push("");
 lines.push(`| figure | ${builds.map((build) => build.name).join(" | ")} |`);
@@ -226,9 +235,9 @@ lines.push(row("first visit to /, bytes as sent", (r) => r.visits.map((v) => v.t
 lines.push(row("first visit: requests", (r) => r.visits.map((v) => v.files.length)));
 lines.push(row("Overview heading on screen, ms", (r) => r.visits.map((v) => v.heading)));
 for (const lab of labs) {
-  lines.push(row(`${lab.name} lab usable, first open, ms`, (r) => r.labs.get(lab.name).map((t) => t.first)));
-  lines.push(row(`${lab.name} lab usable, reopen, ms`, (r) => r.labs.get(lab.name).map((t) => t.reopen)));
-  lines.push(row(`${lab.name} lab usable, repeat visit, ms`, (r) => r.labs.get(lab.name).map((t) => t.repeatVisit)));
+  lines.push(row(`${lab.name} lab usable, first open, ms`, (r) => r.labs.get(lab.name).map((t) => t.first), lab.name));
+  lines.push(row(`${lab.name} lab usable, reopen, ms`, (r) => r.labs.get(lab.name).map((t) => t.reopen), lab.name));
+  lines.push(row(`${lab.name} lab usable, repeat visit, ms`, (r) => r.labs.get(lab.name).map((t) => t.repeatVisit), lab.name));
 }
 lines.push(row(`longest main-thread task, /json?records=${records}, ms`, (r) => r.json.map((j) => j.longest)));
 lines.push(row("long tasks (> 50 ms) meanwhile", (r) => r.json.map((j) => j.tasks)));
