@@ -82,11 +82,12 @@ async fn index_in_worker(body: &[u8], kind: DocumentKind) -> Result<Result<Tree,
     reader.finish().map(Ok).map_err(|error| error.to_string())
 }
 
-/// Nodes checked and read back per task (a few milliseconds each here).
-const NODES_PER_STEP: usize = 100_000;
+/// Nodes checked and read back per task (a few milliseconds each here). 100,000 gave one task of
+/// 61 ms in 1 of 3 bench-app runs on a 21 MB body: halved for margin.
+const NODES_PER_STEP: usize = 50_000;
 
 /// Bytes copied or checked per task when a reply is read back.
-const STEP_BYTES: usize = 2 << 20;
+const STEP_BYTES: usize = 1 << 20;
 
 async fn yield_to_page() {
     gloo_timers::future::TimeoutFuture::new(0).await;
