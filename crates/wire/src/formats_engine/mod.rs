@@ -127,14 +127,16 @@ impl Engine {
     /// [`Engine::run`] on a job as bytes ([`encode_job`]), answered as a head and parts
     /// ([`split::SplitReader`] reads them), without the bytes the job attached.
     pub fn run_encoded(&mut self, job: &[u8], clock: &dyn Fn() -> f64) -> (Vec<u8>, Vec<Vec<u8>>) {
-        let mut reply = match postcard::from_bytes::<EngineJob>(job) {
-            Ok(job) => self.run(job, clock),
-            Err(error) => EngineReply::Failed(format!("the formats engine could not read the job: {error}")),
+        let (mut reply, attached) = match postcard::from_bytes::<EngineJob>(job) {
+            Ok(job) => {
+                let attached = matches!(job, EngineJob::Decode { source: DecodeSource::Attached { .. }, .. });
+                (self.run(job, clock), attached)
+            }
+            Err(error) => (EngineReply::Failed(format!("the formats engine could not read the job: {error}")), false),
         };
-        if let EngineReply::Decode(outcome) = &mut reply
+        if attached
+            && let EngineReply::Decode(outcome) = &mut reply
             && let Ok(bytes) = &mut outcome.bytes
-            && let Ok(job) = postcard::from_bytes::<EngineJob>(job)
-            && matches!(job, EngineJob::Decode { source: DecodeSource::Attached { .. }, .. })
         {
             *bytes = Rc::new(Vec::new());
         }
