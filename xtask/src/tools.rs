@@ -181,15 +181,26 @@ fn ensure_wasm_opt(tools_dir: &Path) -> Result<(), String> {
 }
 
 fn ensure_protocol_clients() -> Result<(), String> {
-    let missing: Vec<&str> = [("python3", "python3"), ("curl", "curl")]
-        .into_iter()
-        .filter(|(program, _)| output(program, &["--version"]).is_none())
-        .map(|(_, package)| package)
-        .collect();
+    // Each real peer the tests drive, and the probe that says it is there. Python's own modules come
+    // from Debian too (python3-requests and so on), never from a download outside the registries.
+    let peers: [(&str, &[&str], &str); 7] = [
+        ("python3", &["--version"], "python3"),
+        ("curl", &["--version"], "curl"),
+        ("nginx", &["-v"], "nginx"),
+        ("h2load", &["--version"], "nghttp2-client"),
+        ("python3", &["-c", "import requests"], "python3-requests"),
+        ("python3", &["-c", "import aiohttp"], "python3-aiohttp"),
+        ("python3", &["-c", "import websockets"], "python3-websockets"),
+    ];
+    let missing: Vec<&str> =
+        peers.into_iter().filter(|(program, args, _)| output(program, args).is_none()).map(|(_, _, package)| package).collect();
     if missing.is_empty() {
         return Ok(());
     }
-    apt_install(&missing, "the server's tests drive its peers with Python's standard library and curl")
+    apt_install(
+        &missing,
+        "the tests drive the server with real peers: curl, nginx, h2load and Python (requests, aiohttp, websockets)",
+    )
 }
 
 fn ensure_chromium() -> Result<(), String> {
