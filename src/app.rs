@@ -62,6 +62,8 @@ fn shell() -> Html {
                     { nav_link(Route::WebSocket, "WebSocket") }
                     { nav_link(Route::Formats, "Formats") }
                     { nav_link(Route::Sockets, "Sockets") }
+                    { nav_link(Route::Security, "Security") }
+                    { nav_link(Route::Concurrency, "Concurrency") }
                 </nav>
                 <button class="icon-button theme-toggle" onclick={on_theme}
                     title={format!("{} (click to change)", theme_choice.label())}
@@ -85,7 +87,9 @@ fn shell() -> Html {
 fn switch(route: Route) -> Html {
     match route {
         Route::Overview => html! { <Overview /> },
-        Route::WebSocket | Route::Http | Route::Formats | Route::Sockets => html! {},
+        Route::WebSocket | Route::Http | Route::Formats | Route::Sockets | Route::Security | Route::Concurrency => {
+            html! {}
+        }
         Route::NotFound => html! {
             <section class="empty-state">
                 <h1>{"Page not found"}</h1>

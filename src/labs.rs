@@ -19,10 +19,12 @@ pub enum Lab {
     WebSocket,
     Formats,
     Sockets,
+    Security,
+    Concurrency,
 }
 
 impl Lab {
-    pub const ALL: [Lab; 4] = [Lab::Http, Lab::WebSocket, Lab::Formats, Lab::Sockets];
+    pub const ALL: [Lab; 6] = [Lab::Http, Lab::WebSocket, Lab::Formats, Lab::Sockets, Lab::Security, Lab::Concurrency];
 
     /// The short name used in element ids and module file names.
     pub fn id(self) -> &'static str {
@@ -31,6 +33,8 @@ impl Lab {
             Lab::WebSocket => "ws",
             Lab::Formats => "formats",
             Lab::Sockets => "sockets",
+            Lab::Security => "security",
+            Lab::Concurrency => "concurrency",
         }
     }
 
@@ -41,6 +45,8 @@ impl Lab {
             Lab::WebSocket => "WebSocket",
             Lab::Formats => "Formats",
             Lab::Sockets => "Sockets",
+            Lab::Security => "Security",
+            Lab::Concurrency => "Concurrency",
         }
     }
 
@@ -50,6 +56,8 @@ impl Lab {
             Lab::WebSocket => Route::WebSocket,
             Lab::Formats => Route::Formats,
             Lab::Sockets => Route::Sockets,
+            Lab::Security => Route::Security,
+            Lab::Concurrency => Route::Concurrency,
         }
     }
 

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod components;
+pub mod concurrency_lab;
 pub mod formats_lab;
 pub mod http_lab;
 pub mod lab_loader;
@@ -16,6 +17,7 @@ pub mod labs;
 pub mod net;
 pub mod overview;
 pub mod route;
+pub mod security_lab;
 pub mod sockets_lab;
 pub mod theme;
 pub mod ws_lab;

@@ -68,6 +68,20 @@ pub fn overview() -> Html {
                          its commands, guided walkthroughs, the mailbox, and the session as Python."}</p>
                     <Link<Route> to={Route::Sockets} classes="button primary">{"Open the Sockets lab"}</Link<Route>>
                 </article>
+                <article class="card">
+                    <h2>{"Security"}</h2>
+                    <p>{"Your browser's own TLS handshake taken apart byte by byte, hashes, HMACs and \
+                         encodings both ways, JWTs decoded and signed, and Basic, Digest and the \
+                         WebSocket handshake worked out step by step against the server."}</p>
+                    <Link<Route> to={Route::Security} classes="button primary">{"Open the Security lab"}</Link<Route>>
+                </article>
+                <article class="card">
+                    <h2>{"Concurrency"}</h2>
+                    <p>{"Many requests at once: one after another, all together or k at a time, as a \
+                         waterfall of every phase, over HTTP/1.1 and HTTP/2 side by side, many \
+                         WebSockets opened at once, and each run as Python with requests and aiohttp."}</p>
+                    <Link<Route> to={Route::Concurrency} classes="button primary">{"Open the Concurrency lab"}</Link<Route>>
+                </article>
             </section>
             <section class="server-info" aria-label="Server">
                 <h2>{"The server"}</h2>

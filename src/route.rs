@@ -14,6 +14,10 @@ pub enum Route {
     Formats,
     #[at("/sockets")]
     Sockets,
+    #[at("/security")]
+    Security,
+    #[at("/concurrency")]
+    Concurrency,
     #[not_found]
     #[at("/404")]
     NotFound,
