@@ -192,8 +192,11 @@ fn ensure_protocol_clients() -> Result<(), String> {
         ("python3", &["-c", "import aiohttp"], "python3-aiohttp"),
         ("python3", &["-c", "import websockets"], "python3-websockets"),
     ];
-    let missing: Vec<&str> =
-        peers.into_iter().filter(|(program, args, _)| output(program, args).is_none()).map(|(_, _, package)| package).collect();
+    let missing: Vec<&str> = peers
+        .into_iter()
+        .filter(|(program, args, _)| output(program, args).is_none())
+        .map(|(_, _, package)| package)
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
