@@ -5,6 +5,8 @@
 //! - [`hexdump`]: offset / hex / ASCII rows for any byte slice.
 //! - [`binary_input`]: parse what a person types as hex or base64, with the position of any error.
 //! - [`bridge_event`]: the JSON events of the server's TCP/UDP bridge and the commands it takes.
+//! - [`hashing`]: digests, HMACs and text encodings (MD5 to SHA-512, base64, hex, percent).
+//! - [`auth`]: Basic, Digest and the WebSocket accept value worked out step by step.
 //! - [`diagnostic`]: the one shape of an input problem: a message and where it is.
 //! - [`message_log`]: the capped, filterable log of WebSocket messages and its counters.
 //! - [`connection`]: WebSocket connection states, close codes and their meanings.
@@ -25,6 +27,7 @@
 //! Broken input is ordinary input here: functions return a value or an error that says where
 //! the problem is (byte offset, or line and column), and never panic.
 
+pub mod auth;
 pub mod binary_input;
 pub mod bridge_event;
 pub mod codegen;
@@ -36,6 +39,7 @@ pub mod endpoint;
 pub mod formats;
 pub mod formats_engine;
 pub mod formats_lab;
+pub mod hashing;
 pub mod hexdump;
 pub mod history;
 pub mod http_lab;

@@ -15,6 +15,8 @@ macro_rules! case_test {
     };
 }
 
+#[path = "cases/auth.rs"]
+mod auth;
 #[path = "cases/binary_input.rs"]
 mod binary_input;
 #[path = "cases/codegen.rs"]
@@ -45,6 +47,8 @@ mod formats_msgpack;
 mod formats_protobuf;
 #[path = "cases/formats_xml.rs"]
 mod formats_xml;
+#[path = "cases/hashing.rs"]
+mod hashing;
 #[path = "cases/hexdump.rs"]
 mod hexdump;
 #[path = "cases/history.rs"]
