@@ -7,6 +7,8 @@
 //! - [`bridge_event`]: the JSON events of the server's TCP/UDP bridge and the commands it takes.
 //! - [`hashing`]: digests, HMACs and text encodings (MD5 to SHA-512, base64, hex, percent).
 //! - [`auth`]: Basic, Digest and the WebSocket accept value worked out step by step.
+//! - [`tls_info`]: the JSON of the server's `/tls/info`.
+//! - [`jwt`]: JSON Web Tokens decoded, and HS256 signed and verified.
 //! - [`diagnostic`]: the one shape of an input problem: a message and where it is.
 //! - [`message_log`]: the capped, filterable log of WebSocket messages and its counters.
 //! - [`connection`]: WebSocket connection states, close codes and their meanings.
@@ -46,6 +48,7 @@ pub mod http_lab;
 pub mod http_request;
 pub mod http_status;
 pub mod json_reader;
+pub mod jwt;
 pub mod lab;
 pub mod mailbox;
 pub mod message_log;
@@ -55,6 +58,7 @@ pub mod resource_timing;
 pub mod saved_messages;
 pub mod sockets;
 pub mod text_position;
+pub mod tls_info;
 pub mod tree;
 pub mod units;
 pub mod utf8_steps;

@@ -61,6 +61,8 @@ mod http_request;
 mod http_status;
 #[path = "cases/json_reader.rs"]
 mod json_reader;
+#[path = "cases/jwt.rs"]
+mod jwt;
 #[path = "cases/message_log.rs"]
 mod message_log;
 #[path = "cases/payload_view.rs"]

@@ -164,15 +164,15 @@ case_test! {
             ("Digest realm", "expected '=' after realm at line 1, column 13"),
             ("Digest realm=, nonce=n", "expected a value for realm at line 1, column 14"),
             ("Digest =x", "expected a parameter name at line 1, column 8"),
-            ("Digest realm=x, nonce=n, algorithm=SHA-512-256", "algorithm SHA-512-256 is not one this lab knows (MD5, MD5-sess, SHA-256, SHA-256-sess) at line 1, column 37"),
+            ("Digest realm=x, nonce=n, algorithm=SHA-512-256", "algorithm SHA-512-256 is not one this lab knows (MD5, MD5-sess, SHA-256, SHA-256-sess) at line 1, column 36"),
         ];
         for (header, expected) in cases {
             let error = DigestChallenge::parse(header).expect_err(header);
             assert_eq!(error.to_string(), expected, "{header:?}");
         }
         let answers = [
-            (r#"Digest username="u", realm="r", nonce="n", uri="/", response="x", qop=auth, nc=zz, cnonce="c""#, "nc must be 8 hex digits, not \"zz\" at line 1, column 77"),
-            (r#"Digest username="u", realm="r", nonce="n", uri="/", response="x", qop=auth, nc=00000001"#, "cnonce=… is missing at line 1, column 87"),
+            (r#"Digest username="u", realm="r", nonce="n", uri="/", response="x", qop=auth, nc=zz, cnonce="c""#, "nc must be 8 hex digits, not \"zz\" at line 1, column 80"),
+            (r#"Digest username="u", realm="r", nonce="n", uri="/", response="x", qop=auth, nc=00000001"#, "cnonce=… is missing at line 1, column 88"),
             (r#"Digest username="u", realm="r", nonce="n", uri="/""#, "response=… is missing at line 1, column 51"),
         ];
         for (header, expected) in answers {

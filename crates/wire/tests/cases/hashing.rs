@@ -172,8 +172,8 @@ case_test! {
 
     fn decoding_mistakes_say_where() {
         let cases = [
-            (TextEncoding::Base64, "Zm9v!mFy", "\"!\" is not a base64 character at line 1, column 5"),
-            (TextEncoding::Base64Url, "Zm9v\nYm*y", "\"*\" is not a base64 character at line 2, column 3"),
+            (TextEncoding::Base64, "Zm9v!mFy", "'!' is not a base64 character at line 1, column 5"),
+            (TextEncoding::Base64Url, "Zm9v\nYm*y", "'*' is not a base64 character at line 2, column 3"),
             (TextEncoding::Percent, "a%2", "'%' must be followed by two hex digits at line 1, column 2"),
             (TextEncoding::Percent, "100%zz", "'%' must be followed by two hex digits at line 1, column 4"),
             (TextEncoding::Hex, "abc", ""),
