@@ -33,6 +33,7 @@ pub mod auth;
 pub mod binary_input;
 pub mod bridge_event;
 pub mod codegen;
+pub mod concurrency_lab;
 pub mod connection;
 pub mod curl;
 pub mod diagnostic;

@@ -21,6 +21,8 @@ mod auth;
 mod binary_input;
 #[path = "cases/codegen.rs"]
 mod codegen;
+#[path = "cases/concurrency_lab.rs"]
+mod concurrency_lab;
 #[path = "cases/connection.rs"]
 mod connection;
 #[path = "cases/curl.rs"]
