@@ -57,6 +57,7 @@ pub mod payload_view;
 pub mod query_params;
 pub mod resource_timing;
 pub mod saved_messages;
+pub mod security_lab;
 pub mod sockets;
 pub mod text_position;
 pub mod tls_info;

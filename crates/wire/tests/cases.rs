@@ -77,6 +77,8 @@ mod query_params;
 mod resource_timing;
 #[path = "cases/saved_messages.rs"]
 mod saved_messages;
+#[path = "cases/security_lab.rs"]
+mod security_lab;
 #[path = "cases/tree.rs"]
 mod tree;
 #[path = "cases/units.rs"]
