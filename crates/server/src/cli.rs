@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 
 use crate::bridge::host_and_port;
+use crate::tls::{CertificateSource, default_data_dir};
 use crate::websocket::SERVER_WINDOW_BITS;
 use crate::{
     BridgeConfig, Config, DEFAULT_BRIDGE_CONNECT_TIMEOUT, DEFAULT_BRIDGE_IDLE_TIMEOUT, DEFAULT_BRIDGE_MAX_BYTES,
@@ -45,6 +46,26 @@ pub struct Cli {
     /// Directory of the built app (trunk's output), relative to the current directory.
     #[arg(long, default_value = "dist")]
     pub static_dir: PathBuf,
+
+    /// Also serve everything over HTTPS and WSS on this port (HTTP/2 or HTTP/1.1 by ALPN); 0 picks
+    /// a free port. Off unless given.
+    #[arg(long, help_heading = "TLS")]
+    pub tls_port: Option<u16>,
+
+    /// The TLS port's certificate (PEM; may hold the chain after it). Without --tls-cert and
+    /// --tls-key, a self-signed certificate for localhost, 127.0.0.1 and ::1 is made once and kept
+    /// in the data directory.
+    #[arg(long, requires = "tls_key", help_heading = "TLS")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "tls_cert", help_heading = "TLS")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Where the server keeps what outlives a run (the generated certificate, in tls/).
+    /// [default: $XDG_DATA_HOME/wirelab, else ~/.local/share/wirelab]
+    #[arg(long, help_heading = "TLS")]
+    pub data_dir: Option<PathBuf>,
 
     /// Largest WebSocket message (and frame) in bytes; larger ones are closed with 1009.
     #[arg(long, default_value_t = DEFAULT_MAX_MESSAGE_BYTES, value_parser = parse_limit)]
@@ -200,6 +221,16 @@ impl Cli {
             peers: self.peers_config(),
             bridge: self.bridge_config(),
             ..Config::default()
+        }
+    }
+}
+
+impl Cli {
+    /// Where the TLS port's certificate comes from (used only with --tls-port).
+    pub fn certificate_source(&self) -> CertificateSource {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => CertificateSource::Files { cert: cert.clone(), key: key.clone() },
+            _ => CertificateSource::Generated { data_dir: self.data_dir.clone().unwrap_or_else(default_data_dir) },
         }
     }
 }
@@ -366,6 +397,12 @@ mod tests {
             "--bridge-idle-timeout <BRIDGE_IDLE_TIMEOUT>",
             "--bridge-connect-timeout <BRIDGE_CONNECT_TIMEOUT>",
             "[default: 10]",
+            "TLS:",
+            "--tls-port <TLS_PORT>",
+            "--tls-cert <TLS_CERT>",
+            "--tls-key <TLS_KEY>",
+            "--data-dir <DATA_DIR>",
+            "~/.local/share/wirelab",
         ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
         }
@@ -459,6 +496,25 @@ mod tests {
         for (args, expected) in cases {
             let cli = Cli::try_parse_from(std::iter::once("wirelab-server").chain(args.iter().copied())).unwrap();
             assert_eq!(cli.config().deflate, expected, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn tls_flags_choose_the_certificate() {
+        let generated_in = |folder: &str| CertificateSource::Generated { data_dir: PathBuf::from(folder) };
+        let cases: Vec<(Vec<&str>, Option<CertificateSource>)> = vec![
+            (vec!["--tls-port", "8443", "--data-dir", "/d"], Some(generated_in("/d"))),
+            (
+                vec!["--tls-cert", "c.pem", "--tls-key", "k.pem", "--data-dir", "/d"],
+                Some(CertificateSource::Files { cert: "c.pem".into(), key: "k.pem".into() }),
+            ),
+            (vec!["--tls-cert", "c.pem"], None),
+            (vec!["--tls-key", "k.pem"], None),
+            (vec!["--tls-port", "https"], None),
+        ];
+        for (args, expected) in cases {
+            let cli = Cli::try_parse_from(std::iter::once("wirelab-server").chain(args.iter().copied()));
+            assert_eq!(cli.map(|cli| cli.certificate_source()).ok(), expected, "{args:?}");
         }
     }
 

@@ -16,7 +16,7 @@ pub(crate) struct ApiError {
     message: String,
     /// Few and rare (a challenge on a 401), so a list: a `HeaderMap` would make every
     /// `Result<_, ApiError>` large.
-    headers: Vec<(HeaderName, &'static str)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 #[derive(Serialize)]
@@ -40,7 +40,12 @@ impl ApiError {
     }
 
     /// Adds a header to the error response (e.g. `WWW-Authenticate` on a 401).
-    pub(crate) fn with_header(mut self, name: HeaderName, value: &'static str) -> Self {
+    pub(crate) fn with_header(self, name: HeaderName, value: &'static str) -> Self {
+        self.with_header_value(name, HeaderValue::from_static(value))
+    }
+
+    /// [`with_header`](Self::with_header) with a value made at run time (a Digest challenge).
+    pub(crate) fn with_header_value(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
         self
     }
@@ -51,7 +56,7 @@ impl IntoResponse for ApiError {
         let body = Body { error: &self.message, status: self.status.as_u16() };
         let mut response = (self.status, Json(body)).into_response();
         for (name, value) in self.headers {
-            response.headers_mut().insert(name, HeaderValue::from_static(value));
+            response.headers_mut().insert(name, value);
         }
         response
     }

@@ -42,14 +42,14 @@ impl HeadTimeoutListener {
 }
 
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "fuchsia"))]
-fn set_write_timeout(stream: &TcpStream, timeout: Duration) {
+pub(crate) fn set_write_timeout(stream: &TcpStream, timeout: Duration) {
     if let Err(error) = socket2::SockRef::from(stream).set_tcp_user_timeout(Some(timeout)) {
         tracing::debug!(%error, "cannot set TCP_USER_TIMEOUT");
     }
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "fuchsia")))]
-fn set_write_timeout(_stream: &TcpStream, _timeout: Duration) {}
+pub(crate) fn set_write_timeout(_stream: &TcpStream, _timeout: Duration) {}
 
 impl Listener for HeadTimeoutListener {
     type Io = HeadDeadline<TcpStream>;

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::httpbin::ROUTES;
-use crate::{Config, Peer, Peers};
+use crate::{Config, Peer, Peers, TlsIdentity};
 
 /// The body of `GET /api/info`.
 #[derive(Clone, Debug, Serialize)]
@@ -22,6 +22,28 @@ struct Info {
     endpoints: Vec<Endpoint>,
     /// The built-in peers: `{name, protocol, transport, host, port}` each; empty when they are off.
     peers: Vec<Peer>,
+    /// The TLS port and its certificate's fingerprints; `null` without `--tls-port`.
+    tls: Option<TlsAdvert>,
+}
+
+/// `/api/info`'s `tls`: where the app finds HTTPS/WSS, and how to recognise the certificate.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct TlsAdvert {
+    pub port: u16,
+    /// SHA-256 of the certificate, `AB:CD:...`.
+    pub certificate_sha256: String,
+    /// SHA-256 of its public key, base64 (Chromium's `--ignore-certificate-errors-spki-list`).
+    pub spki_sha256_base64: String,
+}
+
+impl TlsAdvert {
+    pub(crate) fn new(port: u16, identity: &TlsIdentity) -> TlsAdvert {
+        TlsAdvert {
+            port,
+            certificate_sha256: identity.certificate_sha256.clone(),
+            spki_sha256_base64: identity.spki_sha256_base64.clone(),
+        }
+    }
 }
 
 /// One endpoint the app can use.
@@ -38,7 +60,7 @@ struct Endpoint {
     description: &'static str,
 }
 
-pub(crate) fn router(config: &Config, peers: &Peers) -> Router {
+pub(crate) fn router(config: &Config, peers: &Peers, tls: Option<TlsAdvert>) -> Router {
     let websocket = Endpoint {
         path: "/ws/echo",
         kind: "websocket",
@@ -74,6 +96,15 @@ pub(crate) fn router(config: &Config, peers: &Peers) -> Router {
         description: "A UDP socket the server opens to a built-in peer (echo) or an --allow-connect \
                       HOST:PORT: one binary message per datagram both ways, JSON events in text messages",
     };
+    let tls_info = Endpoint {
+        path: "/tls/info",
+        kind: "http",
+        group: "tls",
+        methods: "GET",
+        description: "Over HTTPS: this connection's TLS version, cipher suite, key exchange group, ALPN, SNI, \
+                      HTTP version, and the ClientHello the client sent (hex) with its JA3 and JA4; over plain \
+                      HTTP, 400 with the https URL",
+    };
     let http = ROUTES.iter().map(|route| Endpoint {
         path: route.path,
         kind: "http",
@@ -87,8 +118,9 @@ pub(crate) fn router(config: &Config, peers: &Peers) -> Router {
         max_message_bytes: config.max_message_bytes,
         max_body_bytes: config.max_body_bytes,
         max_delay_seconds: config.max_delay.as_secs_f64(),
-        endpoints: [websocket, inspect, tcp, udp].into_iter().chain(http).collect(),
+        endpoints: [websocket, inspect, tcp, udp, tls_info].into_iter().chain(http).collect(),
         peers: peers.all().to_vec(),
+        tls,
     };
     Router::new()
         .route("/api/info", get(get_info))

@@ -5,7 +5,8 @@
 //! (`/anything`, `/status/{codes}`, `/delay/{seconds}`, ...) that the app's lab pages talk to.
 //! Every route answers cross-origin requests (see `cors.rs`). Beside the HTTP server, [`serve`]
 //! starts the built-in peers on loopback (echo, SMTP, POP3, FTP: see `peers/`), listed in
-//! `/api/info` and found by name through [`Peers::find`].
+//! `/api/info` and found by name through [`Peers::find`]. With a TLS port ([`serve_with_tls`],
+//! `tls/`), the same app is served over HTTPS and WSS too, HTTP/2 or HTTP/1.1 by ALPN.
 
 mod bridge;
 pub mod cli;
@@ -18,6 +19,7 @@ mod memory;
 mod peers;
 mod shutdown;
 mod static_files;
+pub mod tls;
 mod websocket;
 
 use std::future::IntoFuture;
@@ -47,6 +49,7 @@ pub use peers::{
     DEFAULT_PEER_IDLE_TIMEOUT, PEER_HOST, Peer, PeerPorts, Peers, PeersConfig, Transport,
 };
 pub use shutdown::{Shutdown, wait_for_signal};
+pub use tls::{CertificateSource, TlsIdentity, TlsListener};
 pub use websocket::{DeflateConfig, OriginPolicy};
 
 /// The default limit on one WebSocket message (and one frame): 16 MiB.
@@ -141,6 +144,12 @@ pub fn app(config: &Config, shutdown: Shutdown) -> Router {
 /// builds the app. `/api/info` lists them, and routes that reach a peer by name (the bridge)
 /// take `peers` and look it up with [`Peers::find`].
 pub fn app_with_peers(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) -> Router {
+    app_with_tls(config, shutdown, peers, None)
+}
+
+/// [`app_with_peers`] that knows the server's TLS port (`/api/info` shows it, `/tls/info` over
+/// plain HTTP points to it).
+fn app_with_tls(config: &Config, shutdown: Shutdown, peers: Arc<Peers>, tls: Option<info::TlsAdvert>) -> Router {
     // Compression covers the API, the httpbin endpoints and the app's files; the WebSocket route
     // stays outside it. Streamed bodies (`/bytes`, `/drip`: octet-stream; `/stream`: NDJSON) are
     // not compressed, so their chunks are not held back in the encoder (and random bytes would
@@ -150,7 +159,9 @@ pub fn app_with_peers(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) ->
         .and(NotForContentType::const_new(httpbin::OCTET_STREAM))
         .and(NotForContentType::const_new(httpbin::NDJSON))
         .and(static_files::not_from_precompressed_dist);
-    let routes = info::router(config, &peers)
+    let tls_port = tls.as_ref().map(|advert| advert.port);
+    let routes = info::router(config, &peers, tls)
+        .merge(tls::route::router(tls_port))
         .merge(peers::router(&peers))
         .merge(httpbin::router(config))
         .merge(static_files::router(&config.static_dir))
@@ -168,8 +179,25 @@ pub fn app_with_peers(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) ->
 /// The built-in peers (`config.peers`) are started first, on loopback, and stop on the same
 /// trigger; a peer port that is taken fails the start.
 pub async fn serve(listener: TcpListener, config: Config, shutdown: Shutdown) -> io::Result<()> {
+    serve_with_tls(listener, None, config, shutdown).await
+}
+
+/// [`serve`], and the same app on `tls` (HTTPS and WSS) when given, until the same shutdown.
+pub async fn serve_with_tls(
+    listener: TcpListener,
+    tls: Option<TlsListener>,
+    config: Config,
+    shutdown: Shutdown,
+) -> io::Result<()> {
     let peers = Arc::new(Peers::start(&config.peers, &shutdown).await?);
-    let app = app_with_peers(&config, shutdown.clone(), Arc::clone(&peers));
+    let advert = match &tls {
+        Some(tls) => Some(info::TlsAdvert::new(tls.listener.local_addr()?.port(), &tls.identity)),
+        None => None,
+    };
+    let app = app_with_tls(&config, shutdown.clone(), Arc::clone(&peers), advert);
+    let limits =
+        tls::ConnectionLimits { header_read_timeout: config.header_read_timeout, write_timeout: config.write_timeout };
+    let mut https = tls.map(|tls| tokio::spawn(tls::serve(tls, app.clone(), limits, shutdown.clone())));
     let stop = shutdown.clone();
     // `tap_io` (a no-op here) is what lets axum's ConnectInfo<SocketAddr> see through the wrapper.
     let listener = HeadTimeoutListener::new(listener, config.header_read_timeout)
@@ -198,6 +226,12 @@ pub async fn serve(listener: TcpListener, config: Config, shutdown: Shutdown) ->
     }
     if !peers.stopped(deadline).await {
         tracing::warn!("built-in peers still running at the shutdown deadline");
+    }
+    if let Some(https) = https.as_mut()
+        && timeout_at(deadline, &mut *https).await.is_err()
+    {
+        tracing::warn!("TLS connections still open at the shutdown deadline; dropping them");
+        https.abort();
     }
     match timeout_at(deadline, &mut http).await {
         Ok(joined) => flatten(joined)?,

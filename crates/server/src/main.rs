@@ -8,7 +8,7 @@ use clap::Parser;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 use wirelab_server::cli::Cli;
-use wirelab_server::{Shutdown, serve, wait_for_signal};
+use wirelab_server::{Shutdown, TlsIdentity, TlsListener, serve_with_tls, wait_for_signal};
 
 /// What is logged unless `RUST_LOG` says otherwise. libunftp (the FTP peer) logs every command at
 /// info with its whole session state, several kilobytes a line: only its warnings are kept.
@@ -43,15 +43,14 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> io::Result<()> {
     let config = cli.config();
-    let listener = TcpListener::bind((cli.host.as_str(), cli.port)).await.map_err(|error| {
-        let hint = if error.kind() == io::ErrorKind::AddrInUse {
-            " (another program, perhaps another Wirelab, uses this port: stop it, or pick another port with \
-             --port, e.g. `cargo xtask run -- --port 8081`)"
-        } else {
-            ""
-        };
-        io::Error::new(error.kind(), format!("cannot listen on {}:{}: {error}{hint}", cli.host, cli.port))
-    })?;
+    let listener = bind(&cli.host, cli.port, "--port").await?;
+    let tls = match cli.tls_port {
+        Some(port) => {
+            let identity = TlsIdentity::load(&cli.certificate_source())?;
+            Some(TlsListener { listener: bind(&cli.host, port, "--tls-port").await?, identity })
+        }
+        None => None,
+    };
     let address = listener.local_addr()?;
     tracing::info!(
         %address,
@@ -63,6 +62,9 @@ async fn run(cli: Cli) -> io::Result<()> {
     );
     // The xtask reads this exact line from stdout to learn the port.
     println!("Wirelab is running at http://{address}/");
+    if let Some(tls) = &tls {
+        announce_tls(tls)?;
+    }
 
     let shutdown = Shutdown::new();
     let trigger = shutdown.clone();
@@ -75,7 +77,42 @@ async fn run(cli: Cli) -> io::Result<()> {
             Err(error) => tracing::error!(%error, "cannot listen for shutdown signals"),
         }
     });
-    serve(listener, config, shutdown).await
+    serve_with_tls(listener, tls, config, shutdown).await
+}
+
+async fn bind(host: &str, port: u16, flag: &str) -> io::Result<TcpListener> {
+    TcpListener::bind((host, port)).await.map_err(|error| {
+        let hint = if error.kind() == io::ErrorKind::AddrInUse {
+            format!(
+                " (another program, perhaps another Wirelab, uses this port: stop it, or pick another port with \
+                 {flag}, e.g. `cargo xtask run -- {flag} {}`)",
+                port.saturating_add(1)
+            )
+        } else {
+            String::new()
+        };
+        io::Error::new(error.kind(), format!("cannot listen on {host}:{port}: {error}{hint}"))
+    })
+}
+
+/// The HTTPS URL and how to trust the certificate, in the log and on stdout (the xtask reads the
+/// `Wirelab over TLS at` line).
+fn announce_tls(tls: &TlsListener) -> io::Result<()> {
+    let address = tls.listener.local_addr()?;
+    let identity = &tls.identity;
+    tracing::info!(
+        %address,
+        certificate = %identity.cert_path.display(),
+        certificate_sha256 = %identity.certificate_sha256,
+        spki_sha256_base64 = %identity.spki_sha256_base64,
+        generated_now = identity.generated_now,
+        "Wirelab over TLS at https://{address}/ (HTTP/2 and HTTP/1.1, WSS)"
+    );
+    println!("Wirelab over TLS at https://{address}/");
+    println!("TLS certificate: {}", identity.cert_path.display());
+    println!("TLS certificate SHA-256: {}", identity.certificate_sha256);
+    println!("TLS public key (SPKI) SHA-256, base64: {}", identity.spki_sha256_base64);
+    Ok(())
 }
 
 /// Every WebSocket is a file descriptor; the usual soft limit (1024) is far below what the server

@@ -165,6 +165,14 @@ pub(crate) const ROUTES: &[Route] = &[
         description: "200 with matching Basic credentials, else 404",
     },
     Route {
+        path: "/digest-auth/{qop}/{user}/{passwd}/{algorithm}",
+        methods: "GET",
+        group: "auth",
+        description: "Digest authentication (RFC 7616): qop auth or auth-int, algorithm MD5 (the default, \
+                      when left out), SHA-256, MD5-sess or SHA-256-sess; 200 with a correct answer, else \
+                      401 with a fresh challenge",
+    },
+    Route {
         path: "/bearer",
         methods: "GET",
         group: "auth",
@@ -227,6 +235,8 @@ pub(crate) fn router(config: &Config) -> Router {
         .route("/redirect-to", any(redirect::to))
         .route("/basic-auth/{user}/{pass}", only(get(auth::basic)))
         .route("/hidden-basic-auth/{user}/{pass}", only(get(auth::hidden_basic)))
+        .route("/digest-auth/{qop}/{user}/{passwd}", only(get(auth::digest)))
+        .route("/digest-auth/{qop}/{user}/{passwd}/{algorithm}", only(get(auth::digest)))
         .route("/bearer", only(get(auth::bearer)))
         .route("/json", only(get(formats::json)))
         .route("/xml", only(get(formats::xml)))
