@@ -208,8 +208,16 @@ pub async fn serve_with_tls(
     let mut http = tokio::spawn(http.into_future());
     tokio::spawn(memory::give_back_after_closes(shutdown.clone()));
 
+    // The plain port may finish its graceful shutdown before this task sees the trigger: its
+    // result is kept, and the rest of the shutdown (WebSockets, peers, the TLS port) still runs.
+    let mut http_ended = None;
     tokio::select! {
-        joined = &mut http => return flatten(joined),
+        joined = &mut http => {
+            if !shutdown.is_triggered() {
+                return flatten(joined);
+            }
+            http_ended = Some(joined);
+        }
         () = shutdown.triggered() => {}
     }
 
@@ -233,7 +241,11 @@ pub async fn serve_with_tls(
         tracing::warn!("TLS connections still open at the shutdown deadline; dropping them");
         https.abort();
     }
-    match timeout_at(deadline, &mut http).await {
+    let http_ended = match http_ended {
+        Some(joined) => Ok(joined),
+        None => timeout_at(deadline, &mut http).await,
+    };
+    match http_ended {
         Ok(joined) => flatten(joined)?,
         Err(_) => {
             tracing::warn!("HTTP connections still open at the shutdown deadline; dropping them");

@@ -1,6 +1,6 @@
 //! `wirelab-server`'s entry point: parse the command line, set up logging, bind, serve, shut down.
 
-use std::io;
+use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -19,6 +19,8 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER)))
         .with_writer(io::stderr)
+        // Colours only on a terminal, so a log written to a file reads as plain text.
+        .with_ansi(io::stderr().is_terminal())
         .init();
     raise_open_file_limit();
 

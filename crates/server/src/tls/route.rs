@@ -8,25 +8,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Uri, Version, header};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use serde::Serialize;
+use wire::tls_info::TlsInfo;
 
 use super::TlsConnection;
 use crate::error::ApiError;
-
-/// The body of `GET /tls/info` (the shape of `wire::tls_info::TlsInfo`).
-#[derive(Clone, Debug, Serialize)]
-struct TlsInfo {
-    tls_version: String,
-    cipher_suite: String,
-    key_exchange_group: Option<String>,
-    alpn: Option<String>,
-    sni: Option<String>,
-    http_version: String,
-    client_hello_hex: String,
-    ja3: String,
-    ja3_text: String,
-    ja4: String,
-}
 
 /// `/tls/info`; `tls_port` is the TLS port, if the server has one, for the answer over plain HTTP.
 pub(crate) fn router(tls_port: Option<u16>) -> Router {
@@ -68,7 +53,9 @@ fn describe(connection: &TlsConnection, version: Version) -> TlsInfo {
         cipher_suite: connection
             .cipher_suite
             .and_then(|id| rustls::CipherSuite::from(id).as_str())
-            .map_or_else(|| unknown("cipher suite", connection.cipher_suite), str::to_owned),
+            // rustls writes TLS 1.3's suites TLS13_…; IANA's names are TLS_….
+            .map(|name| name.strip_prefix("TLS13_").map_or_else(|| name.to_owned(), |rest| format!("TLS_{rest}")))
+            .unwrap_or_else(|| unknown("cipher suite", connection.cipher_suite)),
         key_exchange_group: connection.key_exchange_group.map(|id| format!("{:?}", rustls::NamedGroup::from(id))),
         alpn: connection.alpn.clone(),
         sni: connection.sni.clone(),
