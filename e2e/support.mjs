@@ -15,8 +15,29 @@ export async function launch() {
     args: [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      ...(await trustServerCertificate()),
     ],
   });
+}
+
+/** The server's TLS port, from /api/info (`null` when it runs without --tls-port). */
+export async function tlsInfo() {
+  try {
+    const response = await fetch(new URL("/api/info", baseUrl));
+    return (await response.json()).tls ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Chromium trusts the server's self-signed certificate, and only it: its public key's hash, as
+ * /api/info gives it, goes to --ignore-certificate-errors-spki-list (what a person does by
+ * accepting the certificate once).
+ */
+async function trustServerCertificate() {
+  const tls = await tlsInfo();
+  return tls ? [`--ignore-certificate-errors-spki-list=${tls.spki_sha256_base64}`] : [];
 }
 
 export function screenshotPath(name) {

@@ -74,9 +74,17 @@ pub fn test() -> Result<(), String> {
     });
     step("build the app (trunk --release)", &mut || build_app(&tools));
 
-    // The browser tests and the journeys talk to a real server, started here on a free port.
-    let server =
-        build_server(false).and_then(|binary| RunningServer::start(&binary, &["--port", "0", "--static-dir", "dist"]));
+    // The browser tests and the journeys talk to a real server, started here on free ports: plain
+    // HTTP, and HTTPS/HTTP/2 with a certificate made in a folder of the run's own (the journeys
+    // trust exactly that certificate; see e2e/support.mjs).
+    let tls_data = root().join("target").join("e2e-tls");
+    let tls_data = tls_data.to_string_lossy().into_owned();
+    let server = build_server(false).and_then(|binary| {
+        RunningServer::start(
+            &binary,
+            &["--port", "0", "--static-dir", "dist", "--tls-port", "0", "--data-dir", &tls_data],
+        )
+    });
     match &server {
         Ok(server) => {
             let host = server.host().to_string();
