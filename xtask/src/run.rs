@@ -30,9 +30,16 @@ pub fn run(server_args: &[String]) -> Result<(), String> {
     let server = build_server(true)?;
     let extra: Vec<&String> = server_args.iter().skip_while(|arg| *arg == "--").collect();
     let mut serve = command(&server, &["--static-dir", "dist"]);
-    serve.args(extra);
+    serve.args(&extra);
     eprintln!("$ {}", process::describe(&serve));
     eprintln!("xtask: the server prints its URL below; Ctrl-C stops it.");
+    if extra.iter().any(|arg| arg.starts_with("--tls-port")) {
+        eprintln!(
+            "xtask: with --tls-port it prints its https:// URL too, the certificate's file and SHA-256 fingerprint, \
+             and how to trust it (curl --cacert FILE, or accept the browser's warning once: the certificate is kept \
+             in the data folder, --data-dir, so the exception survives restarts)."
+        );
+    }
     exec(serve)
 }
 

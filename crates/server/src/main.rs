@@ -114,6 +114,15 @@ fn announce_tls(tls: &TlsListener) -> io::Result<()> {
     println!("TLS certificate: {}", identity.cert_path.display());
     println!("TLS certificate SHA-256: {}", identity.certificate_sha256);
     println!("TLS public key (SPKI) SHA-256, base64: {}", identity.spki_sha256_base64);
+    println!(
+        "To trust it: curl --cacert {path} https://localhost:{port}/; Python: verify=\"{path}\"; a browser: open \
+         https://localhost:{port}/ and accept the warning once, after checking that the certificate's SHA-256 is the \
+         one above (the certificate is kept, so the exception survives restarts); Chromium for tests: \
+         --ignore-certificate-errors-spki-list={spki}",
+        path = identity.cert_path.display(),
+        port = address.port(),
+        spki = identity.spki_sha256_base64,
+    );
     Ok(())
 }
 
