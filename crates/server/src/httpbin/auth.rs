@@ -207,3 +207,68 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let (user, pass) = text.split_once(':')?;
     Some((user.to_owned(), pass.to_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_servers_own_nonces_are_recognised_with_their_time() {
+        let made = make_nonce(0x6b0d_ad5d);
+        let (time, mac) = made.split_once('.').unwrap_or_default();
+        let cases = [
+            (made.clone(), Some(0x6b0d_ad5d)),
+            (format!("6b0dad5e.{mac}"), None),
+            (format!("{time}.{}", mac.replace(|c: char| c.is_ascii_alphabetic(), "A")), None),
+            (time.to_owned(), None),
+            ("dcd98b7102dd2f0e8b11d0f600bfb0c093".to_owned(), None),
+            (String::new(), None),
+        ];
+        for (nonce, expected) in cases {
+            assert_eq!(nonce_time(&nonce), expected, "{nonce}");
+        }
+    }
+
+    #[test]
+    fn an_answer_is_checked_against_the_path_the_request_and_the_clock() {
+        let path = DigestPath { qop: "auth".into(), user: "u".into(), passwd: "p".into(), algorithm: None };
+        let now = 1_000_000;
+        let answer_with = |nonce: String, user: &str, password: &str, uri: &str| {
+            let challenge = DigestChallenge::parse(&format!(
+                r#"Digest realm="{DIGEST_REALM}", qop="auth", nonce="{nonce}", opaque="{}""#,
+                opaque()
+            ))
+            .expect("a challenge");
+            let answer = wire::auth::DigestAnswer {
+                username: user.into(),
+                uri: uri.into(),
+                method: "GET".into(),
+                cnonce: "0a4f113b".into(),
+                nc: 1,
+                qop: Some("auth".into()),
+                body: Vec::new(),
+            };
+            let header = wire::auth::digest_steps(&challenge, &answer, password).authorization;
+            DigestAuthorization::parse(&header).expect("an answer")
+        };
+        let fresh = make_nonce(now - 10);
+        let old = make_nonce(now - DIGEST_NONCE_LIFETIME.as_secs() - 1);
+        let uri = "/digest-auth/auth/u/p";
+        let cases = [
+            ("right", answer_with(fresh.clone(), "u", "p", uri), "ok"),
+            ("wrong password", answer_with(fresh.clone(), "u", "x", uri), "wrong"),
+            ("wrong user", answer_with(fresh.clone(), "v", "p", uri), "wrong"),
+            ("another uri", answer_with(fresh.clone(), "u", "p", "/elsewhere"), "wrong"),
+            ("a nonce not made here", answer_with("abc.def".into(), "u", "p", uri), "wrong"),
+            ("an expired nonce", answer_with(old, "u", "p", uri), "stale"),
+        ];
+        for (name, answer, expected) in cases {
+            let outcome = match check_digest(&answer, &path, DigestAlgorithm::Md5, "GET", uri, b"", now) {
+                Ok(()) => "ok",
+                Err(DigestRefusal::Stale) => "stale",
+                Err(DigestRefusal::Wrong(_)) => "wrong",
+            };
+            assert_eq!(outcome, expected, "{name}");
+        }
+    }
+}
