@@ -9,6 +9,8 @@
 //! - [`auth`]: Basic, Digest and the WebSocket accept value worked out step by step.
 //! - [`tls_info`]: the JSON of the server's `/tls/info`.
 //! - [`jwt`]: JSON Web Tokens decoded, and HS256 signed and verified.
+//! - [`tls`]: TLS records read from bytes: the ClientHello, its JA3 and JA4, name tables, and a
+//!   byte-mapped dissection of any record for the Formats lab.
 //! - [`diagnostic`]: the one shape of an input problem: a message and where it is.
 //! - [`message_log`]: the capped, filterable log of WebSocket messages and its counters.
 //! - [`connection`]: WebSocket connection states, close codes and their meanings.
@@ -60,6 +62,7 @@ pub mod saved_messages;
 pub mod security_lab;
 pub mod sockets;
 pub mod text_position;
+pub mod tls;
 pub mod tls_info;
 pub mod tree;
 pub mod units;

@@ -79,6 +79,8 @@ mod resource_timing;
 mod saved_messages;
 #[path = "cases/security_lab.rs"]
 mod security_lab;
+#[path = "cases/tls.rs"]
+mod tls;
 #[path = "cases/tree.rs"]
 mod tree;
 #[path = "cases/units.rs"]

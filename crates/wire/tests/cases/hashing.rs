@@ -8,6 +8,11 @@ const MESSAGE_448: &str = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopn
 const MESSAGE_896: &str =
     "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
 
+/// RFC 4231: case number, key, data, HMAC-SHA-256, HMAC-SHA-384, HMAC-SHA-512.
+type Rfc4231Case = (u8, Vec<u8>, Vec<u8>, &'static str, &'static str, &'static str);
+/// RFC 2202: hash, case number, key, data, HMAC.
+type Rfc2202Case = (HashAlgorithm, u8, Vec<u8>, Vec<u8>, &'static str);
+
 fn repeated(byte: u8, count: usize) -> Vec<u8> {
     vec![byte; count]
 }
@@ -56,7 +61,7 @@ case_test! {
     fn rfc_4231_hmac_sha2() {
         let long_data = b"This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.";
         // (case, key, data, HMAC-SHA-256, HMAC-SHA-384, HMAC-SHA-512); case 5 is truncated to 128 bits.
-        let cases: [(u8, Vec<u8>, Vec<u8>, &str, &str, &str); 7] = [
+        let cases: [Rfc4231Case; 7] = [
             (1, repeated(0x0b, 20), b"Hi There".to_vec(),
                 "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
                 "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59cfaea9ea9076ede7f4af152e8b2fa9cb6",
@@ -100,7 +105,7 @@ case_test! {
         let large_key_text = b"Test Using Larger Than Block-Size Key - Hash Key First".to_vec();
         let large_both_text = b"Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data".to_vec();
         // (algorithm, case, key, data, HMAC)
-        let cases: Vec<(HashAlgorithm, u8, Vec<u8>, Vec<u8>, &str)> = vec![
+        let cases: Vec<Rfc2202Case> = vec![
             (HashAlgorithm::Md5, 1, repeated(0x0b, 16), b"Hi There".to_vec(), "9294727a3638bb1c13f48ef8158bfc9d"),
             (HashAlgorithm::Md5, 2, b"Jefe".to_vec(), b"what do ya want for nothing?".to_vec(), "750c783e6ab0b503eaa86e310a5db738"),
             (HashAlgorithm::Md5, 3, repeated(0xaa, 16), repeated(0xdd, 50), "56be34521d144c88dbb8c733f0e8b3f6"),
