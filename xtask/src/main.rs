@@ -5,6 +5,7 @@ mod bench_app;
 mod bench_bridge;
 mod bench_formats;
 mod bench_server;
+mod bench_tls;
 mod conformance;
 mod precompress;
 mod process;
@@ -48,6 +49,12 @@ Commands:
                               chunks (target: 0.8x direct, PASS/FAIL) and the round trip of 64 B
                               (p50, p99 and the bridge's overhead in us); every echoed byte
                               checked; table in target/bench-bridge.txt; fails if a run fails.
+  bench-tls [--reps N] [--secs S]
+                              wirelab-server's TLS port beside nginx on the same certificate,
+                              each pinned to one core: new TLS 1.3 connections/s and HTTPS req/s
+                              kept alive over HTTP/1.1 and HTTP/2 (h2load; target 0.8x nginx,
+                              PASS/MISSED), and the WebSocket echo over wss:// against ws://;
+                              table in target/bench-tls.txt; fails if a run fails.
   soak [--churn-secs S] ...   Soak and fault checks against a release wirelab-server (about
                               3 minutes): connection churn (5,000 at a time, 60 s), a slow
                               reader, a ping flood, half-finished handshakes, slowloris and
@@ -78,6 +85,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::conformance(),
         Some("bench-server") => bench_server::bench_server(&args[1..]),
         Some("bench-bridge") => bench_bridge::bench_bridge(&args[1..]),
+        Some("bench-tls") => bench_tls::bench_tls(&args[1..]),
         Some("soak") => soak::soak(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
