@@ -371,10 +371,20 @@ pub fn parse_typed(text: &str) -> Result<Vec<u8>, String> {
     })
 }
 
-/// `bytes` read as `reading`: schemaless Protobuf keeps what decoded before an error (with every
-/// reading of each field as text), Protobuf needs the schema to compile, and the other formats
-/// decode whole or not at all.
+/// `bytes` read as `reading`: schemaless Protobuf and TLS records keep what they read before an
+/// error (Protobuf with every reading of each field as text), Protobuf needs the schema to
+/// compile, and the other formats decode whole or not at all.
 pub fn decode_as(bytes: &[u8], reading: Reading, schema: &Result<Schema, FormatError>, message: &str) -> Decoding {
+    if reading == Reading::Tls {
+        let dissection = crate::tls::dissect(bytes);
+        return Decoding {
+            reading,
+            document: Some(dissection.document),
+            map: Rc::new(dissection.map),
+            error: dissection.error,
+            raw_text: None,
+        };
+    }
     if reading == Reading::ProtobufSchemaless {
         let decoded = protowire::decode(bytes);
         return Decoding {
@@ -399,7 +409,10 @@ pub fn decode_as(bytes: &[u8], reading: Reading, schema: &Result<Schema, FormatE
         }
         _ => None,
     };
-    match decode(bytes, reading.format(), choice) {
+    let Some(format) = reading.format() else {
+        return failed(FormatError::general(format!("{} is not one of the five formats", reading.label())));
+    };
+    match decode(bytes, format, choice) {
         Ok(decoded) => Decoding {
             reading,
             document: Some(decoded.document),

@@ -1,11 +1,13 @@
 //! Which format a run of bytes most likely is, for the Decode tab: every format is tried, and
-//! those that decode the whole input rank above those that stop part-way.
+//! those that decode the whole input rank above those that stop part-way. TLS records are one
+//! reading too: bytes that open with a record header (`16 03 01` for a handshake) are TLS.
 
 use super::{Format, cbor, json, msgpack, xml};
 use crate::protowire;
 use serde::{Deserialize, Serialize};
 
-/// How bytes can be read in the Decode tab: the five formats, and Protobuf without a schema.
+/// How bytes can be read in the Decode tab: the five formats, Protobuf without a schema, and TLS
+/// records ([`crate::tls::dissect`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Reading {
     Json,
@@ -16,16 +18,19 @@ pub enum Reading {
     ProtobufSchemaless,
     /// With a pasted `.proto` and a message type.
     Protobuf,
+    /// TLS records: a ClientHello, a ServerHello, alerts, encrypted data.
+    Tls,
 }
 
 impl Reading {
-    pub const ALL: [Reading; 6] = [
+    pub const ALL: [Reading; 7] = [
         Reading::ProtobufSchemaless,
         Reading::Protobuf,
         Reading::MessagePack,
         Reading::Cbor,
         Reading::Json,
         Reading::Xml,
+        Reading::Tls,
     ];
 
     pub fn label(self) -> &'static str {
@@ -36,6 +41,7 @@ impl Reading {
             Reading::Cbor => "CBOR",
             Reading::ProtobufSchemaless => "Protobuf (no schema)",
             Reading::Protobuf => "Protobuf (with schema)",
+            Reading::Tls => "TLS records",
         }
     }
 
@@ -47,6 +53,7 @@ impl Reading {
             Reading::Cbor => "cbor",
             Reading::ProtobufSchemaless => "protobuf-raw",
             Reading::Protobuf => "protobuf",
+            Reading::Tls => "tls",
         }
     }
 
@@ -54,13 +61,15 @@ impl Reading {
         Reading::ALL.into_iter().find(|reading| reading.key() == key)
     }
 
-    pub fn format(self) -> Format {
+    /// The format this reading decodes; TLS records are not one of the five.
+    pub fn format(self) -> Option<Format> {
         match self {
-            Reading::Json => Format::Json,
-            Reading::Xml => Format::Xml,
-            Reading::MessagePack => Format::MessagePack,
-            Reading::Cbor => Format::Cbor,
-            Reading::ProtobufSchemaless | Reading::Protobuf => Format::Protobuf,
+            Reading::Json => Some(Format::Json),
+            Reading::Xml => Some(Format::Xml),
+            Reading::MessagePack => Some(Format::MessagePack),
+            Reading::Cbor => Some(Format::Cbor),
+            Reading::ProtobufSchemaless | Reading::Protobuf => Some(Format::Protobuf),
+            Reading::Tls => None,
         }
     }
 }
@@ -103,8 +112,27 @@ pub fn guess(bytes: &[u8]) -> Vec<Guess> {
         None => Guess { reading: Reading::ProtobufSchemaless, score: 0, why: "no fields".into() },
         Some(error) => Guess { reading: Reading::ProtobufSchemaless, score: 0, why: error.to_string() },
     });
+    guesses.push(guess_tls(bytes));
     guesses.sort_by_key(|guess| std::cmp::Reverse(guess.score));
     guesses
+}
+
+/// A record header (type 20 to 24, version 3.0 to 3.4) is a strong signal: it is how every TLS
+/// connection's bytes begin, and no text format starts with those bytes.
+fn guess_tls(bytes: &[u8]) -> Guess {
+    let reading = Reading::Tls;
+    let starts_like_tls = matches!(bytes, [20..=24, 0x03, 0x00..=0x04, ..]);
+    if !starts_like_tls {
+        return Guess {
+            reading,
+            score: 0,
+            why: "does not start with a TLS record header (16 03 01 for a handshake)".into(),
+        };
+    }
+    match crate::tls::dissect(bytes).error {
+        None => Guess { reading, score: 40, why: "TLS records, read to the end".into() },
+        Some(error) => Guess { reading, score: 25, why: format!("starts as TLS records; {error}") },
+    }
 }
 
 fn guess_text(bytes: &[u8], reading: Reading) -> Guess {

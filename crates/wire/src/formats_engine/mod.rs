@@ -248,6 +248,9 @@ mod tests {
             ("82 a1 61 01 a1 62 c3", None, Reading::MessagePack, true),
             ("a1 61 61 01", Some(Reading::Cbor), Reading::Cbor, true),
             ("7b 22 61 22 3a", Some(Reading::Json), Reading::Json, false),
+            // A TLS alert record is guessed as TLS; a ClientHello cut short keeps what it read.
+            ("15 03 03 00 02 02 28", None, Reading::Tls, true),
+            ("16 03 01 00 30 01 00 00 2c 03 03", None, Reading::Tls, false),
         ];
         for &(typed, choice, used, clean) in cases {
             let job = EngineJob::Decode {

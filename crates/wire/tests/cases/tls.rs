@@ -423,6 +423,37 @@ case_test! {
         }
     }
 
+    fn the_formats_lab_decode_tab_reads_tls() {
+        use wire::formats::FormatError;
+        use wire::formats::guess::Reading;
+        use wire::formats_lab::DecodeSource;
+        let no_schema = Err(FormatError::general("no schema"));
+        let chromium = wire::hexdump::to_hex(&sample(CHROMIUM_156));
+        let cut = wire::hexdump::to_hex(&sample(CHROMIUM_156)[..1000]);
+        // (typed bytes, choice, reading used, the best guess, error)
+        let cases = [
+            (chromium.clone(), None, Reading::Tls, Some(Reading::Tls), None),
+            (cut, None, Reading::Tls, Some(Reading::Tls), Some("byte 1000: the bytes end here")),
+            ("15 03 03 00 02 01 00".to_string(), None, Reading::Tls, Some(Reading::Tls), None),
+            // Chosen, though it is not TLS: mapped up to the byte where it stops being TLS.
+            ("7b 7d".to_string(), Some(Reading::Tls), Reading::Tls, Some(Reading::Json), Some("byte 0: 0x7b is not a TLS record type")),
+        ];
+        for (typed, choice, used, best, error) in cases {
+            let outcome = DecodeSource::Typed(typed.clone()).decode(choice, &no_schema, "");
+            assert_eq!(outcome.reading, used, "{typed}");
+            assert_eq!(outcome.best, best, "{typed}");
+            let Some(decoding) = outcome.decoding else { panic!("{typed}: nothing decoded") };
+            let problem = decoding.error.map(|error| error.to_string());
+            match error {
+                None => assert_eq!(problem, None, "{typed}"),
+                Some(start) => assert!(problem.as_deref().is_some_and(|problem| problem.starts_with(start)), "{typed}: {problem:?}"),
+            }
+            assert!(decoding.document.is_some(), "{typed}");
+        }
+        assert_eq!(Reading::from_key("tls"), Some(Reading::Tls));
+        assert_eq!(Reading::Tls.label(), "TLS records");
+    }
+
     fn read_client_hello_says_what_is_missing() {
         let cases = [
             ("", "no bytes: a ClientHello starts with a record header 16 03 0x"),
