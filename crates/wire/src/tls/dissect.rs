@@ -359,11 +359,7 @@ impl<'m> Walker<'m> {
         key: &str,
         read: impl FnOnce(&mut Self, &mut Vec<Entry>) -> Walk,
     ) -> Walk {
-        let start = self.pos;
-        let mut inner = Vec::new();
-        let result = read(self, &mut inner);
-        fields.push(Entry::new(key, Node::with_span(Value::Map(inner), self.span(start, self.pos))));
-        result
+        self.container(fields, key, Value::Map, read)
     }
 
     /// An array field whose items `read` adds; attached even when `read` stops with an error.
@@ -373,10 +369,20 @@ impl<'m> Walker<'m> {
         key: &str,
         read: impl FnOnce(&mut Self, &mut Vec<Node>) -> Walk,
     ) -> Walk {
+        self.container(fields, key, Value::Array, read)
+    }
+
+    fn container<T>(
+        &mut self,
+        fields: &mut Vec<Entry>,
+        key: &str,
+        wrap: fn(Vec<T>) -> Value,
+        read: impl FnOnce(&mut Self, &mut Vec<T>) -> Walk,
+    ) -> Walk {
         let start = self.pos;
-        let mut items = Vec::new();
-        let result = read(self, &mut items);
-        fields.push(Entry::new(key, Node::with_span(Value::Array(items), self.span(start, self.pos))));
+        let mut inner = Vec::new();
+        let result = read(self, &mut inner);
+        fields.push(Entry::new(key, Node::with_span(wrap(inner), self.span(start, self.pos))));
         result
     }
 }
@@ -574,7 +580,13 @@ impl Records<'_> {
                 format!("record length {length} is over TLS's limit of {MAX_RECORD_LEN} bytes"),
             ));
         }
-        self.map.push(at + 3, 2, Role::Length, &path.key("length"), format!("record length: {} follow", count(length)));
+        self.map.push(
+            at + 3,
+            2,
+            Role::Length,
+            &path.key("length"),
+            format!("record length: {} after the header", count(length)),
+        );
         record.fields.push(Entry::new("length", Node::with_span(Value::Integer(length as i128), Span::new(at + 3, 2))));
         Ok(length)
     }

@@ -294,7 +294,7 @@ case_test! {
         check_map(&sample(OPENSSL_SERVER_FLIGHT), expect![[r#"
             0+1 header records[0].content_type: record type 22: handshake
             1+2 header records[0].version: record version 0x0303: TLS 1.2
-            3+2 length records[0].length: record length: 122 bytes follow
+            3+2 length records[0].length: record length: 122 bytes after the header
             5+1 header records[0].messages[0].msg_type: handshake type 2: server_hello
             6+3 length records[0].messages[0].length: handshake message length: 118 bytes (24 bits)
             9+2 value records[0].messages[0].server_hello.legacy_version: legacy_version 0x0303: TLS 1.2 (TLS 1.3 sends 1.2 here and the real versions in supported_versions)
@@ -314,23 +314,23 @@ case_test! {
             95+32 value records[0].messages[0].server_hello.extensions[1].share.key_exchange: key exchange: 32 bytes
             127+1 header records[1].content_type: record type 20: change_cipher_spec
             128+2 header records[1].version: record version 0x0303: TLS 1.2
-            130+2 length records[1].length: record length: 1 byte follow
+            130+2 length records[1].length: record length: 1 byte after the header
             132+1 value records[1].change_cipher_spec: change_cipher_spec 1: this side encrypts from here on
             133+1 header records[2].content_type: record type 23: application_data
             134+2 header records[2].version: record version 0x0303: TLS 1.2
-            136+2 length records[2].length: record length: 32 bytes follow
+            136+2 length records[2].length: record length: 32 bytes after the header
             138+32 value records[2].encrypted_data: application data: 32 bytes, encrypted (TLS 1.3 hides its later handshake here too)
             170+1 header records[3].content_type: record type 23: application_data
             171+2 header records[3].version: record version 0x0303: TLS 1.2
-            173+2 length records[3].length: record length: 415 bytes follow
+            173+2 length records[3].length: record length: 415 bytes after the header
             175+415 value records[3].encrypted_data: application data: 415 bytes, encrypted (TLS 1.3 hides its later handshake here too)
             590+1 header records[4].content_type: record type 23: application_data
             591+2 header records[4].version: record version 0x0303: TLS 1.2
-            593+2 length records[4].length: record length: 95 bytes follow
+            593+2 length records[4].length: record length: 95 bytes after the header
             595+95 value records[4].encrypted_data: application data: 95 bytes, encrypted (TLS 1.3 hides its later handshake here too)
             690+1 header records[5].content_type: record type 23: application_data
             691+2 header records[5].version: record version 0x0303: TLS 1.2
-            693+2 length records[5].length: record length: 69 bytes follow
+            693+2 length records[5].length: record length: 69 bytes after the header
             695+69 value records[5].encrypted_data: application data: 69 bytes, encrypted (TLS 1.3 hides its later handshake here too)
         "#]]);
     }
@@ -340,16 +340,16 @@ case_test! {
         check_map(&sample(&["15030300020228", "140303000101", "1703030005aabbccddee"]), expect![[r#"
             0+1 header records[0].content_type: record type 21: alert
             1+2 header records[0].version: record version 0x0303: TLS 1.2
-            3+2 length records[0].length: record length: 2 bytes follow
+            3+2 length records[0].length: record length: 2 bytes after the header
             5+1 value records[0].level: alert level 2: fatal
             6+1 value records[0].description: alert description 40: handshake_failure
             7+1 header records[1].content_type: record type 20: change_cipher_spec
             8+2 header records[1].version: record version 0x0303: TLS 1.2
-            10+2 length records[1].length: record length: 1 byte follow
+            10+2 length records[1].length: record length: 1 byte after the header
             12+1 value records[1].change_cipher_spec: change_cipher_spec 1: this side encrypts from here on
             13+1 header records[2].content_type: record type 23: application_data
             14+2 header records[2].version: record version 0x0303: TLS 1.2
-            16+2 length records[2].length: record length: 5 bytes follow
+            16+2 length records[2].length: record length: 5 bytes after the header
             18+5 value records[2].encrypted_data: application data: 5 bytes, encrypted (TLS 1.3 hides its later handshake here too)
         "#]]);
     }
