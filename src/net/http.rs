@@ -173,7 +173,15 @@ fn read_timing(performance: Option<&web_sys::Performance>, url: &str) -> Result<
     let entry = last
         .and_then(|value| value.dyn_into::<web_sys::PerformanceResourceTiming>().ok())
         .ok_or("the browser recorded no Resource Timing entry for this URL")?;
-    let timing = TimingEntry {
+    let timing = timing_entry(&entry, url);
+    // Keep the browser's buffer (250 entries by default) from filling up over a long session.
+    performance.clear_resource_timings();
+    Ok(breakdown(&timing))
+}
+
+/// The fields of the browser's Resource Timing `entry` for `url`, as `wire` reads them.
+pub fn timing_entry(entry: &web_sys::PerformanceResourceTiming, url: &str) -> TimingEntry {
+    TimingEntry {
         start_time: entry.start_time(),
         redirect_start: entry.redirect_start(),
         redirect_end: entry.redirect_end(),
@@ -191,10 +199,7 @@ fn read_timing(performance: Option<&web_sys::Performance>, url: &str) -> Result<
         decoded_body_size: entry.decoded_body_size(),
         next_hop_protocol: entry.next_hop_protocol(),
         is_https: url.starts_with("https:"),
-    };
-    // Keep the browser's buffer (250 entries by default) from filling up over a long session.
-    performance.clear_resource_timings();
-    Ok(breakdown(&timing))
+    }
 }
 
 /// Copies text to the clipboard; the error is a sentence.

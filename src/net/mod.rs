@@ -13,6 +13,7 @@ pub mod socket;
 pub mod storage;
 pub mod worker;
 
+pub mod timed_fetch;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The message of a thrown DOMException or Error, for showing where the action failed.
