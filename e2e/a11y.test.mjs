@@ -165,6 +165,36 @@ const PAGES = [
     ],
   },
   {
+    // Opens on its empty state; the views run the plan (a waterfall with its sentences), open
+    // WebSockets (the handshake rows) and show a field's error.
+    name: "concurrency",
+    path: "/concurrency",
+    ready: (page) => page.getByTestId("conc-empty").waitFor(),
+    views: [
+      ["", null],
+      ["waterfall", async (page) => {
+        await page.getByRole("radio", { name: "HTTP requests", exact: true }).check();
+        await page.getByLabel("Seconds").fill("0.3");
+        await page.getByRole("button", { name: /^Run \d+/ }).click();
+        await page.getByTestId("conc-sentences").waitFor();
+        await page.getByTestId("conc-progress").waitFor({ state: "detached" });
+        await page.getByTestId("conc-row").nth(7).focus();
+      }],
+      ["websockets", async (page) => {
+        await page.getByRole("radio", { name: "WebSockets to /ws/echo", exact: true }).check();
+        await page.getByLabel("How many").fill("8");
+        await page.getByRole("button", { name: /^Run \d+/ }).click();
+        await page.getByTestId("conc-chart").filter({ hasText: "Handshakes" }).getByTestId("conc-sentences").waitFor();
+      }],
+      ["field-error", async (page) => {
+        await page.getByLabel("How many").fill("many");
+        await page.getByRole("button", { name: /^Run / }).click();
+        await page.getByRole("alert").filter({ hasText: "a whole number from 1 to 200" }).waitFor();
+        await page.getByLabel("How many").fill("12");
+      }],
+    ],
+  },
+  {
     name: "sockets",
     path: "/sockets",
     ready: async (page) => {
