@@ -248,6 +248,30 @@ const PAGES = [
     ],
   },
   {
+    // The audit's browser does not trust the self-signed certificate, so the handshake view shows
+    // its problem (or, without --tls-port, the port being off); the other views need no TLS.
+    name: "security",
+    path: "/security",
+    ready: (page) => page.locator(".sec-problem, .sec-handshake").first().waitFor({ timeout: 15_000 }),
+    views: [
+      ["hashing", async (page) => {
+        await page.getByRole("tab", { name: "Hash and encode" }).click();
+        await page.getByLabel("HMAC key", { exact: true }).fill("key");
+        await page.getByLabel("Text to decode").fill("SGV$bG8=");
+        await page.getByRole("button", { name: "Sign", exact: true }).click();
+        await page.getByText("signature valid (HS256)").waitFor();
+      }],
+      ["auth", async (page) => {
+        await page.getByRole("tab", { name: "Authentication" }).click();
+        await page.getByRole("button", { name: /^Send to \/basic-auth\// }).click();
+        await page.getByRole("button", { name: /^1\. Ask / }).click();
+        await page.getByRole("button", { name: "Send the answer" }).click();
+        await page.getByRole("button", { name: "Open a WebSocket to /ws/inspect" }).click();
+        await page.getByText("the steps below give the server's accept value").waitFor();
+      }],
+    ],
+  },
+  {
     name: "lab-loading",
     path: "/http",
     // The module never arrives while the page is audited.

@@ -12,6 +12,7 @@ use wire::units::{first_chars, format_bytes, format_millis};
 use yew::prelude::*;
 
 use crate::components::decode_as_button::DecodeAsButton;
+use crate::components::hash_this_button::HashThisButton;
 use crate::components::hex_view::HexView;
 use crate::components::tree_view::{SharedTree, TreeView};
 use crate::net::http::AttachedFiles;
@@ -194,10 +195,11 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
                         if outcome.redirected {
                             <span class="muted">{format!("redirected to {}", outcome.final_url)}</span>
                         }
+                        <span class="spacer"></span>
                         if is_decodable_binary(outcome) {
-                            <span class="spacer"></span>
                             <DecodeAsButton bytes={outcome.body.clone()} origin={format!("HTTP body of {}", sent.label())} />
                         }
+                        <HashThisButton bytes={outcome.body.clone()} origin={format!("HTTP body of {}", sent.label())} />
                     </div>
                     <div class="tabs" role="tablist" aria-label="Response views">{tab_buttons}</div>
                     <div class="response-body" role="region" aria-label="Response body" tabindex="0">{body}</div>

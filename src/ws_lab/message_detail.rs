@@ -10,6 +10,7 @@ use wire::ws_inspect::MessageFacts;
 use yew::prelude::*;
 
 use crate::components::decode_as_button::DecodeAsButton;
+use crate::components::hash_this_button::HashThisButton;
 use crate::components::hex_view::HexView;
 use crate::net::utc_offset_minutes;
 
@@ -97,6 +98,8 @@ pub fn message_detail(props: &MessageDetailProps) -> Html {
                         <DecodeAsButton bytes={Rc::new(payload.bytes().to_vec())}
                             origin={format!("{direction_label} WebSocket message #{id}")} />
                     }
+                    <HashThisButton bytes={Rc::new(payload.bytes().to_vec())}
+                        origin={format!("{direction_label} WebSocket message #{id}")} />
                     <button type="button" class="button subtle" onclick={on_reuse} title="Copy into the composer to edit and send again">
                         {"Edit & resend"}
                     </button>

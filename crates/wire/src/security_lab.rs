@@ -181,6 +181,9 @@ impl TlsReading {
     pub fn facts(&self) -> Vec<(&'static str, String)> {
         let info = &self.info;
         let or_none = |value: &Option<String>, none: &str| value.clone().unwrap_or_else(|| none.to_string());
+        let or_missing = |value: &str| {
+            if value.is_empty() { "(not reported by this server)".to_string() } else { value.to_string() }
+        };
         vec![
             ("TLS version", info.tls_version.clone()),
             ("Cipher suite", info.cipher_suite.clone()),
@@ -188,9 +191,9 @@ impl TlsReading {
             ("ALPN", or_none(&info.alpn, "(none agreed: HTTP/1.1 by default)")),
             ("SNI", or_none(&info.sni, "(none sent: browsers send no SNI for an IP address)")),
             ("HTTP version", info.http_version.clone()),
-            ("JA3", info.ja3.clone()),
-            ("JA3 text", info.ja3_text.clone()),
-            ("JA4", info.ja4.clone()),
+            ("JA3", or_missing(&info.ja3)),
+            ("JA3 text", or_missing(&info.ja3_text)),
+            ("JA4", or_missing(&info.ja4)),
         ]
     }
 }
