@@ -28,3 +28,15 @@ pub struct TlsInfo {
     /// FoxIO's JA4: `t13d1516h2_8daaf6152771_02713d6af862`.
     pub ja4: String,
 }
+
+impl TlsInfo {
+    /// Records the ClientHello's bytes as the server received them, with their JA3 and JA4. When
+    /// the bytes are not a whole ClientHello the fingerprints stay empty.
+    pub fn set_client_hello(&mut self, records: &[u8]) {
+        self.client_hello_hex = crate::hashing::encode(crate::hashing::TextEncoding::Hex, records);
+        let hello = crate::tls::read_client_hello(records).ok();
+        self.ja3_text = hello.as_ref().map(crate::tls::ClientHello::ja3_text).unwrap_or_default();
+        self.ja3 = hello.as_ref().map(crate::tls::ClientHello::ja3).unwrap_or_default();
+        self.ja4 = hello.as_ref().map(crate::tls::ClientHello::ja4).unwrap_or_default();
+    }
+}

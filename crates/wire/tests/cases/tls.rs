@@ -454,6 +454,22 @@ case_test! {
         assert_eq!(Reading::Tls.label(), "TLS records");
     }
 
+    fn tls_info_takes_the_client_hello_bytes() {
+        let bytes = sample(OPENSSL_CLIENT_HELLO);
+        let cases: [(&[u8], &str, &str); 3] = [
+            (&bytes, "5a1edc7f170af1014fc65c994878e63c", "t13d3111h2_e8f1e7e78f70_1f22a2ca17c4"),
+            (&bytes[..100], "", ""),
+            (b"", "", ""),
+        ];
+        for (records, ja3, ja4) in cases {
+            let mut info = wire::tls_info::TlsInfo::default();
+            info.set_client_hello(records);
+            assert_eq!(info.client_hello_hex.len(), records.len() * 2);
+            assert_eq!((info.ja3.as_str(), info.ja4.as_str()), (ja3, ja4), "{} bytes", records.len());
+            assert_eq!(info.ja3_text.is_empty(), ja3.is_empty());
+        }
+    }
+
     fn read_client_hello_says_what_is_missing() {
         let cases = [
             ("", "no bytes: a ClientHello starts with a record header 16 03 0x"),
