@@ -183,6 +183,17 @@ fn tick_step(span_ms: f64) -> f64 {
     [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * magnitude).find(|step| *step >= rough).unwrap_or(magnitude * 10.0)
 }
 
+/// An axis label: `0`, `250 ms`, `1.5 s`.
+fn tick_label(ms: f64) -> String {
+    if ms == 0.0 {
+        "0".into()
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{} s", wire::concurrency_lab::plan::number((ms / 10.0).round() / 100.0))
+    }
+}
+
 fn percent(ms: f64, span: f64) -> String {
     format!("{:.3}%", (ms / span * 100.0).clamp(0.0, 100.0))
 }
@@ -220,7 +231,7 @@ pub fn run_chart(props: &RunChartProps) -> Html {
                     <span class="conc-axis-label"></span>
                     <div class="conc-axis-track">
                         { for ticks.iter().map(|tick| html! {
-                            <span class="conc-tick" style={format!("left: {}", percent(*tick, span))}>{format_millis(*tick)}</span>
+                            <span class="conc-tick" style={format!("left: {}", percent(*tick, span))}>{tick_label(*tick)}</span>
                         }) }
                     </div>
                     <span></span>

@@ -410,6 +410,9 @@ pub struct SocketFacts {
     pub peak_open: usize,
     pub median_handshake_ms: Option<f64>,
     pub slowest_handshake_ms: Option<f64>,
+    pub fastest_handshake_ms: Option<f64>,
+    /// From the first socket that opened to the last, in ms.
+    pub open_spread_ms: Option<f64>,
 }
 
 pub fn socket_facts(sockets: &[SocketTimes]) -> SocketFacts {
@@ -424,7 +427,14 @@ pub fn socket_facts(sockets: &[SocketTimes]) -> SocketFacts {
             sockets.iter().filter_map(|socket| Some((socket.opened_ms?, socket.ended_ms.unwrap_or(f64::INFINITY)))),
         ),
         median_handshake_ms: median(handshakes.clone()),
-        slowest_handshake_ms: handshakes.into_iter().reduce(f64::max),
+        slowest_handshake_ms: handshakes.iter().copied().reduce(f64::max),
+        fastest_handshake_ms: handshakes.into_iter().reduce(f64::min),
+        open_spread_ms: {
+            let opened: Vec<f64> = sockets.iter().filter_map(|socket| socket.opened_ms).collect();
+            let first = opened.iter().copied().reduce(f64::min);
+            let last = opened.iter().copied().reduce(f64::max);
+            first.zip(last).map(|(first, last)| last - first)
+        },
     }
 }
 
@@ -439,6 +449,19 @@ impl SocketFacts {
                 self.peak_open,
                 seconds_text(self.median_handshake_ms.unwrap_or(0.0)),
                 seconds_text(self.slowest_handshake_ms.unwrap_or(0.0)),
+            ));
+        }
+        // Opened one by one: the spread is several times the fastest handshake.
+        if let (Some(spread), Some(fastest)) = (self.open_spread_ms, self.fastest_handshake_ms)
+            && self.opened >= 3
+            && spread > 100.0
+            && spread > 3.0 * fastest
+        {
+            out.push(format!(
+                "They opened one by one over {}, about {} apart: a browser lets only one WebSocket handshake per \
+                 server be in progress at a time (RFC 6455 §4.1), so the rest wait their turn.",
+                seconds_text(spread),
+                seconds_text(spread / (self.opened - 1) as f64)
             ));
         }
         if self.failed > 0 {

@@ -158,13 +158,13 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// `20 × /delay/1, all at once, HTTP/1.1` or `50 WebSockets at once, HTTP/1.1`.
+    /// `20 × /delay/1, all at once, HTTP/1.1` or `50 WebSockets at once over ws://`.
     pub fn label(&self) -> String {
         match self.workload {
             Workload::Requests => {
                 format!("{} × {}, {}, {}", self.count, self.endpoint.path(), self.strategy.name(), self.carrier.name())
             }
-            Workload::WebSockets => format!("{} WebSockets at once, {}", self.count, socket_scheme(self.carrier)),
+            Workload::WebSockets => format!("{} WebSockets at once over {}", self.count, socket_scheme(self.carrier)),
         }
     }
 }

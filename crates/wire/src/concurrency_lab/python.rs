@@ -8,10 +8,11 @@
 //! Python's `requests` and `aiohttp` speak HTTP/1.1 only, so the programs use the plain port
 //! whatever the lab ran over.
 
-use super::plan::{Plan, Strategy, Workload};
+use super::plan::{Carrier, Plan, Strategy, Workload};
 
 /// The program for `plan` against `origin` (`http://HOST:PORT`).
 pub fn program(plan: &Plan, origin: &str) -> String {
+    let plan = &Plan { carrier: Carrier::Http1, ..plan.clone() };
     match (plan.workload, plan.strategy) {
         (Workload::WebSockets, _) => websockets(plan, origin),
         (Workload::Requests, Strategy::Sequential) => sequential(plan, origin),

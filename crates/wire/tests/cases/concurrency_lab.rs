@@ -512,6 +512,20 @@ case_test! {
         let facts = socket_facts(&sockets);
         assert_eq!((facts.opened, facts.failed, facts.peak_open, facts.median_handshake_ms), (1, 1, 1, Some(10.0)));
     }
+
+    fn websockets_that_opened_one_by_one_are_said_to_have_waited_their_turn() {
+        let one_by_one: Vec<SocketTimes> = (0..5)
+            .map(|n| SocketTimes { started_ms: Some(0.0), opened_ms: Some(20.0 + 100.0 * n as f64), ended_ms: None, error: None })
+            .collect();
+        expect![[r#"
+            5 of 5 WebSockets opened; at most 5 open at once. Handshakes took a median 220.0 ms (the slowest 420.0 ms).
+            They opened one by one over 400.0 ms, about 100.0 ms apart: a browser lets only one WebSocket handshake per server be in progress at a time (RFC 6455 §4.1), so the rest wait their turn."#]]
+        .assert_eq(&socket_facts(&one_by_one).sentences().join("\n"));
+        let together: Vec<SocketTimes> = (0..5)
+            .map(|n| SocketTimes { started_ms: Some(0.0), opened_ms: Some(20.0 + n as f64), ended_ms: None, error: None })
+            .collect();
+        assert_eq!(socket_facts(&together).sentences().len(), 1, "no waiting sentence when they opened together");
+    }
 }
 
 // ---- Python -----------------------------------------------------------------------------------
