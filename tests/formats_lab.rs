@@ -1,5 +1,6 @@
 //! The Formats lab in a real browser: five panels for a sample, a field lit up in every panel,
-//! a byte choosing its field, schema errors with their place, and the Decode tab's guesses.
+//! a byte choosing its field, schema errors with their place, and the Decode tab's guesses (TLS
+//! records among them).
 
 #![cfg(target_arch = "wasm32")]
 
@@ -128,4 +129,24 @@ async fn truncated_protobuf_reports_the_offset() {
     page.set_field("Bytes (hex or base64)", "08 96 01 12 05 61 62");
     page.select("Decode as", "protobuf-raw");
     wait_until("the error", 5, || page.alerts().iter().any(|alert| alert.contains("byte 4"))).await;
+}
+
+/// `openssl s_client -servername localhost -alpn h2` (OpenSSL 3.0): one record, 324 bytes.
+const OPENSSL_CLIENT_HELLO: &str = "16 03 01 01 3f 01 00 01 3b 03 03 f9 4f 79 4f 3d 14 85 17 ed 8c f1 3d d5 1b ca 12 55 35 99 75 ee 61 61 7c cb 90 9c ea 6e 26 4f 1c 20 40 21 d6 02 09 2d ec 2f b7 c4 71 45 60 b8 36 df dc 9f 63 af 9e 17 a7 88 de 8f f2 ca 53 2b 74 0c 00 3e 13 02 13 03 13 01 c0 2c c0 30 00 9f cc a9 cc a8 cc aa c0 2b c0 2f 00 9e c0 24 c0 28 00 6b c0 23 c0 27 00 67 c0 0a c0 14 00 39 c0 09 c0 13 00 33 00 9d 00 9c 00 3d 00 3c 00 35 00 2f 00 ff 01 00 00 b4 00 00 00 0e 00 0c 00 00 09 6c 6f 63 61 6c 68 6f 73 74 00 0b 00 04 03 00 01 02 00 0a 00 16 00 14 00 1d 00 17 00 1e 00 19 00 18 01 00 01 01 01 02 01 03 01 04 00 23 00 00 00 10 00 05 00 03 02 68 32 00 16 00 00 00 17 00 00 00 0d 00 2a 00 28 04 03 05 03 06 03 08 07 08 08 08 09 08 0a 08 0b 08 04 08 05 08 06 04 01 05 01 06 01 03 03 03 01 03 02 04 02 05 02 06 02 00 2b 00 09 08 03 04 03 03 03 02 03 01 00 2d 00 02 01 01 00 33 00 26 00 24 00 1d 00 20 ed c7 ce 46 b2 88 72 32 b9 3a fa a8 bb 3d a9 7c e0 9b f1 0e 65 90 9a 4f 37 4c ca a6 7b f1 30 60";
+
+#[wasm_bindgen_test]
+async fn the_decode_tab_reads_a_tls_client_hello() {
+    let page = mount_lab().await;
+    page.click("Decode");
+    settle().await;
+    page.set_field("Bytes (hex or base64)", OPENSSL_CLIENT_HELLO);
+    wait_until("a decode", 5, || page.text(".ok-note").contains("as TLS records")).await;
+    let fields = page.text(".decode .doc-tree");
+    for expected in ["client_hello (1)", "TLS_AES_256_GCM_SHA384 (0x1302)", "localhost", "X25519 (0x001d)"] {
+        assert!(fields.contains(expected), "{expected} in {fields}");
+    }
+    // Cut short, it is still read as TLS, up to the byte where it ends.
+    page.set_field("Bytes (hex or base64)", &OPENSSL_CLIENT_HELLO[..300]);
+    wait_until("the error", 5, || page.alerts().iter().any(|alert| alert.contains("byte 100: the bytes end here")))
+        .await;
 }
