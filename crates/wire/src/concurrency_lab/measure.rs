@@ -458,8 +458,8 @@ impl SocketFacts {
             && spread > 3.0 * fastest
         {
             out.push(format!(
-                "They opened one by one over {}, about {} apart: a browser lets only one WebSocket handshake per \
-                 server be in progress at a time (RFC 6455 §4.1), so the rest wait their turn.",
+                "They opened one by one over {}, about {} apart: the browser let one handshake per server be in \
+                 progress at a time (RFC 6455 §4.1 asks this of clients), so the rest waited their turn.",
                 seconds_text(spread),
                 seconds_text(spread / (self.opened - 1) as f64)
             ));

@@ -519,7 +519,7 @@ case_test! {
             .collect();
         expect![[r#"
             5 of 5 WebSockets opened; at most 5 open at once. Handshakes took a median 220.0 ms (the slowest 420.0 ms).
-            They opened one by one over 400.0 ms, about 100.0 ms apart: a browser lets only one WebSocket handshake per server be in progress at a time (RFC 6455 §4.1), so the rest wait their turn."#]]
+            They opened one by one over 400.0 ms, about 100.0 ms apart: the browser let one handshake per server be in progress at a time (RFC 6455 §4.1 asks this of clients), so the rest waited their turn."#]]
         .assert_eq(&socket_facts(&one_by_one).sentences().join("\n"));
         let together: Vec<SocketTimes> = (0..5)
             .map(|n| SocketTimes { started_ms: Some(0.0), opened_ms: Some(20.0 + n as f64), ended_ms: None, error: None })
