@@ -71,8 +71,7 @@ impl Figure {
     /// h2load's arguments besides the URL.
     fn h2load_args(self, secs: f64) -> Vec<String> {
         let timed = |extra: &[&str]| {
-            let mut args: Vec<String> =
-                ["-D", &format!("{secs}"), "--warm-up-time", "1", "-t", "1"].into_iter().map(str::to_owned).collect();
+            let mut args: Vec<String> = ["-D", &format!("{secs}"), "-t", "1"].into_iter().map(str::to_owned).collect();
             args.extend(extra.iter().map(|arg| (*arg).to_owned()));
             args
         };
@@ -93,23 +92,37 @@ impl Figure {
     }
 }
 
+/// One run's figures: the rate, and the server's CPU time per request (or message) in us,
+/// which the machine's other load does not change as much as the rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Measured {
+    rate: f64,
+    cpu_us: Option<f64>,
+}
+
 /// Every run of one figure on one server (or one WebSocket path).
 #[derive(Default)]
 struct Runs {
-    values: Vec<f64>,
+    measured: Vec<Measured>,
     failures: Vec<String>,
 }
 
 impl Runs {
-    fn record(&mut self, what: &str, outcome: Result<f64, String>) {
+    fn record(&mut self, what: &str, outcome: Result<Measured, String>) {
         match outcome {
-            Ok(value) => self.values.push(value),
+            Ok(measured) => self.measured.push(measured),
             Err(why) => self.failures.push(format!("{what}: {why}")),
         }
     }
 
     fn spread(&self) -> Option<Spread> {
-        if self.failures.is_empty() { Spread::of(self.values.clone()) } else { None }
+        if self.failures.is_empty() { Spread::of(self.measured.iter().map(|run| run.rate).collect()) } else { None }
+    }
+
+    /// The median CPU time per request, in us.
+    fn cpu_us(&self) -> Option<f64> {
+        let values: Vec<f64> = self.measured.iter().filter_map(|run| run.cpu_us).collect();
+        Spread::of(values).map(|spread| spread.median)
     }
 }
 
@@ -153,7 +166,8 @@ pub fn bench_tls(args: &[String]) -> Result<(), String> {
             for server in [Server::Wirelab, Server::Nginx] {
                 let what = format!("{}, {server:?}, run {rep} of {reps}", figure.title());
                 eprintln!("\n==> {what}");
-                let outcome = h2load(&figure.h2load_args(secs), &url(server), figure.protocol(), pinned);
+                let pid = if server == Server::Wirelab { wirelab.pid() } else { nginx.child.id() };
+                let outcome = h2load(&figure.h2load_args(secs), &url(server), figure.protocol(), pid, pinned);
                 if let Some((_, runs)) = http_runs.iter_mut().find(|(key, _)| *key == (figure, server)) {
                     runs.record(&what, outcome);
                 }
@@ -170,7 +184,7 @@ pub fn bench_tls(args: &[String]) -> Result<(), String> {
         for ((label, target), runs) in websocket_urls.iter().zip(websocket_runs.iter_mut()) {
             let what = format!("WebSocket echo {label}, run {rep} of {reps}");
             eprintln!("\n==> {what}");
-            runs.record(&what, ws_echo(&ws_load, target, &cert, secs, pinned));
+            runs.record(&what, ws_echo(&ws_load, target, &cert, secs, wirelab.pid(), pinned));
         }
     }
     drop(nginx);
@@ -179,8 +193,9 @@ pub fn bench_tls(args: &[String]) -> Result<(), String> {
     let header = format!(
         "bench-tls: loopback, {}; wirelab-server's TLS port (rustls, ring) and nginx {} (1 worker, no \
          master process), same ECDSA P-256 certificate, TLS 1.3, no session resumption; GET \
-         /status/200 (empty 200) with h2load (1 thread); median of {reps} run(s) ({secs} s after 1 s \
-         of warm-up for kept-alive figures) with the spread (min-max). Load average before/after: \
+         /status/200 (empty 200) with h2load (1 thread); median of {reps} run(s) ({secs} s each for kept-alive \
+         figures) with the spread (min-max); server CPU per request from /proc (wirelab sends rustls's \
+         default 2 TLS 1.3 session tickets, nginx none). Load average before/after: \
          {load_before} / {}.\n",
         if pinned {
             format!("servers pinned to CPU {SERVER_CORE}, clients to CPU {CLIENT_CORE}")
@@ -303,17 +318,38 @@ fn nginx_version() -> String {
         .unwrap_or_else(|| "(version unknown)".to_owned())
 }
 
-/// Runs h2load; its requests per second. Fails on any failed request or another protocol.
-fn h2load(args: &[String], url: &str, protocol: &str, pinned: bool) -> Result<f64, String> {
+/// Runs h2load; its requests per second and the server's CPU per request. Fails on any failed
+/// request or another protocol.
+fn h2load(args: &[String], url: &str, protocol: &str, server_pid: u32, pinned: bool) -> Result<Measured, String> {
     let mut all = args.to_vec();
     all.push(url.to_owned());
+    let before = cpu_seconds(server_pid);
     let captured = process::capture(&mut with_file_limit_raised(pinned.then_some(CLIENT_CORE), "h2load", &all))?;
+    let after = cpu_seconds(server_pid);
     let stdout = captured.into_stdout()?;
-    read_h2load(&stdout, protocol)
+    let (rate, succeeded) = read_h2load(&stdout, protocol)?;
+    Ok(Measured { rate, cpu_us: cpu_per(before, after, succeeded) })
 }
 
-/// Requests per second from h2load's report, checked: all requests succeeded over `protocol`.
-fn read_h2load(report: &str, protocol: &str) -> Result<f64, String> {
+/// User plus system CPU seconds of `pid` (all its threads), from /proc (Linux; 100 ticks a second).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index)?.parse::<f64>().ok();
+    // utime and stime are the 14th and 15th fields; the state (3rd) is the first after the name.
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
+/// Microseconds of CPU per item between two readings.
+fn cpu_per(before: Option<f64>, after: Option<f64>, items: f64) -> Option<f64> {
+    let (before, after) = (before?, after?);
+    (items > 0.0).then(|| (after - before) * 1e6 / items)
+}
+
+/// Requests per second and requests succeeded, from h2load's report, checked: all requests
+/// succeeded over `protocol`.
+fn read_h2load(report: &str, protocol: &str) -> Result<(f64, f64), String> {
     let field = |line_start: &str| report.lines().find_map(|line| line.trim().strip_prefix(line_start));
     let negotiated = field("Application protocol:").map(str::trim);
     if negotiated != Some(protocol) {
@@ -330,38 +366,52 @@ fn read_h2load(report: &str, protocol: &str) -> Result<f64, String> {
     if succeeded.unwrap_or(0) == 0 || [failed, errored, timed_out].iter().any(|n| *n != Some(0)) {
         return Err(format!("requests: {requests}"));
     }
-    field("finished in")
+    let rate = field("finished in")
         .and_then(|rest| rest.split(',').nth(1))
         .and_then(|rate| rate.trim().strip_suffix("req/s"))
         .and_then(|rate| rate.trim().parse::<f64>().ok())
-        .ok_or_else(|| "no req/s in the report".to_owned())
+        .ok_or_else(|| "no req/s in the report".to_owned())?;
+    Ok((rate, succeeded.unwrap_or(0) as f64))
 }
 
-/// The echo example's MiB/s against `url`.
-fn ws_echo(ws_load: &str, url: &str, cert: &Path, secs: f64, pinned: bool) -> Result<f64, String> {
+/// The echo example's MiB/s against `url`, and the server's CPU per message.
+fn ws_echo(
+    ws_load: &str,
+    url: &str,
+    cert: &Path,
+    secs: f64,
+    server_pid: u32,
+    pinned: bool,
+) -> Result<Measured, String> {
     let args: Vec<String> = ["--url", url, "--connections", "4", "--size", "1024", "--window", "16", "--secs"]
         .into_iter()
         .map(str::to_owned)
         .chain([secs.to_string(), "--cacert".to_owned(), PathBuf::from(cert).to_string_lossy().into_owned()])
         .collect();
-    let stdout =
-        process::capture(&mut with_file_limit_raised(pinned.then_some(CLIENT_CORE), ws_load, &args))?.into_stdout()?;
-    stdout
+    let before = cpu_seconds(server_pid);
+    let captured = process::capture(&mut with_file_limit_raised(pinned.then_some(CLIENT_CORE), ws_load, &args))?;
+    let after = cpu_seconds(server_pid);
+    let sample = captured
+        .into_stdout()?
         .lines()
         .find_map(parse_result)
-        .and_then(|sample| sample.get("mib_per_s").copied())
-        .ok_or_else(|| "the echo client printed no RESULT line".to_owned())
+        .ok_or_else(|| "the echo client printed no RESULT line".to_owned())?;
+    let field = |name: &str| sample.get(name).copied();
+    let rate = field("mib_per_s").ok_or("no mib_per_s in the RESULT line")?;
+    let messages = field("msgs_per_s").unwrap_or(0.0) * secs;
+    Ok(Measured { rate, cpu_us: cpu_per(before, after, messages) })
 }
 
 /// Column widths.
 const NAME: usize = 30;
 const VALUE: usize = 10;
 const SPREAD: usize = 22;
+const CPU: usize = 15;
 
 fn render<'a>(runs_of: &dyn Fn(Figure, Server) -> Option<&'a Runs>, websocket: &[Runs]) -> String {
     let mut out = format!(
-        "{:<NAME$} {:>VALUE$} {:>SPREAD$} {:>14}\n",
-        "figure, server", "median", "spread (min - max)", "vs nginx"
+        "{:<NAME$} {:>VALUE$} {:>SPREAD$} {:>14} {:>CPU$}\n",
+        "figure, server", "median", "spread (min - max)", "vs nginx", "server CPU/req"
     );
     let mut verdicts = Vec::new();
     for figure in Figure::ALL {
@@ -410,7 +460,10 @@ fn row(name: &str, runs: Option<&Runs>, compared: &str, show: fn(f64) -> String)
         return format!("{name:<NAME$} {:>VALUE$}  {why}", "FAILED");
     };
     let range = format!("{} - {}", show(spread.min), show(spread.max));
-    format!("{name:<NAME$} {:>VALUE$} {range:>SPREAD$} {compared:>14}", show(spread.median)).trim_end().to_owned()
+    let cpu = runs.and_then(Runs::cpu_us).map_or_else(String::new, |us| format!("{us:.1} us"));
+    format!("{name:<NAME$} {:>VALUE$} {range:>SPREAD$} {compared:>14} {cpu:>CPU$}", show(spread.median))
+        .trim_end()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -429,8 +482,8 @@ Application protocol: h2
     #[test]
     fn h2load_reports_are_read_and_checked() {
         let failed = REPORT.replace("0 failed", "3 failed");
-        let cases: [(&str, &str, Result<f64, &str>); 4] = [
-            (REPORT, "h2", Ok(41234.56)),
+        let cases: [(&str, &str, Result<(f64, f64), &str>); 4] = [
+            (REPORT, "h2", Ok((41234.56, 123703.0))),
             (REPORT, "http/1.1", Err("expected http/1.1, h2load used Some(\"h2\")")),
             (
                 &failed,
@@ -448,7 +501,10 @@ Application protocol: h2
 
     #[test]
     fn the_table_gives_each_ratio_and_verdict() {
-        let runs = |values: &[f64]| Runs { values: values.to_vec(), failures: vec![] };
+        let runs = |values: &[f64]| Runs {
+            measured: values.iter().map(|rate| Measured { rate: *rate, cpu_us: Some(rate / 100.0) }).collect(),
+            failures: vec![],
+        };
         let measured = [
             ((Figure::Handshakes, Server::Wirelab), runs(&[900.0, 1000.0, 950.0])),
             ((Figure::Handshakes, Server::Nginx), runs(&[1000.0])),
@@ -456,7 +512,7 @@ Application protocol: h2
             ((Figure::KeptAliveHttp1, Server::Nginx), runs(&[100_000.0])),
             (
                 (Figure::KeptAliveHttp2, Server::Wirelab),
-                Runs { values: vec![], failures: vec!["h2, Wirelab, run 1: refused".into()] },
+                Runs { measured: vec![], failures: vec!["h2, Wirelab, run 1: refused".into()] },
             ),
         ];
         let runs_of = |figure: Figure, server: Server| {
@@ -464,10 +520,10 @@ Application protocol: h2
         };
         let table = render(&runs_of, &[runs(&[100.0]), runs(&[80.0])]);
         for expected in [
-            "  wirelab-server                      950             900 - 1000          0.95x",
+            "  wirelab-server                      950             900 - 1000          0.95x          9.5 us",
             "  nginx                            100000        100000 - 100000",
             "  wirelab-server                   FAILED  h2, Wirelab, run 1: refused",
-            "  wss:// (TLS)                       80.0            80.0 - 80.0    0.80x plain",
+            "  wss:// (TLS)                       80.0            80.0 - 80.0    0.80x plain          0.8 us",
             "TLS 1.3 new connections/s (1000 at once, 1 request each): 0.95x nginx, target >= 0.8x: PASS",
             "HTTPS req/s, HTTP/1.1 kept alive (16 connections): 0.50x nginx, target >= 0.8x: MISSED",
             "WebSocket echo over TLS: 0.80x plain",

@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Each connection keeps up to `--window` binary messages of `--size` bytes in flight and checks
-//! every echo's length. It prints `RESULT\tmessages_per_s=…\tmib_per_s=…` (bench-server's format).
+//! every echo's length. It prints `RESULT\tmsgs_per_s=…\tmib_per_s=…` (bench-server's format).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -66,7 +66,7 @@ async fn main() -> Result<(), String> {
     }
     let seconds = duration.as_secs_f64();
     let mib = echoed as f64 * args.size as f64 / (1024.0 * 1024.0);
-    println!("RESULT\tmessages_per_s={:.1}\tmib_per_s={:.2}", echoed as f64 / seconds, mib / seconds);
+    println!("RESULT\tmsgs_per_s={:.1}\tmib_per_s={:.2}", echoed as f64 / seconds, mib / seconds);
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tracing_subscriber::EnvFilter;
 use wirelab_server::cli::Cli;
 use wirelab_server::{Shutdown, TlsIdentity, TlsListener, serve_with_tls, wait_for_signal};
@@ -82,8 +82,12 @@ async fn run(cli: Cli) -> io::Result<()> {
     serve_with_tls(listener, tls, config, shutdown).await
 }
 
+/// Connections the kernel queues for `accept`: tokio's 1024 overflowed with 1,000 TLS clients
+/// connecting at once (each handshake takes the core a while), costing them a 1 s SYN retransmit.
+const LISTEN_BACKLOG: u32 = 4096;
+
 async fn bind(host: &str, port: u16, flag: &str) -> io::Result<TcpListener> {
-    TcpListener::bind((host, port)).await.map_err(|error| {
+    listen(host, port).await.map_err(|error| {
         let hint = if error.kind() == io::ErrorKind::AddrInUse {
             format!(
                 " (another program, perhaps another Wirelab, uses this port: stop it, or pick another port with \
@@ -95,6 +99,20 @@ async fn bind(host: &str, port: u16, flag: &str) -> io::Result<TcpListener> {
         };
         io::Error::new(error.kind(), format!("cannot listen on {host}:{port}: {error}{hint}"))
     })
+}
+
+/// A listener on the first address `host` resolves to that can be bound, with [`LISTEN_BACKLOG`].
+async fn listen(host: &str, port: u16) -> io::Result<TcpListener> {
+    let mut last_error = io::Error::new(io::ErrorKind::AddrNotAvailable, "the host resolves to no address");
+    for address in tokio::net::lookup_host((host, port)).await? {
+        let socket = if address.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(address).and_then(|()| socket.listen(LISTEN_BACKLOG)) {
+            Ok(listener) => return Ok(listener),
+            Err(error) => last_error = error,
+        }
+    }
+    Err(last_error)
 }
 
 /// The HTTPS URL and how to trust the certificate, in the log and on stdout (the xtask reads the
