@@ -482,7 +482,9 @@ Application protocol: h2
     #[test]
     fn h2load_reports_are_read_and_checked() {
         let failed = REPORT.replace("0 failed", "3 failed");
-        let cases: [(&str, &str, Result<(f64, f64), &str>); 4] = [
+        // (report, protocol expected, rate and requests or the error)
+        type Case<'a> = (&'a str, &'a str, Result<(f64, f64), &'a str>);
+        let cases: [Case; 4] = [
             (REPORT, "h2", Ok((41234.56, 123703.0))),
             (REPORT, "http/1.1", Err("expected http/1.1, h2load used Some(\"h2\")")),
             (
