@@ -248,12 +248,13 @@ const PAGES = [
     ],
   },
   {
-    // The audit's browser does not trust the self-signed certificate, so the handshake view shows
-    // its problem (or, without --tls-port, the port being off); the other views need no TLS.
+    // The handshake view shows the ClientHello (launch() trusts the server's certificate) or,
+    // without --tls-port, the port being off; the other views need no TLS.
     name: "security",
     path: "/security",
     ready: (page) => page.locator(".sec-problem, .sec-handshake").first().waitFor({ timeout: 15_000 }),
     views: [
+      ["handshake", () => {}],
       ["hashing", async (page) => {
         await page.getByRole("tab", { name: "Hash and encode" }).click();
         await page.getByLabel("HMAC key", { exact: true }).fill("key");

@@ -65,7 +65,7 @@ async fn a_text_hashes_to_its_fips_180_digests() {
     }
     assert_eq!(texts(&page, "tr.broken .sec-broken"), ["broken", "broken"], "SHA-1 and MD5 are marked broken");
     // The input in base64, and a decode error at its character.
-    assert!(page.text(".sec-table").contains("YWJj"));
+    assert!(page.text("[aria-labelledby=sec-encodings-title] .sec-table").contains("YWJj"));
     page.set_field("Text to decode", "YW$j");
     settle().await;
     assert_eq!(page.text(".sec-error mark"), "$");

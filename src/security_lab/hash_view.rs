@@ -200,13 +200,15 @@ fn digests(props: &DigestsProps) -> Html {
                         <span class="sec-weakness">{weakness}</span>
                     }
                 </th>
-                <td><code class="sec-digest" data-algorithm={name}>{row.hex.clone()}</code></td>
-                <td><CopyButton text={row.hex.clone()} what={name} on_copy={on_copy.clone()} /></td>
+                <td class="sec-value"><code class="sec-digest" data-algorithm={name}>{row.hex.clone()}</code></td>
+                <td class="sec-copy"><CopyButton text={row.hex.clone()} what={name} on_copy={on_copy.clone()} /></td>
                 if hmac_on {
-                    <td>
+                    <td class="sec-value">
                         if let Some(hmac) = &row.hmac_hex {
-                            <code class="sec-digest">{hmac.clone()}</code>
-                            <CopyButton text={hmac.clone()} what={format!("HMAC-{name}")} on_copy={on_copy.clone()} />
+                            <div class="sec-out">
+                                <code class="sec-digest">{hmac.clone()}</code>
+                                <CopyButton text={hmac.clone()} what={format!("HMAC-{name}")} on_copy={on_copy.clone()} />
+                            </div>
                         }
                     </td>
                 }
@@ -223,8 +225,8 @@ fn digests(props: &DigestsProps) -> Html {
         html! {
             <tr>
                 <th scope="row">{encoding.name()}</th>
-                <td><code class="sec-digest">{shown.to_string()}{cut.then_some("…")}</code></td>
-                <td>
+                <td class="sec-value"><code class="sec-digest">{shown.to_string()}{cut.then_some("…")}</code></td>
+                <td class="sec-copy">
                     <div class="sec-actions">
                         <CopyButton text={text.clone()} what={encoding.name()} on_copy={on_copy.clone()} />
                         <button type="button" class="button subtle" aria-label={format!("Decode the {} text", encoding.name())}
