@@ -9,11 +9,11 @@
 
 mod compare;
 mod decode;
-mod document_tree;
+pub mod document_tree;
 mod effects;
 mod engine;
 mod format_panel;
-mod mapped_bytes;
+pub mod mapped_bytes;
 mod schema_editor;
 mod size_chart;
 

@@ -5,15 +5,17 @@
 pub mod bridge;
 pub mod files;
 pub mod formats_engine;
+pub mod hash_this;
 pub mod http;
 pub mod indexer;
 pub mod navigation;
+pub mod security;
 pub mod server_info;
 pub mod socket;
 pub mod storage;
+pub mod timed_fetch;
 pub mod worker;
 
-pub mod timed_fetch;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The message of a thrown DOMException or Error, for showing where the action failed.
