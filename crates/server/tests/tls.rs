@@ -27,8 +27,9 @@ fn curl_json(server: &TlsServer, flags: &[&str], url: &str) -> Value {
 #[test]
 fn curl_gets_h2_or_http1_by_alpn_and_tls_info_says_so() {
     let server = TlsServer::start();
-    let cases = [("--http2", "h2", "HTTP/2.0"), ("--http1.1", "http/1.1", "HTTP/1.1")];
-    for (flag, alpn, http_version) in cases {
+    // (curl's flag, ALPN chosen, HTTP version, JA4's start: TCP, TLS 1.3, SNI given)
+    let cases = [("--http2", "h2", "HTTP/2.0", "t13d"), ("--http1.1", "http/1.1", "HTTP/1.1", "t13d")];
+    for (flag, alpn, http_version, ja4_start) in cases {
         let info = curl_json(&server, &[flag], &server.https("/tls/info"));
         assert_eq!(info["alpn"], alpn, "{flag}: {info}");
         assert_eq!(info["http_version"], http_version, "{flag}: {info}");
@@ -39,6 +40,14 @@ fn curl_gets_h2_or_http1_by_alpn_and_tls_info_says_so() {
         // A handshake record (0x16) carrying a ClientHello (0x01).
         let hello = info["client_hello_hex"].as_str().unwrap_or_default();
         assert!(hello.starts_with("16030") && &hello[10..12] == "01", "{flag}: {hello}");
+        // The fingerprints of that ClientHello: JA4's ALPN part is the first offered
+        // protocol's first and last characters (curl offers h2 first with --http2).
+        let ja4 = info["ja4"].as_str().unwrap_or_default();
+        let ja4_alpn = if flag == "--http2" { "h2_" } else { "h1_" };
+        assert!(ja4.starts_with(ja4_start) && ja4[4..].contains(ja4_alpn) && ja4.len() == 36, "{flag}: {ja4}");
+        let ja3 = info["ja3"].as_str().unwrap_or_default();
+        assert!(ja3.len() == 32 && ja3.chars().all(|c| c.is_ascii_hexdigit()), "{flag}: {ja3}");
+        assert!(info["ja3_text"].as_str().is_some_and(|text| text.starts_with("771,")), "{info}");
     }
     // The rest of the app is there too.
     let api = curl_json(&server, &["--http2"], &server.https("/api/info"));

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Uri, Version, header};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use wire::tls;
 use wire::tls_info::TlsInfo;
 
 use super::TlsConnection;
@@ -41,37 +42,25 @@ async fn tls_info(
 }
 
 fn describe(connection: &TlsConnection, version: Version) -> TlsInfo {
-    let unknown = |what: &str, id: Option<u16>| match id {
-        Some(id) => format!("{what} 0x{id:04x}"),
+    let named = |id: Option<u16>, name: fn(u16) -> Option<&'static str>, what: &str| match id {
+        Some(id) => name(id).map_or_else(|| format!("{what} 0x{id:04x}"), str::to_owned),
         None => "none".to_owned(),
     };
+    // The recorder kept whole records up to the end of the ClientHello, so it reads unless the
+    // client sent something odd; the fingerprints are then left empty.
+    let hello = tls::read_client_hello(&connection.client_hello).ok();
+    let fingerprint = |print: fn(&tls::ClientHello) -> String| hello.as_ref().map(print).unwrap_or_default();
     TlsInfo {
-        tls_version: connection
-            .protocol_version
-            .and_then(version_name)
-            .map_or_else(|| unknown("version", connection.protocol_version), str::to_owned),
-        cipher_suite: connection
-            .cipher_suite
-            .and_then(|id| rustls::CipherSuite::from(id).as_str())
-            // rustls writes TLS 1.3's suites TLS13_…; IANA's names are TLS_….
-            .map(|name| name.strip_prefix("TLS13_").map_or_else(|| name.to_owned(), |rest| format!("TLS_{rest}")))
-            .unwrap_or_else(|| unknown("cipher suite", connection.cipher_suite)),
-        key_exchange_group: connection.key_exchange_group.map(|id| format!("{:?}", rustls::NamedGroup::from(id))),
+        tls_version: named(connection.protocol_version, tls::version_name, "version"),
+        cipher_suite: named(connection.cipher_suite, tls::cipher_suite_name, "cipher suite"),
+        key_exchange_group: connection.key_exchange_group.map(|id| named(Some(id), tls::named_group_name, "group")),
         alpn: connection.alpn.clone(),
         sni: connection.sni.clone(),
         http_version: format!("{version:?}"),
         client_hello_hex: connection.client_hello.iter().map(|byte| format!("{byte:02x}")).collect(),
-        ja3: String::new(),
-        ja3_text: String::new(),
-        ja4: String::new(),
-    }
-}
-
-fn version_name(id: u16) -> Option<&'static str> {
-    match id {
-        0x0304 => Some("TLS 1.3"),
-        0x0303 => Some("TLS 1.2"),
-        _ => None,
+        ja3: fingerprint(tls::ClientHello::ja3),
+        ja3_text: fingerprint(tls::ClientHello::ja3_text),
+        ja4: fingerprint(tls::ClientHello::ja4),
     }
 }
 
