@@ -26,7 +26,8 @@
 //! - [`sockets`]: the Sockets lab's core: transcripts, SMTP/POP3/FTP replies, walkthroughs,
 //!   sessions as Python, and its state.
 //! - [`lab`]: the shape of every lab's state (events in, effects out): [`ws_lab`] is the
-//!   WebSocket lab's, [`http_lab`] the HTTP lab's, [`formats_lab`] the Formats lab's.
+//!   WebSocket lab's, [`http_lab`] the HTTP lab's, [`formats_lab`] the Formats lab's,
+//!   [`security_lab`] the Security lab's.
 //!
 //! Broken input is ordinary input here: functions return a value or an error that says where
 //! the problem is (byte offset, or line and column), and never panic.
