@@ -3,13 +3,13 @@
 // accepted, as a person does once), and says what to do when it is not; "abc" hashes to the
 // FIPS 180 values; Basic and Digest authentication computed step by step get a 200 from the
 // server; the WebSocket handshake's accept value matches /ws/inspect's; "Hash this…" from the
-// HTTP lab. Screenshots in light and dark.
+// HTTP and WebSocket labs. Screenshots in light and dark.
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
-import { baseUrl, launch, screenshotPath } from "./support.mjs";
+import { WsLabPage, baseUrl, launch, screenshotPath } from "./support.mjs";
 
 let browser;
 before(async () => {
@@ -175,6 +175,23 @@ test("\"Hash this…\" on an HTTP body brings its bytes to Hash and encode", asy
   assert.equal(
     await page.locator('code[data-algorithm="SHA-256"]').textContent(),
     createHash("sha256").update(body).digest("hex"),
+  );
+  await page.context().close();
+});
+
+test("\"Hash this…\" on a WebSocket message brings its bytes to Hash and encode", async () => {
+  const page = await newPage();
+  const ws = new WsLabPage(page);
+  await ws.open();
+  await ws.connect();
+  await ws.send("hello");
+  await ws.message("received", "text", "hello").getByRole("button").first().click();
+  await page.getByRole("button", { name: "Hash this…" }).click();
+  await page.getByRole("tab", { name: "Hash and encode", selected: true }).waitFor();
+  await page.getByText(/WebSocket message #/).waitFor();
+  assert.equal(
+    await page.locator('code[data-algorithm="SHA-256"]').textContent(),
+    "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
   );
   await page.context().close();
 });
