@@ -1,11 +1,13 @@
 // Journeys through the Concurrency lab in real Chromium against wirelab-server: 12 × /delay/1
 // all at once over HTTP/1.1 queues requests 7–12 behind the browser's six connections, the same
-// over HTTP/2 (the server's TLS port, its self-signed certificate accepted by the context) shares
-// one connection and queues nothing, the wall times side by side, 50 WebSockets open at once, and
-// the plan as Python copied. Screenshots in light and dark.
+// over HTTP/2 (the server's TLS port, its self-signed certificate trusted by `launch`) shares one
+// connection and queues nothing, the wall times side by side, 50 WebSockets open at once, the
+// plan as Python copied, and an untrusting browser told how to trust the certificate.
+// Screenshots in light and dark.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
 import { baseUrl, launch, screenshotPath } from "./support.mjs";
 
 let browser;
@@ -17,8 +19,8 @@ after(async () => {
 });
 
 async function newPage(colorScheme = "light") {
-  // The TLS port's certificate is self-signed: the context accepts it, as a person would once.
-  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, colorScheme, ignoreHTTPSErrors: true });
+  // The TLS port's certificate is self-signed: `launch` trusts exactly it, as a person would once.
+  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, colorScheme });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(baseUrl).origin });
   return context.newPage();
 }
@@ -124,4 +126,24 @@ test("50 WebSockets at once, and the plan as Python with a semaphore (dark)", as
   await page.getByRole("status").filter({ hasText: "Copied to the clipboard" }).waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), program);
   await page.screenshot({ path: screenshotPath("concurrency-lab-python-dark"), fullPage: true });
+});
+
+test("HTTP/2 with the certificate not yet trusted says how to trust it", async (t) => {
+  const port = await tlsPort();
+  if (port === null) return t.skip("the server has no TLS port (--tls-port)");
+  // A browser of its own that does not trust the self-signed certificate (no SPKI exception).
+  const untrusting = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
+  });
+  t.after(() => untrusting.close());
+  const context = await untrusting.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  const lab = new ConcurrencyLabPage(page);
+  await lab.open();
+  await lab.plan({ count: 2, delay: 0, over: "HTTP/2" });
+  const sentences = await lab.run();
+  assert.match(sentences, /2 requests failed/, sentences);
+  assert.match(sentences, new RegExp(`open https://127\\.0\\.0\\.1:${port}/ once in this browser and accept it`), sentences);
+  await page.screenshot({ path: screenshotPath("concurrency-lab-untrusted") });
 });

@@ -167,3 +167,19 @@ async fn a_count_out_of_range_is_refused_with_the_text_kept() {
     assert_eq!(labelled(&page, "How many").value(), "500");
     assert!(page.first("[data-testid=conc-empty]").is_some(), "no run was made");
 }
+
+#[wasm_bindgen_test]
+async fn stop_ends_the_run_and_starts_nothing_more() {
+    let page = mount_lab().await;
+    type_into(&page, "How many", "5");
+    type_into(&page, "Seconds", "0.3");
+    choose(&page, "One after another");
+    settle().await;
+    run_button(&page).click();
+    wait_until("the first request to finish", 10, || rows(&page).first().is_some_and(|row| row.contains("#1: 200"))).await;
+    page.click("Stop");
+    wait_until("the run to end", 10, || page.first("[data-testid=conc-progress]").is_none()).await;
+    let rows = rows(&page);
+    assert!(rows.iter().any(|row| row.contains("not started (stopped)")), "{rows:?}");
+    assert!(!rows[4].contains(": 200"), "the last request never ran: {rows:?}");
+}

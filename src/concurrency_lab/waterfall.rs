@@ -187,6 +187,8 @@ fn tick_step(span_ms: f64) -> f64 {
 fn tick_label(ms: f64) -> String {
     if ms == 0.0 {
         "0".into()
+    } else if ms < 10.0 {
+        format!("{} ms", wire::concurrency_lab::plan::number((ms * 10.0).round() / 10.0))
     } else if ms < 1000.0 {
         format!("{ms:.0} ms")
     } else {
@@ -204,8 +206,11 @@ pub fn run_chart(props: &RunChartProps) -> Html {
     let run = &props.run;
     let sockets = run.plan.workload == Workload::WebSockets;
     let (rows, span) = if sockets { socket_rows(run) } else { request_rows(run) };
+    // No axis until something was measured.
+    let measured = rows.iter().any(|row| row.bars.is_some());
     let step = tick_step(span);
-    let ticks: Vec<f64> = (0..).map(|i| i as f64 * step).take_while(|t| *t <= span).collect();
+    let ticks: Vec<f64> =
+        if measured { (0..).map(|i| i as f64 * step).take_while(|t| *t <= span).collect() } else { Vec::new() };
     let dense = rows.len() > 40;
     let legend: Vec<(SegmentKind, &str)> = if sockets {
         vec![(SegmentKind::Connect, "Handshake"), (SegmentKind::Download, "Open")]
@@ -273,6 +278,14 @@ pub fn run_chart(props: &RunChartProps) -> Html {
                 <div class="conc-sentences" data-testid="conc-sentences">
                     { for sentences.iter().map(|sentence| html! { <p>{sentence}</p> }) }
                 </div>
+            }
+            if run.tls_unreachable() {
+                <p class="conc-trust">
+                    <a href={format!("{}/", run.origin)} target="_blank" rel="noopener">
+                        {format!("Open {}/ in a new tab to accept its certificate", run.origin)}
+                    </a>
+                    {", then come back and run again."}
+                </p>
             }
         </div>
     }

@@ -176,14 +176,30 @@ impl Run {
         socket_facts(&times)
     }
 
+    /// Nothing came back over HTTP/2: the TLS port is off or its certificate is not trusted yet.
+    pub fn tls_unreachable(&self) -> bool {
+        if self.plan.carrier != Carrier::Http2 || !self.is_finished() || self.stopped {
+            return false;
+        }
+        match self.plan.workload {
+            Workload::Requests => {
+                let facts = self.request_facts();
+                facts.answered == 0 && facts.failed > 0
+            }
+            Workload::WebSockets => {
+                let facts = self.socket_facts();
+                facts.opened == 0 && facts.failed > 0
+            }
+        }
+    }
+
     /// The sentences under the run's chart, from what it measured.
     pub fn sentences(&self) -> Vec<String> {
         match self.plan.workload {
             Workload::Requests => {
                 let facts = self.request_facts();
                 let mut out = facts.sentences(self.plan.endpoint.server_seconds());
-                let unreachable = facts.answered == 0 && facts.failed > 0 && self.plan.carrier == Carrier::Http2;
-                if unreachable {
+                if self.tls_unreachable() {
                     out.push(tls_hint(&self.origin));
                 }
                 if self.plan.carrier == Carrier::Http2 && facts.answered > 0 && facts.protocol == "http/1.1" {
@@ -194,7 +210,7 @@ impl Run {
             Workload::WebSockets => {
                 let facts = self.socket_facts();
                 let mut out = facts.sentences();
-                if facts.opened == 0 && facts.failed > 0 && self.plan.carrier == Carrier::Http2 {
+                if self.tls_unreachable() {
                     out.push(tls_hint(&self.origin));
                 }
                 out
