@@ -3,7 +3,7 @@
 //! socket (the handshake, then the time it stayed open); the sentences of what was measured
 //! under it. Hovering or focusing a row shows its figures below the chart.
 
-use wire::concurrency_lab::measure::{Bars, SegmentKind, protocol_name};
+use wire::concurrency_lab::measure::{Bars, Segment, SegmentKind, protocol_name};
 use wire::concurrency_lab::plan::Workload;
 use wire::concurrency_lab::{RowState, Run};
 use wire::units::{format_bytes, format_millis};
@@ -21,6 +21,13 @@ struct Row {
     bars: Option<Bars>,
     detail: Vec<String>,
     state: &'static str,
+}
+
+impl Row {
+    /// A row with no bars: its state in words.
+    fn without_bars(label: &str, status: &str, state: &'static str, detail: Vec<String>) -> Row {
+        Row { label: label.to_string(), status: status.to_string(), bars: None, detail, state }
+    }
 }
 
 fn request_rows(run: &Run) -> (Vec<Row>, f64) {
@@ -73,34 +80,18 @@ fn request_rows(run: &Run) -> (Vec<Row>, f64) {
                     detail.extend(bars.notes.iter().cloned());
                     Row { label, status: measured.status.to_string(), bars: Some(bars), detail, state: "done" }
                 }
-                RowState::Failed(error) => Row {
-                    label: label.clone(),
-                    status: "failed".into(),
-                    bars: None,
-                    detail: vec![format!("{label}: failed: {error}"), after],
-                    state: "failed",
-                },
-                RowState::InFlight => Row {
-                    label: label.clone(),
-                    status: "…".into(),
-                    bars: None,
-                    detail: vec![format!("{label}: in flight"), after],
-                    state: "in-flight",
-                },
-                RowState::Waiting => Row {
-                    label: label.clone(),
-                    status: "".into(),
-                    bars: None,
-                    detail: vec![format!("{label}: waiting for its turn")],
-                    state: "waiting",
-                },
-                RowState::NotStarted => Row {
-                    label: label.clone(),
-                    status: "–".into(),
-                    bars: None,
-                    detail: vec![format!("{label}: not started (stopped)")],
-                    state: "not-started",
-                },
+                RowState::Failed(error) => {
+                    Row::without_bars(&label, "failed", "failed", vec![format!("{label}: failed: {error}"), after])
+                }
+                RowState::InFlight => {
+                    Row::without_bars(&label, "…", "in-flight", vec![format!("{label}: in flight"), after])
+                }
+                RowState::Waiting => {
+                    Row::without_bars(&label, "", "waiting", vec![format!("{label}: waiting for its turn")])
+                }
+                RowState::NotStarted => {
+                    Row::without_bars(&label, "–", "not-started", vec![format!("{label}: not started (stopped)")])
+                }
             }
         })
         .collect();
@@ -123,16 +114,8 @@ fn socket_rows(run: &Run) -> (Vec<Row>, f64) {
                     let end = times.ended_ms.unwrap_or(last_open).max(opened);
                     span = span.max(end - origin);
                     let segments = vec![
-                        wire::concurrency_lab::measure::Segment {
-                            kind: SegmentKind::Connect,
-                            start_ms: start - origin,
-                            duration_ms: opened - start,
-                        },
-                        wire::concurrency_lab::measure::Segment {
-                            kind: SegmentKind::Download,
-                            start_ms: opened - origin,
-                            duration_ms: end - opened,
-                        },
+                        Segment { kind: SegmentKind::Connect, start_ms: start - origin, duration_ms: opened - start },
+                        Segment { kind: SegmentKind::Download, start_ms: opened - origin, duration_ms: end - opened },
                     ];
                     let bars = Bars {
                         start_ms: start - origin,
@@ -149,27 +132,13 @@ fn socket_rows(run: &Run) -> (Vec<Row>, f64) {
                     ];
                     Row { label, status: format_millis(opened - start), bars: Some(bars), detail, state: "done" }
                 }
-                (_, None, Some(error)) => Row {
-                    label: label.clone(),
-                    status: "failed".into(),
-                    bars: None,
-                    detail: vec![format!("{label}: {error}")],
-                    state: "failed",
-                },
-                _ if row.abandoned => Row {
-                    label: label.clone(),
-                    status: "–".into(),
-                    bars: None,
-                    detail: vec![format!("{label}: stopped before it opened")],
-                    state: "not-started",
-                },
-                _ => Row {
-                    label: label.clone(),
-                    status: "…".into(),
-                    bars: None,
-                    detail: vec![format!("{label}: opening")],
-                    state: "in-flight",
-                },
+                (_, None, Some(error)) => {
+                    Row::without_bars(&label, "failed", "failed", vec![format!("{label}: {error}")])
+                }
+                _ if row.abandoned => {
+                    Row::without_bars(&label, "–", "not-started", vec![format!("{label}: stopped before it opened")])
+                }
+                _ => Row::without_bars(&label, "…", "in-flight", vec![format!("{label}: opening")]),
             }
         })
         .collect();
