@@ -2,7 +2,8 @@
 //! Python's `ssl` (a bare handshake), `requests` and `websockets` (WSS echo), Digest
 //! authentication from curl and requests, the generated certificate kept across starts, and the
 //! bad inputs: plain HTTP on the TLS port, a truncated ClientHello, a client that stalls
-//! mid-handshake, a client that refuses the certificate. Each bad input gets one log line and a
+//! mid-handshake, a client that refuses the certificate (its issuer, or its name after the
+//! handshake: a debug line then, as an unused preconnect gets). Each bad input gets a log line and a
 //! closed connection, and the server keeps serving.
 
 mod tls_support;
@@ -254,10 +255,31 @@ fn bad_input_on_the_tls_port_is_logged_and_closed() {
     assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(5), "{waited:?}");
     server.wait_for_log("TLS handshake not finished within the header read timeout (1 s)");
 
-    // A client that does not trust the certificate (no --cacert): curl fails, the server says why.
-    let refused = run_output("curl", &["-sS", "--max-time", "10", &server.https("/tls/info")]);
-    assert_eq!(refused.status.code(), Some(60), "{refused:?}");
-    server.wait_for_log("the client refused the TLS handshake with the alert UnknownCA");
+    // Clients that refuse the certificate: curl fails (60: peer certificate cannot be
+    // authenticated), the server logs the alert it received.
+    let cert = server.cert_path.to_string_lossy().into_owned();
+    let elsewhere = format!("other.example:{}:127.0.0.1", server.tls_port);
+    let other_name = format!("https://other.example:{}/tls/info", server.tls_port);
+    let refusals: [(&str, Vec<&str>, &str); 2] = [
+        ("an unknown issuer (no --cacert)", vec![], "with the alert UnknownCA"),
+        (
+            "a name the certificate does not cover",
+            vec!["--cacert", &cert, "--resolve", &elsewhere, &other_name],
+            "TLS connection closed after the handshake without a request",
+        ),
+    ];
+    for (what, extra, logged) in refusals {
+        let before = server.log().matches(logged).count();
+        let https = server.https("/tls/info");
+        let args: Vec<&str> = if extra.is_empty() { vec![https.as_str()] } else { extra };
+        let refused = run_output("curl", &[&["-sS", "--max-time", "10"][..], &args].concat());
+        assert_eq!(refused.status.code(), Some(60), "{what}: {refused:?}");
+        let deadline = Instant::now() + STEP;
+        while server.log().matches(logged).count() == before {
+            assert!(Instant::now() < deadline, "{what}: no {logged:?} in the log:\n{}", server.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 
     // And the server still serves.
     let info = curl_json(&server, &["--http2"], &server.https("/tls/info"));

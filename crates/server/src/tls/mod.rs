@@ -27,6 +27,7 @@ pub(crate) mod route;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -161,7 +162,12 @@ async fn serve_connection(
     let connection = Arc::new(TlsConnection::new(session, recorder.take_recorded()));
     tracing::debug!(%peer, alpn = ?connection.alpn, "TLS handshake done");
 
+    // Whether any request came: a client that rejects the certificate's name after the handshake
+    // (curl, OpenSSL check the name then) just closes, as an unused browser preconnect does.
+    let asked = Arc::new(AtomicBool::new(false));
+    let asked_here = Arc::clone(&asked);
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        asked_here.store(true, Ordering::Relaxed);
         request.extensions_mut().insert(ConnectInfo(peer));
         request.extensions_mut().insert(Arc::clone(&connection));
         app.clone().oneshot(request)
@@ -179,6 +185,13 @@ async fn serve_connection(
     };
     if let Err(error) = result {
         tracing::debug!(%peer, %error, "TLS connection ended with an error");
+    }
+    if !asked.load(Ordering::Relaxed) {
+        tracing::debug!(
+            %peer,
+            "TLS connection closed after the handshake without a request (a client that rejects the \
+             certificate's name, or an unused browser preconnect)"
+        );
     }
 }
 

@@ -59,7 +59,7 @@ impl TlsServer {
             .arg("--data-dir")
             .arg(data_dir)
             .args(extra)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", "info,wirelab_server::tls=debug")
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
