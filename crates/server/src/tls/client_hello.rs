@@ -1,14 +1,11 @@
-//! Keeps the ClientHello as the client sent it: a stream wrapper, put under rustls, that copies
-//! what is read off the TCP connection until the first handshake message (the ClientHello) is
-//! complete, in as many TLS records as it took, and then stops copying. `/tls/info` shows these
+//! Keeps the ClientHello as the client sent it: a tap on the TCP connection's reads (tokio-util's
+//! `InspectReader`, put under rustls) that copies what is read until the first handshake message
+//! (the ClientHello) is complete, in as many TLS records as it took, and then stops copying. `/tls/info` shows these
 //! bytes and fingerprints them (JA3, JA4); when the handshake fails, the first bytes tell a
 //! plain-HTTP request from a TLS client that gave up.
 
-use std::io;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The most kept: a ClientHello is a few hundred bytes (about 1.8 KiB with a post-quantum key
 /// share); 16 KiB is the largest TLS record.
@@ -62,78 +59,55 @@ pub(crate) fn is_complete(bytes: &[u8]) -> bool {
     matches!(extent(bytes), Extent::Complete(_))
 }
 
-/// A stream that records the bytes read through it until the ClientHello is complete (or
-/// [`MAX_CLIENT_HELLO_BYTES`] have been read, or the bytes are not TLS handshake records).
-#[derive(Debug)]
-pub struct HelloRecorder<S> {
-    inner: S,
-    recorded: Vec<u8>,
-    recording: bool,
+/// The bytes a connection's first reads brought, kept until the ClientHello is complete (or
+/// [`MAX_CLIENT_HELLO_BYTES`] have been read, or the bytes are not TLS handshake records). Shared
+/// between the tap under rustls ([`HelloRecording::tap`], for tokio-util's `InspectReader`) and
+/// the connection's task, which takes the bytes once the handshake is over.
+#[derive(Debug, Default)]
+pub struct HelloRecording {
+    /// Set once recording has stopped: later reads (the whole connection's) cost one load.
+    done: AtomicBool,
+    bytes: Mutex<Vec<u8>>,
 }
 
-impl<S> HelloRecorder<S> {
-    pub fn new(inner: S) -> HelloRecorder<S> {
-        HelloRecorder { inner, recorded: Vec::new(), recording: true }
+impl HelloRecording {
+    /// What to give `InspectReader::new` to record the reads of one connection here.
+    pub fn tap(self: &Arc<Self>) -> impl FnMut(&[u8]) + Send + Sync + 'static {
+        let recording = Arc::clone(self);
+        move |bytes| recording.record(bytes)
     }
 
     /// The bytes recorded: the ClientHello's records once complete; otherwise the first bytes read.
-    pub fn recorded(&self) -> &[u8] {
-        &self.recorded
+    pub fn recorded(&self) -> Vec<u8> {
+        self.bytes.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Takes the recorded bytes out, leaving nothing behind.
-    pub fn take_recorded(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.recorded)
+    pub fn take_recorded(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.bytes.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    fn record(&mut self, bytes: &[u8]) {
-        let room = MAX_CLIENT_HELLO_BYTES - self.recorded.len();
-        self.recorded.extend_from_slice(&bytes[..bytes.len().min(room)]);
-        match extent(&self.recorded) {
+    fn record(&self, bytes: &[u8]) {
+        if self.done.load(Ordering::Acquire) || bytes.is_empty() {
+            return;
+        }
+        let mut recorded = self.bytes.lock().unwrap_or_else(PoisonError::into_inner);
+        let room = MAX_CLIENT_HELLO_BYTES - recorded.len();
+        recorded.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        let done = match extent(&recorded) {
             Extent::Complete(end) => {
-                self.recorded.truncate(end);
-                self.recording = false;
+                recorded.truncate(end);
+                true
             }
-            Extent::NotHandshake => self.recording = false,
-            Extent::Incomplete => self.recording = self.recorded.len() < MAX_CLIENT_HELLO_BYTES,
-        }
-    }
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for HelloRecorder<S> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if self.recording && matches!(result, Poll::Ready(Ok(()))) {
-            self.record(&buf.filled()[before..]);
-        }
-        result
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for HelloRecorder<S> {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, data)
+            Extent::NotHandshake => true,
+            Extent::Incomplete => recorded.len() >= MAX_CLIENT_HELLO_BYTES,
+        };
+        self.done.store(done, Ordering::Release);
     }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
+    #[cfg(test)]
+    fn is_recording(&self) -> bool {
+        !self.done.load(Ordering::Acquire)
     }
 }
 
@@ -170,15 +144,18 @@ mod tests {
     #[test]
     fn recording_stops_at_the_end_of_the_client_hello_or_the_cap() {
         let hello = record(&[1, 0, 0, 2, b'a', b'b']);
-        let mut recorder = HelloRecorder::new(());
-        recorder.record(&hello[..4]);
-        assert!(recorder.recording);
-        recorder.record(&[&hello[4..], &[23, 3, 3][..]].concat());
-        assert_eq!((recorder.recorded(), recorder.recording), (&hello[..], false));
+        let recording = Arc::new(HelloRecording::default());
+        let mut tap = recording.tap();
+        tap(&hello[..4]);
+        assert!(recording.is_recording());
+        tap(&[&hello[4..], &[23, 3, 3][..]].concat());
+        tap(b"later reads are not kept");
+        assert_eq!((recording.recorded(), recording.is_recording()), (hello.clone(), false));
+        assert_eq!((recording.take_recorded(), recording.recorded()), (hello, Vec::new()));
 
-        let mut endless = HelloRecorder::new(());
+        let endless = HelloRecording::default();
         let huge = [&[HANDSHAKE_RECORD, 3, 1, 0xff, 0xff][..], &[0; MAX_CLIENT_HELLO_BYTES]].concat();
         endless.record(&huge);
-        assert_eq!((endless.recorded().len(), endless.recording), (MAX_CLIENT_HELLO_BYTES, false));
+        assert_eq!((endless.recorded().len(), endless.is_recording()), (MAX_CLIENT_HELLO_BYTES, false));
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Each accepted connection goes through, in its own task:
 //!
-//! 1. `client_hello.rs`: a wrapper under rustls that keeps the ClientHello bytes as they arrived.
+//! 1. `client_hello.rs`: a tap under rustls that keeps the ClientHello bytes as they arrived.
 //! 2. The rustls handshake (tokio-rustls, ring provider), within the header read timeout. A failed
 //!    or stalled handshake is logged in one line saying what happened (plain HTTP on the TLS port,
 //!    a client that closed mid-handshake, a client that refused the certificate, a timeout), and
@@ -39,11 +39,12 @@ use rustls::ServerConnection;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{sleep, timeout};
 use tokio_rustls::TlsAcceptor;
+use tokio_util::io::InspectReader;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
 pub use certificate::{CertificateSource, GENERATED_NAMES, TlsIdentity, default_data_dir};
-use client_hello::HelloRecorder;
+use client_hello::HelloRecording;
 pub use client_hello::MAX_CLIENT_HELLO_BYTES;
 
 use crate::Shutdown;
@@ -138,15 +139,17 @@ async fn serve_connection(
     limits: ConnectionLimits,
     shutdown: Shutdown,
 ) {
-    let handshake = timeout(limits.header_read_timeout, acceptor.accept(HelloRecorder::new(stream)).into_fallible());
+    let recording = Arc::new(HelloRecording::default());
+    let tapped = InspectReader::new(stream, recording.tap());
+    let handshake = timeout(limits.header_read_timeout, acceptor.accept(tapped).into_fallible());
     let accepted = tokio::select! {
         accepted = handshake => accepted,
         () = shutdown.triggered() => return,
     };
-    let mut tls = match accepted {
+    let tls = match accepted {
         Ok(Ok(tls)) => tls,
-        Ok(Err((error, recorder))) => {
-            log_failed_handshake(peer, &error, recorder.recorded());
+        Ok(Err((error, _))) => {
+            log_failed_handshake(peer, &error, &recording.recorded());
             return;
         }
         Err(_elapsed) => {
@@ -158,8 +161,7 @@ async fn serve_connection(
             return;
         }
     };
-    let (recorder, session) = tls.get_mut();
-    let connection = Arc::new(TlsConnection::new(session, recorder.take_recorded()));
+    let connection = Arc::new(TlsConnection::new(tls.get_ref().1, recording.take_recorded()));
     tracing::debug!(%peer, alpn = ?connection.alpn, "TLS handshake done");
 
     // Whether any request came: a client that rejects the certificate's name after the handshake
