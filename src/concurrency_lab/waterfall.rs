@@ -165,6 +165,59 @@ fn tick_label(ms: f64) -> String {
     }
 }
 
+/// The step line of `steps` in a 1000 × 100 box: x is time over `span`, y the count over `most`.
+fn step_points(steps: &[(f64, usize)], span: f64, most: usize) -> String {
+    let x = |ms: f64| (ms / span * 1000.0).clamp(0.0, 1000.0);
+    let y = |count: usize| 100.0 - count as f64 / most.max(1) as f64 * 96.0;
+    let mut points = Vec::new();
+    let mut previous = 0;
+    for (at, count) in steps {
+        points.push(format!("{:.1},{:.1}", x(*at), y(previous)));
+        points.push(format!("{:.1},{:.1}", x(*at), y(*count)));
+        previous = *count;
+    }
+    points.join(" ")
+}
+
+/// Requests in flight over time: started by the page and not finished, and sent and not yet
+/// answered, against the strategy's limit.
+fn flight_chart(run: &Run, span: f64, ticks: &[f64]) -> Html {
+    let (started, on_the_wire) = run.in_flight();
+    let most_started = started.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let most_on_wire = on_the_wire.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let limit = run.plan.strategy.limit(run.plan.count) as usize;
+    let most = most_started.max(most_on_wire).max(limit).max(1);
+    let limit_y = 100.0 - limit as f64 / most as f64 * 96.0;
+    let summary = format!(
+        "Requests in flight: at most {most_started} started and not finished, at most {most_on_wire} sent and \
+         not yet answered; the strategy allows {limit}."
+    );
+    html! {
+        <div class="conc-flight">
+            <div class="conc-flight-head">
+                <h3>{"In flight"}</h3>
+                <ul class="conc-legend" aria-hidden="true">
+                    <li><span class="conc-swatch started"></span>{format!("started, not finished (at most {most_started})")}</li>
+                    <li><span class="conc-swatch on-wire"></span>{format!("sent, not answered (at most {most_on_wire})")}</li>
+                    <li><span class="conc-swatch limit"></span>{format!("the strategy's limit ({limit})")}</li>
+                </ul>
+            </div>
+            <div class="conc-flight-plot">
+                <span class="conc-flight-max mono small" aria-hidden="true">{most}</span>
+                <svg viewBox="0 0 1000 100" preserveAspectRatio="none" role="img" aria-label={summary}>
+                    { for ticks.iter().skip(1).map(|tick| {
+                        let x = format!("{:.1}", tick / span * 1000.0);
+                        html! { <line class="conc-flight-grid" x1={x.clone()} x2={x} y1="0" y2="100" vector-effect="non-scaling-stroke" /> }
+                    }) }
+                    <line class="conc-flight-limit" x1="0" x2="1000" y1={format!("{limit_y:.1}")} y2={format!("{limit_y:.1}")} vector-effect="non-scaling-stroke" />
+                    <polyline class="conc-flight-started" points={step_points(&started, span, most)} vector-effect="non-scaling-stroke" />
+                    <polyline class="conc-flight-wire" points={step_points(&on_the_wire, span, most)} vector-effect="non-scaling-stroke" />
+                </svg>
+            </div>
+        </div>
+    }
+}
+
 fn percent(ms: f64, span: f64) -> String {
     format!("{:.3}%", (ms / span * 100.0).clamp(0.0, 100.0))
 }
@@ -237,6 +290,9 @@ pub fn run_chart(props: &RunChartProps) -> Html {
                     }
                 }) }
             </div>
+            if !sockets && measured {
+                { flight_chart(run, span, &ticks) }
+            }
             <div class="conc-detail small" aria-live="polite">
                 { match detail {
                     Some(lines) => html! { <>{ for lines.iter().map(|line| html! { <span>{line}</span> }) }</> },

@@ -273,6 +273,28 @@ pub fn peak(intervals: impl Iterator<Item = (f64, f64)>) -> usize {
     usize::try_from(most).unwrap_or(0)
 }
 
+/// A count over time: `(time, count from then on)`, in time order.
+pub type Steps = Vec<(f64, usize)>;
+
+/// How many intervals are open over time, as steps: `(time, count from then on)`, starting at
+/// the earliest start with its count and ending at the last end with 0. Ends come before starts
+/// at the same moment.
+pub fn steps(intervals: impl Iterator<Item = (f64, f64)>) -> Steps {
+    let mut edges: Vec<(f64, i32)> = intervals.flat_map(|(start, end)| [(start, 1), (end, -1)]).collect();
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut out: Vec<(f64, usize)> = Vec::new();
+    let mut open = 0i32;
+    for (at, change) in edges {
+        open += change;
+        let count = usize::try_from(open).unwrap_or(0);
+        match out.last_mut() {
+            Some(last) if last.0 == at => last.1 = count,
+            _ => out.push((at, count)),
+        }
+    }
+    out
+}
+
 /// The median of `values` (the mean of the middle two for an even count).
 pub fn median(mut values: Vec<f64>) -> Option<f64> {
     if values.is_empty() {

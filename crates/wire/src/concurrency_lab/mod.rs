@@ -144,7 +144,7 @@ impl Run {
         }
     }
 
-    pub fn in_flight(&self) -> usize {
+    pub fn in_flight_now(&self) -> usize {
         self.requests.iter().filter(|row| row.state == RowState::InFlight).count()
     }
 
@@ -216,6 +216,28 @@ impl Run {
                 out
             }
         }
+    }
+
+    /// Requests in flight over time, in ms from the run's origin, as steps (see
+    /// [`measure::steps`]): started by the page and not yet finished, and of those, sent and not
+    /// yet answered (on the wire). Only finished requests count.
+    pub fn in_flight(&self) -> (measure::Steps, measure::Steps) {
+        let done: Vec<&Measured> = self
+            .requests
+            .iter()
+            .filter_map(|row| match &row.state {
+                RowState::Done(measured) => Some(measured),
+                _ => None,
+            })
+            .collect();
+        let origin = done.iter().map(|m| m.origin_ms()).fold(f64::INFINITY, f64::min);
+        let started = measure::steps(done.iter().map(|m| (m.origin_ms() - origin, m.ended_ms - origin)));
+        let on_the_wire = measure::steps(done.iter().filter_map(|m| {
+            let timing = m.timing.as_ref()?;
+            (timing.request_start > 0.0 && timing.response_end >= timing.request_start)
+                .then_some((timing.request_start - origin, timing.response_end - origin))
+        }));
+        (started, on_the_wire)
     }
 
     /// The wall time from the first start to the last end, in ms, once something finished.
@@ -456,7 +478,7 @@ impl ConcurrencyLabState {
             }
         }
         match run.plan.workload {
-            Workload::Requests if run.in_flight() > 0 => vec![ConcurrencyEffect::AbortRequests { run: run.id }],
+            Workload::Requests if run.in_flight_now() > 0 => vec![ConcurrencyEffect::AbortRequests { run: run.id }],
             Workload::Requests => Vec::new(),
             Workload::WebSockets => vec![ConcurrencyEffect::CloseSockets { run: run.id }],
         }
@@ -477,7 +499,7 @@ impl ConcurrencyLabState {
         }
         let limit = run.plan.strategy.limit(run.plan.count) as usize;
         let mut effects = Vec::new();
-        while run.in_flight() < limit {
+        while run.in_flight_now() < limit {
             let Some(next) = run.requests.iter().position(|row| row.state == RowState::Waiting) else { break };
             let row = &mut run.requests[next];
             row.state = RowState::InFlight;

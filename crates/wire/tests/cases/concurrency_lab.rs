@@ -4,7 +4,9 @@
 //! and HTTP/2 runs, WebSocket handshakes, the form's checks and the Python programs.
 
 use expect_test::{Expect, expect};
-use wire::concurrency_lab::measure::{Measured, SocketTimes, median, number_ranges, peak, request_facts, socket_facts};
+use wire::concurrency_lab::measure::{
+    Measured, SocketTimes, median, number_ranges, peak, request_facts, socket_facts, steps,
+};
 use wire::concurrency_lab::plan::{Carrier, EndpointKind, PlanEdit, StrategyKind, Workload};
 use wire::concurrency_lab::{
     ConcurrencyEffect, ConcurrencyEvent, ConcurrencyLabState, Origins, RowState, TlsPort, tls_port_in_info,
@@ -504,6 +506,14 @@ case_test! {
         ];
         for (intervals, expected) in overlaps {
             assert_eq!(peak(intervals.iter().copied()), expected, "{intervals:?}");
+        }
+        let step_cases: [(&[(f64, f64)], &[(f64, usize)]); 3] = [
+            (&[], &[]),
+            (&[(0.0, 2.0), (1.0, 3.0)], &[(0.0, 1), (1.0, 2), (2.0, 1), (3.0, 0)]),
+            (&[(0.0, 1.0), (1.0, 2.0), (0.0, 2.0)], &[(0.0, 2), (1.0, 2), (2.0, 0)]),
+        ];
+        for (intervals, expected) in step_cases {
+            assert_eq!(steps(intervals.iter().copied()), expected, "{intervals:?}");
         }
         let sockets = [
             SocketTimes { started_ms: Some(0.0), opened_ms: Some(10.0), ended_ms: None, error: None },
