@@ -90,7 +90,11 @@ fn loaded(props: &LoadedProps) -> Html {
     let facts = reading.facts().into_iter().map(|(label, value)| {
         let copyable = label.starts_with("JA") && !value.starts_with('(');
         html! {
-            <div class={classes!("sec-fact-cell", label.starts_with("JA3 text").then_some("long"))}>
+            <div class={classes!("sec-fact-cell", match label {
+                "JA3 text" => Some("long"),
+                "JA3" | "JA4" => Some("medium"),
+                _ => None,
+            })}>
                 <dt>{label}</dt>
                 <dd>
                     <code class="sec-fact" data-fact={label}>{value.clone()}</code>
