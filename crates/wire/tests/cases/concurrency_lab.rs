@@ -507,7 +507,8 @@ case_test! {
         for (intervals, expected) in overlaps {
             assert_eq!(peak(intervals.iter().copied()), expected, "{intervals:?}");
         }
-        let step_cases: [(&[(f64, f64)], &[(f64, usize)]); 3] = [
+        type Intervals<'a> = &'a [(f64, f64)];
+        let step_cases: [(Intervals, &[(f64, usize)]); 3] = [
             (&[], &[]),
             (&[(0.0, 2.0), (1.0, 3.0)], &[(0.0, 1), (1.0, 2), (2.0, 1), (3.0, 0)]),
             (&[(0.0, 1.0), (1.0, 2.0), (0.0, 2.0)], &[(0.0, 2), (1.0, 2), (2.0, 0)]),
