@@ -176,7 +176,8 @@ async fn stop_ends_the_run_and_starts_nothing_more() {
     choose(&page, "One after another");
     settle().await;
     run_button(&page).click();
-    wait_until("the first request to finish", 10, || rows(&page).first().is_some_and(|row| row.contains("#1: 200"))).await;
+    wait_until("the first request to finish", 10, || rows(&page).first().is_some_and(|row| row.contains("#1: 200")))
+        .await;
     page.click("Stop");
     wait_until("the run to end", 10, || page.first("[data-testid=conc-progress]").is_none()).await;
     let rows = rows(&page);
