@@ -111,7 +111,7 @@ pub fn auth_view(props: &AuthViewProps) -> Html {
                     </dl>
                     <p>
                         if matches {
-                            <span class="sec-pill ok">{"the steps below give the server's accept value"}</span>
+                            <span class="sec-pill ok">{"the steps above give the server's accept value"}</span>
                         } else {
                             <span class="sec-pill bad">{format!("the steps give {computed}, not the server's value")}</span>
                         }

@@ -104,8 +104,13 @@ fn part_bytes(token: &str, start: usize, part: &str, name: &str) -> Result<Vec<u
 }
 
 fn part_json(token: &str, start: usize, bytes: &[u8], name: &str) -> Result<Value, Diagnostic> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|error| Diagnostic::in_text(token, start, format!("the {name} is not JSON once decoded: {error}")))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|error| {
+        Diagnostic::in_text(
+            token,
+            start,
+            format!("the {name} is not JSON once decoded: {}", crate::text_position::json_error_message(&error)),
+        )
+    })?;
     if !value.is_object() {
         return Err(Diagnostic::in_text(token, start, format!("the {name} must be a JSON object, not {value}")));
     }
@@ -131,10 +136,10 @@ pub fn sign_hs256(header_json: &str, claims_json: &str, key: &[u8]) -> Result<St
 
 fn json_object(text: &str, name: &str) -> Result<Value, Diagnostic> {
     let value: Value = serde_json::from_str(text).map_err(|error| {
-        let position = crate::text_position::TextPosition { line: error.line(), column: error.column() };
+        let position = crate::text_position::TextPosition::of_json_error(text, &error);
         Diagnostic::at(
             crate::diagnostic::Location::at_position(text, position),
-            format!("the {name} is not JSON: {error}"),
+            format!("the {name} is not JSON: {}", crate::text_position::json_error_message(&error)),
         )
     })?;
     if !value.is_object() {

@@ -66,6 +66,16 @@ impl TextPosition {
     }
 }
 
+/// A serde_json error's message without the " at line L column C" serde_json ends it with, for a
+/// `Diagnostic` that says where on its own.
+pub fn json_error_message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.split_once(" at line ") {
+        Some((before, _)) => before.to_string(),
+        None => message,
+    }
+}
+
 impl fmt::Display for TextPosition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "line {}, column {}", self.line, self.column)

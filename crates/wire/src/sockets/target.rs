@@ -90,8 +90,7 @@ pub fn peers_from_info(info_json: &str) -> Result<Vec<Peer>, Diagnostic> {
     serde_json::from_str::<Info>(info_json).map(|info| info.peers).map_err(|error| {
         let position = TextPosition::of_json_error(info_json, &error);
         // serde_json's message ends with its own " at line L column C"; the Diagnostic says where.
-        let message = error.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message);
+        let message = crate::text_position::json_error_message(&error);
         Diagnostic::at(
             Location::at_position(info_json, position),
             format!("the server's peer list is unreadable: {message}"),

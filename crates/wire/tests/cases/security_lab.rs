@@ -338,7 +338,7 @@ case_test! {
             no key: no key
             two hours later iat = 1796040000 · issued 2 hours ago
             two hours later exp = 1796043600 · expired 1 hour ago
-            broken claims: Some(Err("the claims is not JSON: EOF while parsing a value at line 1 column 8 at line 1, column 8"))
+            broken claims: Some(Err("the claims is not JSON: EOF while parsing a value at line 1, column 8"))
             two parts: Err("a JWT has three parts separated by '.' (header.claims.signature); this has 2 at line 1, column 8")"#]].assert_eq(&shown.join("\n"));
     }
 
