@@ -180,6 +180,10 @@ fn ensure_wasm_opt(tools_dir: &Path) -> Result<(), String> {
     process::run(&mut command("npm", &["install", "--no-audit", "--no-fund", "--prefix", &prefix, &package]))
 }
 
+/// The Python that Debian's python3-* packages install into, and that the server's tests run (a
+/// `python3` earlier on PATH, such as pyenv's, does not see those packages).
+const DEBIAN_PYTHON: &str = "/usr/bin/python3";
+
 fn ensure_protocol_clients() -> Result<(), String> {
     // Each real peer the tests drive, and the probe that says it is there. Python's own modules come
     // from Debian too (python3-requests and so on), never from a download outside the registries.
@@ -188,9 +192,9 @@ fn ensure_protocol_clients() -> Result<(), String> {
         ("curl", &["--version"], "curl"),
         ("nginx", &["-v"], "nginx"),
         ("h2load", &["--version"], "nghttp2-client"),
-        ("python3", &["-c", "import requests"], "python3-requests"),
-        ("python3", &["-c", "import aiohttp"], "python3-aiohttp"),
-        ("python3", &["-c", "import websockets"], "python3-websockets"),
+        (DEBIAN_PYTHON, &["-c", "import requests"], "python3-requests"),
+        (DEBIAN_PYTHON, &["-c", "import aiohttp"], "python3-aiohttp"),
+        (DEBIAN_PYTHON, &["-c", "import websockets"], "python3-websockets"),
     ];
     let missing: Vec<&str> = peers
         .into_iter()
