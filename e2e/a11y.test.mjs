@@ -268,7 +268,7 @@ const PAGES = [
         await page.getByRole("button", { name: /^1\. Ask / }).click();
         await page.getByRole("button", { name: "Send the answer" }).click();
         await page.getByRole("button", { name: "Open a WebSocket to /ws/inspect" }).click();
-        await page.getByText("the steps below give the server's accept value").waitFor();
+        await page.getByText("the steps above give the server's accept value").waitFor();
       }],
     ],
   },

@@ -31,6 +31,10 @@ class FormatsLabPage {
   bytes(format) {
     return this.page.getByRole("region", { name: `${format} bytes`, exact: true });
   }
+  /** Waits until the worker has answered and every panel shows that answer. */
+  async settled() {
+    await this.page.locator(".compare-main[aria-busy=false]").waitFor();
+  }
   async size(format) {
     return ((await this.panel(format).getByTestId("wire-size").textContent()) ?? "").trim();
   }
@@ -54,7 +58,7 @@ async function newLab(colorScheme = "light") {
 test("a sample gives five panels with their sizes, and a chosen field lights up in each", async () => {
   const lab = await newLab();
   await lab.page.getByLabel("Sample").selectOption("Sensor reading");
-  await lab.panel("Protobuf").getByTestId("wire-size").waitFor();
+  await lab.settled();
   const sizes = {};
   for (const format of FORMATS) {
     sizes[format] = await lab.size(format);

@@ -155,7 +155,7 @@ for (const colorScheme of ["light", "dark"]) {
 
     const ws = page.getByRole("region", { name: "The WebSocket handshake" });
     await ws.getByRole("button", { name: "Open a WebSocket to /ws/inspect" }).click();
-    await ws.getByText("the steps below give the server's accept value").waitFor();
+    await ws.getByText("the steps above give the server's accept value").waitFor();
     await page.screenshot({ path: screenshotPath(`security-lab-auth-${colorScheme}`), fullPage: true });
     await page.context().close();
   });

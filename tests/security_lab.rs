@@ -117,5 +117,5 @@ async fn basic_is_accepted_and_the_websocket_accept_matches_the_server() {
     wait_until("the Basic answer", 10, || texts(&page, ".sec-pill").iter().any(|text| text.starts_with("200"))).await;
     page.click("Open a WebSocket to /ws/inspect");
     wait_until("the inspect report", 10, || page.text(".sec-server-accept").len() == 28).await;
-    assert!(page.text(".sec-auth").contains("the steps below give the server's accept value"));
+    assert!(page.text(".sec-auth").contains("the steps above give the server's accept value"));
 }

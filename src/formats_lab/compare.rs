@@ -212,7 +212,10 @@ pub fn compare_tab(props: &CompareProps) -> Html {
                     <DocumentTree document={document.clone()} selected={selected.clone()} on_select={on_select.clone()} />
                 }
             </aside>
-            <div class={classes!("compare-main", stale.then_some("stale"))}>
+            // Busy until the worker has answered and every panel shows that answer (they change one
+            // per task): what assistive technology, and the journeys, wait for.
+            <div class={classes!("compare-main", stale.then_some("stale"))}
+                aria-busy={(pending || more_to_draw).to_string()}>
                 if stale {
                     <p class="notice stale-notice">{"The source does not parse: these panels show the last document that did."}</p>
                 }

@@ -23,9 +23,14 @@ pub fn use_engine<T: 'static>(job: EngineJob, read: fn(EngineAnswer) -> T) -> Wo
     let latest = use_state(|| None::<Rc<T>>);
     let working = use_state(|| true);
     let asked: Rc<RefCell<u64>> = use_mut_ref(|| 0);
+    // The job last sent: until the effect below has sent a changed job (it runs after this
+    // render), the tab is already working on it, not showing its answer.
+    let sent: Rc<RefCell<Option<EngineJob>>> = use_mut_ref(|| None);
+    let not_sent_yet = sent.borrow().as_ref() != Some(&job);
     {
         let (latest, working) = (latest.clone(), working.clone());
         use_effect_with(job, move |job| {
+            *sent.borrow_mut() = Some(job.clone());
             let generation = {
                 let mut asked = asked.borrow_mut();
                 *asked += 1;
@@ -42,5 +47,5 @@ pub fn use_engine<T: 'static>(job: EngineJob, read: fn(EngineAnswer) -> T) -> Wo
             });
         });
     }
-    Worked { latest: (*latest).clone(), working: *working }
+    Worked { latest: (*latest).clone(), working: *working || not_sent_yet }
 }
