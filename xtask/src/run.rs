@@ -23,12 +23,32 @@ pub fn build_server(release: bool) -> Result<String, String> {
     built.path("wirelab-server")
 }
 
+/// The TLS port `cargo xtask run` asks for when none is given (and 8443 is free).
+const DEFAULT_TLS_PORT: u16 = 8443;
+const DEFAULT_TLS_HOST: &str = "127.0.0.1";
+
 pub fn run(server_args: &[String]) -> Result<(), String> {
     let tools =
         Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: false, protocol_clients: false })?;
     build_app(&tools)?;
     let server = build_server(true)?;
-    let extra: Vec<&String> = server_args.iter().skip_while(|arg| *arg == "--").collect();
+    let mut extra: Vec<String> = server_args.iter().skip_while(|arg| *arg == "--").cloned().collect();
+    let no_tls = extra.iter().any(|arg| arg == "--no-tls");
+    extra.retain(|arg| arg != "--no-tls");
+    // The Security lab's handshake view and HTTP/2 in the Concurrency lab need the TLS port, so a
+    // newcomer's first run has one: 8443 unless it is taken, `--tls-port` says otherwise, or
+    // `--no-tls` asks for none.
+    let tls_chosen = extra.iter().any(|arg| arg.starts_with("--tls-port"));
+    if !no_tls && !tls_chosen {
+        if std::net::TcpListener::bind((DEFAULT_TLS_HOST, DEFAULT_TLS_PORT)).is_ok() {
+            extra.extend(["--tls-port".to_string(), DEFAULT_TLS_PORT.to_string()]);
+        } else {
+            eprintln!(
+                "xtask: port {DEFAULT_TLS_PORT} is taken, so the server runs without HTTPS; add `-- --tls-port PORT` \
+                 for the Security lab's handshake view and HTTP/2"
+            );
+        }
+    }
     let mut serve = command(&server, &["--static-dir", "dist"]);
     serve.args(&extra);
     eprintln!("$ {}", process::describe(&serve));
