@@ -247,7 +247,12 @@ fn timing_view(outcome: &HttpOutcome) -> Html {
     let total = breakdown.total_ms.max(0.001);
     html! {
         <div class="timing">
-            <p>{format!("Total {} (Resource Timing)", format_millis(breakdown.total_ms))}</p>
+            <p>
+                {format!("Total {} (Resource Timing)", format_millis(breakdown.total_ms))}
+                if !breakdown.protocol.is_empty() {
+                    {", over "}<strong data-testid="response-protocol">{&breakdown.protocol}</strong>
+                }
+            </p>
             <div class="timing-rows">
                 { for breakdown.phases.iter().map(|phase| {
                     let left = (phase.start_ms / total * 100.0).clamp(0.0, 100.0);

@@ -52,6 +52,23 @@ pub struct TimingBreakdown {
     pub total_ms: f64,
     pub phases: Vec<Phase>,
     pub notes: Vec<String>,
+    /// The protocol the response came over, as people write it (`HTTP/2`), or empty when the
+    /// browser did not say (a cross-origin response without Timing-Allow-Origin).
+    pub protocol: String,
+}
+
+/// A protocol id as Resource Timing's `nextHopProtocol` gives it, as people write it: `h2` →
+/// `HTTP/2`.
+pub fn protocol_name(next_hop: &str) -> String {
+    match next_hop {
+        "http/1.1" => "HTTP/1.1".into(),
+        "http/1.0" => "HTTP/1.0".into(),
+        "h2" | "h2c" => "HTTP/2".into(),
+        "h3" => "HTTP/3".into(),
+        other if other.starts_with("h3-") => "HTTP/3".into(),
+        "" => "an unreported protocol".into(),
+        other => other.to_string(),
+    }
 }
 
 pub const NOTE_HIDDEN: &str =
@@ -78,6 +95,8 @@ pub fn breakdown(entry: &TimingEntry) -> TimingBreakdown {
     let total_ms = non_negative(entry.response_end - origin);
     let mut phases = Vec::new();
     let mut notes = Vec::new();
+    let protocol =
+        if entry.next_hop_protocol.is_empty() { String::new() } else { protocol_name(&entry.next_hop_protocol) };
     // Each phase is clipped to the request's own span, so inconsistent fields never add up to more than the total.
     let finish = entry.response_end.max(origin);
     let mut phase = |name: &'static str, start: f64, end: f64| {
@@ -102,7 +121,7 @@ pub fn breakdown(entry: &TimingEntry) -> TimingBreakdown {
     .all(|&field| field == 0.0);
     if hidden {
         notes.push(NOTE_HIDDEN.to_string());
-        return TimingBreakdown { total_ms, phases, notes };
+        return TimingBreakdown { total_ms, phases, notes, protocol };
     }
 
     let cached = entry.transfer_size == 0.0 && entry.decoded_body_size > 0.0;
@@ -152,7 +171,7 @@ pub fn breakdown(entry: &TimingEntry) -> TimingBreakdown {
     if entry.response_start > 0.0 && entry.response_end >= entry.response_start {
         phase(DOWNLOAD, entry.response_start, entry.response_end);
     }
-    TimingBreakdown { total_ms, phases, notes }
+    TimingBreakdown { total_ms, phases, notes, protocol }
 }
 
 /// Negative or NaN differences (clock skew between fields, hidden fields) become 0.

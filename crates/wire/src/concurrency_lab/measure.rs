@@ -175,18 +175,7 @@ impl Measured {
     }
 }
 
-/// A protocol id as people write it: `h2` → `HTTP/2`.
-pub fn protocol_name(next_hop: &str) -> String {
-    match next_hop {
-        "http/1.1" => "HTTP/1.1".into(),
-        "http/1.0" => "HTTP/1.0".into(),
-        "h2" | "h2c" => "HTTP/2".into(),
-        "h3" => "HTTP/3".into(),
-        other if other.starts_with("h3-") => "HTTP/3".into(),
-        "" => "an unreported protocol".into(),
-        other => other.to_string(),
-    }
-}
+pub use crate::resource_timing::protocol_name;
 
 /// What a finished (or stopped) run of requests measured.
 #[derive(Clone, Debug, PartialEq)]
