@@ -26,7 +26,7 @@ use wire::lab::LabState;
 use yew::prelude::*;
 
 use crate::lab_store::use_lab_store;
-use crate::net::navigation::{self, DecodeRequest};
+use crate::net::navigation::{self, HandOff, HandedBytes};
 use compare::Compare;
 use decode::Decode;
 pub use effects::{FormatsStore, SettleTimer};
@@ -44,7 +44,7 @@ impl PartialEq for CompiledSchema {
     }
 }
 
-fn incoming(request: DecodeRequest) -> FormatsEvent {
+fn incoming(request: HandedBytes) -> FormatsEvent {
     FormatsEvent::Incoming { origin: request.origin, bytes: request.bytes }
 }
 
@@ -54,7 +54,7 @@ pub fn formats_lab() -> Html {
     // starts, and again whenever the page's location changes.
     let lab: FormatsStore = use_lab_store(|| {
         let mut state = FormatsLabState::new();
-        if let Some(request) = navigation::decode_request_in_history() {
+        if let Some(request) = navigation::handed_in_history(HandOff::Decode) {
             // Nothing to run: an arrival only changes the state.
             let _no_effects = state.apply(incoming(request), 0.0);
         }
@@ -64,7 +64,7 @@ pub fn formats_lab() -> Html {
         let lab = lab.clone();
         use_effect_with((), move |_| {
             let listener = navigation::on_navigation(move || {
-                if let Some(request) = navigation::decode_request_in_history() {
+                if let Some(request) = navigation::handed_in_history(HandOff::Decode) {
                     lab.dispatch(incoming(request));
                 }
             });

@@ -11,12 +11,12 @@ use wire::http_status::{StatusClass, reason_phrase, status_class};
 use wire::units::{first_chars, format_bytes, format_millis};
 use yew::prelude::*;
 
-use crate::components::decode_as_button::DecodeAsButton;
-use crate::components::hash_this_button::HashThisButton;
+use crate::components::hand_off_button::HandOffButton;
 use crate::components::hex_view::HexView;
 use crate::components::tree_view::{SharedTree, TreeView};
 use crate::net::http::AttachedFiles;
 use crate::net::indexer::{self, DocumentKind};
+use crate::net::navigation::HandOff;
 
 /// Raw text views longer than this are cut, with a note.
 const MAX_RAW_CHARS: usize = 300_000;
@@ -197,9 +197,9 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
                         }
                         <span class="spacer"></span>
                         if is_decodable_binary(outcome) {
-                            <DecodeAsButton bytes={outcome.body.clone()} origin={format!("HTTP body of {}", sent.label())} />
+                            <HandOffButton to={HandOff::Decode} bytes={outcome.body.clone()} origin={format!("HTTP body of {}", sent.label())} />
                         }
-                        <HashThisButton bytes={outcome.body.clone()} origin={format!("HTTP body of {}", sent.label())} />
+                        <HandOffButton to={HandOff::Hash} bytes={outcome.body.clone()} origin={format!("HTTP body of {}", sent.label())} />
                     </div>
                     <div class="tabs" role="tablist" aria-label="Response views">{tab_buttons}</div>
                     <div class="response-body" role="region" aria-label="Response body" tabindex="0">{body}</div>

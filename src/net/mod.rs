@@ -5,7 +5,6 @@
 pub mod bridge;
 pub mod files;
 pub mod formats_engine;
-pub mod hash_this;
 pub mod http;
 pub mod indexer;
 pub mod navigation;

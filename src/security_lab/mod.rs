@@ -5,7 +5,7 @@
 //!
 //! The root holds one store (`effects.rs`: `wire::security_lab::SecurityLabState` and the
 //! requests); the three views get plain values and emit `SecurityEvent`s. Bytes handed over by
-//! the other labs' "Hash this…" arrive through the history entry (`net::hash_this`). Alt+Shift+1,
+//! the other labs' "Hash this…" arrive through the history entry (`net::navigation::HandOff::Hash`). Alt+Shift+1,
 //! 2 and 3 switch views (Alt+1 alone switches browser tabs on Linux); the arrow keys move between
 //! the tabs.
 
@@ -21,8 +21,8 @@ use wire::security_lab::{SecurityEvent, SecurityLabState, SecurityView};
 use yew::prelude::*;
 
 use crate::lab_store::use_lab_store;
-use crate::net::hash_this::{HashRequest, hash_request_in_history};
-use crate::net::{navigation, now_ms, page_origin};
+use crate::net::navigation::{self, HandOff, HandedBytes};
+use crate::net::{now_ms, page_origin};
 use auth_view::AuthView;
 pub use effects::{SecurityIo, SecurityStore};
 use handshake_view::HandshakeView;
@@ -41,7 +41,7 @@ pub struct SecurityLabOnProps {
     pub server: Option<AttrValue>,
 }
 
-fn handed(request: HashRequest) -> SecurityEvent {
+fn handed(request: HandedBytes) -> SecurityEvent {
     SecurityEvent::Handed { bytes: request.bytes, origin: request.origin }
 }
 
@@ -75,7 +75,7 @@ pub fn security_lab_on(props: &SecurityLabOnProps) -> Html {
                 (SecurityLabState::new(&protocol, &host, now_ms()), SecurityIo::new(String::new()))
             }
         };
-        if let Some(request) = hash_request_in_history() {
+        if let Some(request) = navigation::handed_in_history(HandOff::Hash) {
             // Nothing to run: an arrival only changes the state.
             let _no_effects = state.apply(handed(request), now_ms());
         }
@@ -89,7 +89,7 @@ pub fn security_lab_on(props: &SecurityLabOnProps) -> Html {
             let view = lab.state().view;
             lab.dispatch(SecurityEvent::Show(view));
             let listener = navigation::on_navigation(move || {
-                if let Some(request) = hash_request_in_history() {
+                if let Some(request) = navigation::handed_in_history(HandOff::Hash) {
                     lab.dispatch(handed(request));
                 }
             });

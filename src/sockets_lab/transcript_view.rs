@@ -22,8 +22,9 @@ use yew::prelude::*;
 use super::LabSnapshot;
 use super::pictures::control_span;
 use super::reply_view::{DataLinkState, ReplyView};
-use crate::components::decode_as_button::DecodeAsButton;
+use crate::components::hand_off_button::HandOffButton;
 use crate::components::hex_view::HexView;
+use crate::net::navigation::HandOff;
 
 /// Entries shown at first, and added by each "Show earlier entries".
 const PAGE_ENTRIES: usize = 200;
@@ -324,7 +325,7 @@ fn entry_view(props: &EntryViewProps) -> Html {
                 html! {
                     <div class="entry-hex">
                         <HexView bytes={bytes.clone()} />
-                        <DecodeAsButton {bytes} origin={format!("Sockets lab, {verb} {}", format_bytes(entry_size(entry)))} />
+                        <HandOffButton to={HandOff::Decode} {bytes} origin={format!("Sockets lab, {verb} {}", format_bytes(entry_size(entry)))} />
                     </div>
                 }
             });

@@ -9,9 +9,9 @@ use wire::units::{first_chars, format_bytes, format_clock};
 use wire::ws_inspect::MessageFacts;
 use yew::prelude::*;
 
-use crate::components::decode_as_button::DecodeAsButton;
-use crate::components::hash_this_button::HashThisButton;
+use crate::components::hand_off_button::HandOffButton;
 use crate::components::hex_view::HexView;
+use crate::net::navigation::HandOff;
 use crate::net::utc_offset_minutes;
 
 /// Text views longer than this are cut, with a note, to keep the page responsive.
@@ -95,10 +95,10 @@ pub fn message_detail(props: &MessageDetailProps) -> Html {
                 </div>
                 <div class="detail-actions">
                     if payload.is_binary() {
-                        <DecodeAsButton bytes={Rc::new(payload.bytes().to_vec())}
+                        <HandOffButton to={HandOff::Decode} bytes={Rc::new(payload.bytes().to_vec())}
                             origin={format!("{direction_label} WebSocket message #{id}")} />
                     }
-                    <HashThisButton bytes={Rc::new(payload.bytes().to_vec())}
+                    <HandOffButton to={HandOff::Hash} bytes={Rc::new(payload.bytes().to_vec())}
                         origin={format!("{direction_label} WebSocket message #{id}")} />
                     <button type="button" class="button subtle" onclick={on_reuse} title="Copy into the composer to edit and send again">
                         {"Edit & resend"}
