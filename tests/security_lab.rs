@@ -95,7 +95,7 @@ async fn rfc_7515s_token_is_decoded_and_verified_with_its_key() {
 #[wasm_bindgen_test]
 async fn digest_steps_answer_the_servers_challenge() {
     let page = mount_lab("Authentication").await;
-    for algorithm in ["MD5", "SHA-256"] {
+    for algorithm in ["MD5", "MD5-sess", "SHA-256", "SHA-256-sess"] {
         page.select("Algorithm", algorithm);
         settle().await;
         button_starting(&page, "1. Ask").click();

@@ -551,8 +551,9 @@ impl BasicPanel {
     }
 }
 
-/// Digest's algorithm choices in the form (the server serves MD5 and SHA-256).
-pub const DIGEST_ALGORITHMS: [DigestAlgorithm; 2] = [DigestAlgorithm::Md5, DigestAlgorithm::Sha256];
+/// Digest's algorithm choices in the form: every one the server serves (MD5, SHA-256, and their
+/// `-sess` forms, whose HA1 also hashes the nonce and the client's cnonce).
+pub const DIGEST_ALGORITHMS: [DigestAlgorithm; 4] = DigestAlgorithm::ALL;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct DigestPanel {
