@@ -12,9 +12,6 @@
 //! command fail. The table is printed and written to target/bench-bridge.txt.
 
 use std::fmt::Write as _;
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
 
 use crate::bench_server::{
     CLIENT_CORE, Options, SERVER_CORE, Sample, Spread, load_average, parse_options, parse_result, pinning_available,
@@ -158,15 +155,7 @@ pub fn bench_bridge(args: &[String]) -> Result<(), String> {
 
 /// The built-in echo peer's TCP address, from the server's `GET /api/info`.
 fn echo_peer_address(server: &str) -> Result<String, String> {
-    let failed = |error: std::io::Error| format!("GET /api/info from {server}: {error}");
-    let mut stream = TcpStream::connect(server).map_err(failed)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10))).map_err(failed)?;
-    write!(stream, "GET /api/info HTTP/1.0\r\nHost: {server}\r\n\r\n").map_err(failed)?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).map_err(failed)?;
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
-    let info: serde_json::Value =
-        serde_json::from_str(body).map_err(|error| format!("/api/info is not JSON ({error}): {response}"))?;
+    let (info, body) = process::server_info(server)?;
     let peers = info["peers"].as_array().map(Vec::as_slice).unwrap_or_default();
     let echo = peers.iter().find(|peer| peer["name"] == "echo" && peer["transport"] == "tcp");
     match echo.and_then(|peer| Some((peer["host"].as_str()?, peer["port"].as_u64()?))) {

@@ -14,7 +14,6 @@
 //! The table is printed and written to target/bench-tls.txt.
 
 use std::fmt::Write as _;
-use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -224,15 +223,7 @@ pub fn bench_tls(args: &[String]) -> Result<(), String> {
 
 /// The TLS port from the server's `GET /api/info` (`tls.port`).
 fn tls_port(server: &str) -> Result<u16, String> {
-    let failed = |error: std::io::Error| format!("GET /api/info from {server}: {error}");
-    let mut stream = TcpStream::connect(server).map_err(failed)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10))).map_err(failed)?;
-    write!(stream, "GET /api/info HTTP/1.0\r\nHost: {server}\r\n\r\n").map_err(failed)?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).map_err(failed)?;
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
-    let info: serde_json::Value =
-        serde_json::from_str(body).map_err(|error| format!("/api/info is not JSON ({error}): {response}"))?;
+    let (info, body) = process::server_info(server)?;
     info["tls"]["port"]
         .as_u64()
         .and_then(|port| u16::try_from(port).ok())

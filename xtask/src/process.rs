@@ -256,6 +256,20 @@ pub fn listening_address(line: &str) -> Option<String> {
     line.strip_prefix("listening on ").map(|address| address.trim().to_owned())
 }
 
+/// A running server's `GET /api/info` as JSON, and the body as sent (for error messages).
+pub fn server_info(server: &str) -> Result<(serde_json::Value, String), String> {
+    use std::io::{Read, Write};
+    let failed = |error: std::io::Error| format!("GET /api/info from {server}: {error}");
+    let mut stream = std::net::TcpStream::connect(server).map_err(failed)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).map_err(failed)?;
+    write!(stream, "GET /api/info HTTP/1.0\r\nHost: {server}\r\n\r\n").map_err(failed)?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).map_err(failed)?;
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body).to_string();
+    let info = serde_json::from_str(&body).map_err(|error| format!("/api/info is not JSON ({error}): {response}"))?;
+    Ok((info, body))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
