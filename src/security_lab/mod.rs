@@ -20,6 +20,7 @@ use wire::lab::LabState;
 use wire::security_lab::{SecurityEvent, SecurityLabState, SecurityView};
 use yew::prelude::*;
 
+use crate::lab_keys::use_lab_keydown;
 use crate::lab_store::use_lab_store;
 use crate::net::navigation::{self, HandOff, HandedBytes};
 use crate::net::{now_ms, page_origin};
@@ -100,29 +101,19 @@ pub fn security_lab_on(props: &SecurityLabOnProps) -> Html {
     let root = use_node_ref();
     {
         let lab = lab.clone();
-        let root = root.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().and_then(|window| window.document()).map(|document| {
-                gloo_events::EventListener::new(&document, "keydown", move |event| {
-                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    let shown = root
-                        .cast::<web_sys::Element>()
-                        .is_some_and(|element| element.closest("[hidden]").ok().flatten().is_none());
-                    if !shown || !event.alt_key() || !event.shift_key() || event.ctrl_key() || event.meta_key() {
-                        return;
-                    }
-                    let view = match event.code().as_str() {
-                        "Digit1" => SecurityView::Handshake,
-                        "Digit2" => SecurityView::Hashing,
-                        "Digit3" => SecurityView::Auth,
-                        _ => return,
-                    };
-                    event.prevent_default();
-                    lab.dispatch(SecurityEvent::Show(view));
-                    focus_tab(view);
-                })
-            });
-            move || drop(listener)
+        use_lab_keydown(root.clone(), move |event| {
+            if !event.alt_key() || !event.shift_key() || event.ctrl_key() || event.meta_key() {
+                return;
+            }
+            let view = match event.code().as_str() {
+                "Digit1" => SecurityView::Handshake,
+                "Digit2" => SecurityView::Hashing,
+                "Digit3" => SecurityView::Auth,
+                _ => return,
+            };
+            event.prevent_default();
+            lab.dispatch(SecurityEvent::Show(view));
+            focus_tab(view);
         });
     }
 

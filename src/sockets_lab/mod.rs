@@ -21,11 +21,11 @@ mod walkthrough_panel;
 
 use std::cell::Ref;
 
-use wasm_bindgen::JsCast;
 use wire::bridge_event::Transport;
 use wire::sockets::lab::{Channel, SocketsEvent, SocketsLabState, WalkthroughEvent};
 use yew::prelude::*;
 
+use crate::lab_keys::use_lab_keydown;
 use crate::lab_store::use_lab_store;
 use crate::net::page_origin;
 use composer::Composer;
@@ -93,22 +93,11 @@ pub fn sockets_lab_on(props: &SocketsLabOnProps) -> Html {
     let root = use_node_ref();
     {
         let lab = lab.clone();
-        let root = root.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().and_then(|window| window.document()).map(|document| {
-                gloo_events::EventListener::new(&document, "keydown", move |event| {
-                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    // The shell hides a lab that is not on screen with `hidden` on its root.
-                    let shown = root
-                        .cast::<web_sys::Element>()
-                        .is_some_and(|element| element.closest("[hidden]").ok().flatten().is_none());
-                    if shown && event.key() == "Enter" && event.shift_key() && (event.ctrl_key() || event.meta_key()) {
-                        event.prevent_default();
-                        lab.dispatch(SocketsEvent::Walkthrough(WalkthroughEvent::RunStep));
-                    }
-                })
-            });
-            move || drop(listener)
+        use_lab_keydown(root.clone(), move |event| {
+            if event.key() == "Enter" && event.shift_key() && (event.ctrl_key() || event.meta_key()) {
+                event.prevent_default();
+                lab.dispatch(SocketsEvent::Walkthrough(WalkthroughEvent::RunStep));
+            }
         });
     }
 
