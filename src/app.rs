@@ -64,6 +64,7 @@ fn shell() -> Html {
                     { nav_link(Route::Sockets, "Sockets") }
                     { nav_link(Route::Security, "Security") }
                     { nav_link(Route::Concurrency, "Concurrency") }
+                    { nav_link(Route::Iot, "IoT") }
                 </nav>
                 <button class="icon-button theme-toggle" onclick={on_theme}
                     title={format!("{} (click to change)", theme_choice.label())}
@@ -87,7 +88,13 @@ fn shell() -> Html {
 fn switch(route: Route) -> Html {
     match route {
         Route::Overview => html! { <Overview /> },
-        Route::WebSocket | Route::Http | Route::Formats | Route::Sockets | Route::Security | Route::Concurrency => {
+        Route::WebSocket
+        | Route::Http
+        | Route::Formats
+        | Route::Sockets
+        | Route::Security
+        | Route::Concurrency
+        | Route::Iot => {
             html! {}
         }
         Route::NotFound => html! {

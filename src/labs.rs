@@ -21,10 +21,12 @@ pub enum Lab {
     Sockets,
     Security,
     Concurrency,
+    Iot,
 }
 
 impl Lab {
-    pub const ALL: [Lab; 6] = [Lab::Http, Lab::WebSocket, Lab::Formats, Lab::Sockets, Lab::Security, Lab::Concurrency];
+    pub const ALL: [Lab; 7] =
+        [Lab::Http, Lab::WebSocket, Lab::Formats, Lab::Sockets, Lab::Security, Lab::Concurrency, Lab::Iot];
 
     /// The short name used in element ids and module file names.
     pub fn id(self) -> &'static str {
@@ -35,6 +37,7 @@ impl Lab {
             Lab::Sockets => "sockets",
             Lab::Security => "security",
             Lab::Concurrency => "concurrency",
+            Lab::Iot => "iot",
         }
     }
 
@@ -47,6 +50,7 @@ impl Lab {
             Lab::Sockets => "Sockets",
             Lab::Security => "Security",
             Lab::Concurrency => "Concurrency",
+            Lab::Iot => "IoT",
         }
     }
 
@@ -58,6 +62,7 @@ impl Lab {
             Lab::Sockets => Route::Sockets,
             Lab::Security => Route::Security,
             Lab::Concurrency => Route::Concurrency,
+            Lab::Iot => Route::Iot,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod components;
 pub mod concurrency_lab;
 pub mod formats_lab;
 pub mod http_lab;
+pub mod iot_lab;
 pub mod lab_keys;
 pub mod lab_loader;
 pub mod lab_store;

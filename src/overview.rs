@@ -82,6 +82,14 @@ pub fn overview() -> Html {
                          WebSockets opened at once, and each run as Python with requests and aiohttp."}</p>
                     <Link<Route> to={Route::Concurrency} classes="button primary">{"Open the Concurrency lab"}</Link<Route>>
                 </article>
+                <article class="card">
+                    <h2>{"IoT"}</h2>
+                    <p>{"Live telemetry from simulated devices in JSON, XML, Protobuf, MessagePack or \
+                         CBOR, plotted as it arrives; an MQTT client against a real broker with every \
+                         packet's bytes mapped and the QoS 1 and 2 handshakes drawn; and the session as \
+                         Python with paho-mqtt."}</p>
+                    <Link<Route> to={Route::Iot} classes="button primary">{"Open the IoT lab"}</Link<Route>>
+                </article>
             </section>
             <section class="server-info" aria-label="Server">
                 <h2>{"The server"}</h2>

@@ -18,6 +18,8 @@ pub enum Route {
     Security,
     #[at("/concurrency")]
     Concurrency,
+    #[at("/iot")]
+    Iot,
     #[not_found]
     #[at("/404")]
     NotFound,
