@@ -15,6 +15,7 @@ mod random;
 mod readings;
 mod redirect;
 mod request;
+mod sse;
 mod status;
 
 use std::net::SocketAddr;
@@ -132,6 +133,14 @@ pub(crate) const ROUTES: &[Route] = &[
         group: "dynamic",
         description: "?numbytes=N bytes spread over ?duration=S seconds after ?delay=S, with status ?code=C",
     },
+    Route {
+        path: "/sse",
+        methods: "GET",
+        group: "dynamic",
+        description: "Server-Sent Events: ?count=N (up to 1000) events every ?interval_ms=M (up to --max-delay), \
+                      with id, event type (tick, every fifth milestone) and retry (?retry_ms=R); resumes after \
+                      Last-Event-ID; ?close_after=K ends each response after K events",
+    },
     Route { path: "/uuid", methods: "GET", group: "dynamic", description: "A random version 4 UUID" },
     Route {
         path: "/redirect/{n}",
@@ -228,6 +237,7 @@ pub(crate) fn router(config: &Config) -> Router {
         .route("/bytes/{n}", only(get(dynamic::bytes)))
         .route("/stream/{n}", only(get(dynamic::stream)))
         .route("/drip", only(get(dynamic::drip)))
+        .route("/sse", only(get(sse::sse)))
         .route("/uuid", only(get(dynamic::uuid)))
         .route("/redirect/{n}", only(get(redirect::relative)))
         .route("/relative-redirect/{n}", only(get(redirect::relative)))
