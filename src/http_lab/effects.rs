@@ -51,7 +51,7 @@ impl FetchIo {
 impl EffectRunner<HttpLabState> for FetchIo {
     fn run(&self, effect: HttpEffect, lab: &HttpStore) {
         match effect {
-            HttpEffect::Fetch(request) => {
+            HttpEffect::Fetch { request, .. } => {
                 let Ok(controller) = web_sys::AbortController::new() else {
                     let failure = FetchFailure::Refused("this browser has no AbortController".into());
                     lab.dispatch(HttpEvent::Finished(Err(failure)));
@@ -83,6 +83,7 @@ impl EffectRunner<HttpLabState> for FetchIo {
                     flight.controller.abort();
                 }
             }
+            HttpEffect::EventSource(_) => {}
             HttpEffect::StoreHistory(json) => {
                 if let Err(error) = storage::save(HISTORY_KEY, &json) {
                     lab.dispatch(HttpEvent::HistoryNotStored(error));

@@ -5,7 +5,10 @@
 //! another, the live body check, and the request as HTTP/1.1 would carry it.
 //!
 //! Fetching is the app's (`src/net/http.rs`): [`HttpEffect::Fetch`] asks for it, and the response
-//! or the failure comes back as [`HttpEvent::Finished`].
+//! or the failure comes back as [`HttpEvent::Finished`]. A body read as it arrives (see
+//! [`crate::stream_log`]) comes first as [`HttpEvent::StreamOpened`] and [`HttpEvent::StreamChunk`]s,
+//! kept in [`HttpLabState::stream`]. The EventSource panel's state is
+//! [`HttpLabState::event_source`], driven through [`HttpEvent::EventSource`].
 
 use std::rc::Rc;
 
@@ -16,6 +19,8 @@ use crate::http_request::{
 use crate::lab::LabState;
 use crate::query_params::{merge_params, params_from_url, url_with_params};
 use crate::resource_timing::TimingBreakdown;
+use crate::stream_log::event_source::{EsEffect, EsEvent, EventSourcePanel};
+use crate::stream_log::{StreamEnd, StreamFormat, StreamLog};
 
 /// The request being composed.
 #[derive(Clone, Debug, PartialEq)]
@@ -310,23 +315,42 @@ pub enum HttpEvent {
     ClearHistory,
     /// A request read from a pasted cURL command.
     Import(HttpRequest),
+    /// The "Show as it arrives" switch: read every response chunk by chunk.
+    ShowAsItArrives(bool),
+    /// The response head arrived and its body is read as it arrives.
+    StreamOpened {
+        status: u16,
+        content_type: String,
+        headers_at_ms: f64,
+    },
+    /// A piece of that body, `at_ms` after sending.
+    StreamChunk {
+        at_ms: f64,
+        bytes: Vec<u8>,
+    },
     /// [`HttpEffect::Fetch`] finished.
     Finished(Result<HttpOutcome, FetchFailure>),
     /// [`HttpEffect::StoreHistory`] failed, with why.
     HistoryNotStored(String),
+    /// The EventSource panel: what the person did or the browser reported.
+    EventSource(EsEvent),
 }
 
 /// What the app must do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum HttpEffect {
     /// Fetch this (checked) request with its timeout and the files the app holds; answer with
-    /// [`HttpEvent::Finished`].
-    Fetch(Rc<HttpRequest>),
+    /// [`HttpEvent::Finished`]. When [`crate::stream_log::reads_as_it_arrives`] says so (with
+    /// `as_it_arrives`, the person's switch), read the body chunk by chunk and report it with
+    /// [`HttpEvent::StreamOpened`] and [`HttpEvent::StreamChunk`] first.
+    Fetch { request: Rc<HttpRequest>, as_it_arrives: bool },
     /// Abort the fetch in progress as cancelled by the person.
     Abort,
     /// Keep the history (this JSON) across reloads; answer a failure with
     /// [`HttpEvent::HistoryNotStored`].
     StoreHistory(String),
+    /// The EventSource panel's browser work.
+    EventSource(EsEffect),
 }
 
 /// The HTTP lab. Views read the public fields; only [`LabState::apply`] changes them.
@@ -339,6 +363,11 @@ pub struct HttpLabState {
     pub history: History,
     /// Why the history could not be read or kept.
     pub history_notice: Option<String>,
+    /// Read every response as it arrives, whatever its type.
+    pub show_as_it_arrives: bool,
+    /// The chunks of the last response read as it arrived (while it arrives, and after).
+    pub stream: Option<Rc<StreamLog>>,
+    pub event_source: EventSourcePanel,
     /// The history id and request of the fetch in progress.
     in_flight: Option<(u64, Rc<HttpRequest>)>,
 }
@@ -360,6 +389,9 @@ impl HttpLabState {
             exchange: Exchange::Idle,
             history,
             history_notice,
+            show_as_it_arrives: false,
+            stream: None,
+            event_source: EventSourcePanel::new(&first_event_source_url(page_origin)),
             in_flight: None,
         }
     }
@@ -385,8 +417,9 @@ impl HttpLabState {
         let id = self.history.record((*request).clone(), now_ms);
         self.in_flight = Some((id, request.clone()));
         self.exchange = Exchange::Sending;
+        self.stream = None;
         let mut effects = self.store_history();
-        effects.push(HttpEffect::Fetch(request));
+        effects.push(HttpEffect::Fetch { request, as_it_arrives: self.show_as_it_arrives });
         effects
     }
 
@@ -394,6 +427,14 @@ impl HttpLabState {
         let Some((id, sent)) = self.in_flight.take() else {
             return Vec::new();
         };
+        if let Some(stream) = self.stream.as_mut() {
+            let stream = Rc::make_mut(stream);
+            let last_chunk_ms = stream.chunks.back().map_or(stream.headers_at_ms, |chunk| chunk.at_ms);
+            match &result {
+                Ok(outcome) => stream.end(outcome.duration_ms, StreamEnd::Complete),
+                Err(failure) => stream.end(last_chunk_ms, StreamEnd::Cut(failure.title().to_string())),
+            }
+        }
         self.exchange = match result {
             Ok(outcome) => {
                 self.history.complete(id, Some(outcome.status), Some(outcome.duration_ms), None);
@@ -438,11 +479,33 @@ impl LabState for HttpLabState {
                 self.draft = Draft::new(request);
                 self.problem = None;
             }
+            HttpEvent::ShowAsItArrives(on) => self.show_as_it_arrives = on,
+            HttpEvent::StreamOpened { status, content_type, headers_at_ms } => {
+                if self.in_flight.is_some() {
+                    let format = StreamFormat::of_content_type(&content_type);
+                    self.stream = Some(Rc::new(StreamLog::new(format, status, &content_type, headers_at_ms)));
+                }
+            }
+            HttpEvent::StreamChunk { at_ms, bytes } => {
+                if let (Some(_), Some(stream)) = (&self.in_flight, self.stream.as_mut()) {
+                    Rc::make_mut(stream).push(at_ms, &bytes);
+                }
+            }
             HttpEvent::Finished(result) => return self.finish(result),
             HttpEvent::HistoryNotStored(error) => self.history_notice = Some(error),
+            HttpEvent::EventSource(event) => {
+                return self.event_source.apply(event, now_ms).into_iter().map(HttpEffect::EventSource).collect();
+            }
         }
         Vec::new()
     }
+}
+
+/// The URL the EventSource panel opens with: the page's server's `/sse`, ending each response
+/// after five events so the browser's reconnect and its `Last-Event-ID` show.
+pub fn first_event_source_url(page_origin: &str) -> String {
+    let origin = if page_origin.starts_with("http") { page_origin } else { "http://127.0.0.1:8080" };
+    format!("{origin}/sse?count=12&interval_ms=400&close_after=5")
 }
 
 /// The request the lab opens with: the page's server echoing a GET, with a parameter to play

@@ -21,6 +21,8 @@
 //! - [`protowire`]: Protobuf wire-format decoding without a schema.
 //! - [`formats`]: one document as JSON, XML, Protobuf, MessagePack and CBOR, with byte maps.
 //! - [`virtual_list`]: which rows of a long list are on screen.
+//! - [`stream_log`]: a response body as it arrives (chunks with times, lines, Server-Sent
+//!   Events) and the EventSource panel's state.
 //! - [`ws_frame`]: WebSocket frame headers read from raw bytes, and the handshake's accept hash.
 //! - [`mailbox`]: the JSON of `/api/mailbox`, the mail the server's SMTP peer received.
 //! - [`sockets`]: the Sockets lab's core: transcripts, SMTP/POP3/FTP replies, walkthroughs,
@@ -62,6 +64,7 @@ pub mod resource_timing;
 pub mod saved_messages;
 pub mod security_lab;
 pub mod sockets;
+pub mod stream_log;
 pub mod text_position;
 pub mod tls;
 pub mod tls_info;

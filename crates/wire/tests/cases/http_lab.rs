@@ -34,7 +34,10 @@ fn ok(status: u16) -> HttpEvent {
 
 fn describe_effect(effect: &HttpEffect) -> String {
     match effect {
-        HttpEffect::Fetch(request) => format!("fetch {} {}", request.method, request.url),
+        HttpEffect::Fetch { request, as_it_arrives } => {
+            format!("fetch {} {}{}", request.method, request.url, if *as_it_arrives { " as it arrives" } else { "" })
+        }
+        HttpEffect::EventSource(effect) => format!("event source: {effect:?}"),
         HttpEffect::Abort => "abort".into(),
         HttpEffect::StoreHistory(json) => {
             let stored = History::from_json(json, 10).map(|history| {
