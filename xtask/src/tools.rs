@@ -22,7 +22,8 @@ pub struct Needs {
     /// Node.js, npm and playwright-core.
     pub end_to_end: bool,
     /// The real protocol clients the server's tests drive its peers with: python3 (socket,
-    /// smtplib, poplib, ftplib) and curl (smtp://, pop3://, ftp://).
+    /// smtplib, poplib, ftplib), curl (smtp://, pop3://, ftp://), mosquitto_pub/_sub and the
+    /// mosquitto broker (bench-iot's peer), and paho-mqtt 2 in a venv ([`MQTT_PYTHON_ENV`]).
     pub protocol_clients: bool,
 }
 
@@ -70,6 +71,13 @@ impl Tools {
         }
         if needs.protocol_clients {
             ensure_protocol_clients()?;
+            let python = ensure_paho_mqtt(&tools_dir)?;
+            // Inherited by `cargo test` and the benches started from here, like PATH above; with
+            // the tools installed, no MQTT test may skip for want of them.
+            unsafe {
+                std::env::set_var(MQTT_PYTHON_ENV, &python);
+                std::env::remove_var(OPTIONAL_TOOLS_ENV);
+            }
         }
         Ok(Tools { path })
     }
@@ -184,10 +192,34 @@ fn ensure_wasm_opt(tools_dir: &Path) -> Result<(), String> {
 /// `python3` earlier on PATH, such as pyenv's, does not see those packages).
 const DEBIAN_PYTHON: &str = "/usr/bin/python3";
 
+/// The environment variable naming the Python that has paho-mqtt 2 (the MQTT tests run it).
+pub const MQTT_PYTHON_ENV: &str = "WIRELAB_PYTHON";
+/// Set to 1 by a developer without the MQTT tools: their tests then skip, saying so, instead of
+/// failing. Never set by `cargo xtask test`, which installs the tools first.
+pub const OPTIONAL_TOOLS_ENV: &str = "WIRELAB_OPTIONAL_TOOLS";
+/// paho-mqtt from PyPI: Debian's python3-paho-mqtt is 1.6, without MQTT 5 callbacks' 2.x API.
+pub const PAHO_MQTT_VERSION: &str = "2.1.0";
+
+/// A venv in target/tools/py-mqtt with paho-mqtt [`PAHO_MQTT_VERSION`], made from Debian's
+/// python3; returns its python.
+fn ensure_paho_mqtt(tools_dir: &Path) -> Result<String, String> {
+    let venv = tools_dir.join("py-mqtt");
+    let python = venv.join("bin").join("python").to_string_lossy().into_owned();
+    let probe = "import importlib.metadata as m; print(m.version('paho-mqtt'))";
+    if output(&python, &["-c", probe]).as_deref() == Some(PAHO_MQTT_VERSION) {
+        return Ok(python);
+    }
+    let venv_arg = venv.to_string_lossy().into_owned();
+    process::run(&mut command(DEBIAN_PYTHON, &["-m", "venv", &venv_arg]))?;
+    let spec = format!("paho-mqtt=={PAHO_MQTT_VERSION}");
+    process::run(&mut command(&python, &["-m", "pip", "install", "--disable-pip-version-check", "-q", &spec]))?;
+    Ok(python)
+}
+
 fn ensure_protocol_clients() -> Result<(), String> {
     // Each real peer the tests drive, and the probe that says it is there. Python's own modules come
     // from Debian too (python3-requests and so on), never from a download outside the registries.
-    let peers: [(&str, &[&str], &str); 7] = [
+    let peers: [(&str, &[&str], &str); 10] = [
         ("python3", &["--version"], "python3"),
         ("curl", &["--version"], "curl"),
         ("nginx", &["-v"], "nginx"),
@@ -195,6 +227,9 @@ fn ensure_protocol_clients() -> Result<(), String> {
         (DEBIAN_PYTHON, &["-c", "import requests"], "python3-requests"),
         (DEBIAN_PYTHON, &["-c", "import aiohttp"], "python3-aiohttp"),
         (DEBIAN_PYTHON, &["-c", "import websockets"], "python3-websockets"),
+        (DEBIAN_PYTHON, &["-c", "import ensurepip"], "python3-venv"),
+        ("sh", &["-c", "command -v mosquitto_pub"], "mosquitto-clients"),
+        ("sh", &["-c", "command -v mosquitto"], "mosquitto"),
     ];
     let missing: Vec<&str> = peers
         .into_iter()
@@ -204,10 +239,23 @@ fn ensure_protocol_clients() -> Result<(), String> {
     if missing.is_empty() {
         return Ok(());
     }
+    if missing.contains(&"mosquitto") {
+        keep_mosquitto_service_stopped();
+    }
     apt_install(
         &missing,
-        "the tests drive the server with real peers: curl, nginx, h2load and Python (requests, aiohttp, websockets)",
+        "the tests drive the server with real peers: curl, nginx, h2load, mosquitto (broker and clients) and \
+         Python (requests, aiohttp, websockets, venv)",
     )
+}
+
+/// bench-iot starts its own mosquitto on a free port; the package must not start (and enable) a
+/// system broker on 1883. Under systemd the unit is masked before the install; elsewhere Debian's
+/// invoke-rc.d finds no runlevel (or a policy-rc.d that refuses) and starts nothing.
+fn keep_mosquitto_service_stopped() {
+    if Path::new("/run/systemd/system").exists() {
+        let _ = process::run(&mut command("systemctl", &["mask", "mosquitto.service"]));
+    }
 }
 
 fn ensure_chromium() -> Result<(), String> {
