@@ -25,8 +25,12 @@
 //!   Events) and the EventSource panel's state.
 //! - [`ws_frame`]: WebSocket frame headers read from raw bytes, and the handshake's accept hash.
 //! - [`mailbox`]: the JSON of `/api/mailbox`, the mail the server's SMTP peer received.
+//! - [`mqtt`]: MQTT 3.1.1 and 5 packets encoded and byte-mapped, a stream cutter, the client's
+//!   session rules, the IoT lab's MQTT tab state and the session as paho-mqtt Python.
 //! - [`sockets`]: the Sockets lab's core: transcripts, SMTP/POP3/FTP replies, walkthroughs,
 //!   sessions as Python, and its state.
+//! - [`telemetry`]: simulated IoT devices, their readings in five encodings, and the text frames
+//!   of the server's `/ws/telemetry`.
 //! - [`lab`]: the shape of every lab's state (events in, effects out): [`ws_lab`] is the
 //!   WebSocket lab's, [`http_lab`] the HTTP lab's, [`formats_lab`] the Formats lab's,
 //!   [`security_lab`] the Security lab's.
@@ -58,12 +62,14 @@ pub mod jwt;
 pub mod lab;
 pub mod mailbox;
 pub mod message_log;
+pub mod mqtt;
 pub mod payload_view;
 pub mod query_params;
 pub mod resource_timing;
 pub mod saved_messages;
 pub mod security_lab;
 pub mod sockets;
+pub mod telemetry;
 pub mod stream_log;
 pub mod text_position;
 pub mod tls;

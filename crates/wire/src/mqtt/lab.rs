@@ -1,0 +1,1 @@
+//! The IoT lab MQTT tab state (being built).

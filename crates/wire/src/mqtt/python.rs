@@ -1,0 +1,1 @@
+//! The MQTT session as paho-mqtt Python (being built).
