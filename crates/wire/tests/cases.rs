@@ -79,6 +79,8 @@ mod resource_timing;
 mod saved_messages;
 #[path = "cases/security_lab.rs"]
 mod security_lab;
+#[path = "cases/stream_log.rs"]
+mod stream_log;
 #[path = "cases/tls.rs"]
 mod tls;
 #[path = "cases/tree.rs"]
