@@ -31,6 +31,8 @@
 //!   sessions as Python, and its state.
 //! - [`telemetry`]: simulated IoT devices, their readings in five encodings, and the text frames
 //!   of the server's `/ws/telemetry`.
+//! - [`iot_lab`]: the IoT lab's Telemetry tab: rolling series per device, rates, latency, bytes
+//!   per reading per encoding.
 //! - [`lab`]: the shape of every lab's state (events in, effects out): [`ws_lab`] is the
 //!   WebSocket lab's, [`http_lab`] the HTTP lab's, [`formats_lab`] the Formats lab's,
 //!   [`security_lab`] the Security lab's.
@@ -57,6 +59,7 @@ pub mod history;
 pub mod http_lab;
 pub mod http_request;
 pub mod http_status;
+pub mod iot_lab;
 pub mod json_reader;
 pub mod jwt;
 pub mod lab;
