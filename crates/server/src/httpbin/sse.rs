@@ -112,7 +112,7 @@ fn now_epoch_ms() -> u64 {
 }
 
 fn event_type(id: u64) -> &'static str {
-    if id % MILESTONE_EVERY == 0 { "milestone" } else { "tick" }
+    if id.is_multiple_of(MILESTONE_EVERY) { "milestone" } else { "tick" }
 }
 
 /// Event `id` as it leaves now.
