@@ -81,6 +81,8 @@ mod saved_messages;
 mod security_lab;
 #[path = "cases/stream_log.rs"]
 mod stream_log;
+#[path = "cases/telemetry.rs"]
+mod telemetry;
 #[path = "cases/tls.rs"]
 mod tls;
 #[path = "cases/tree.rs"]
