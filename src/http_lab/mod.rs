@@ -1,5 +1,6 @@
 //! The HTTP lab: build a request, send it with fetch, read the response as a tree, text, hex or
-//! image with its headers and timing, see what the server received, and keep a history.
+//! image with its headers and timing (or chunk by chunk as it arrives), see what the server
+//! received, keep a history, and watch Server-Sent Events through the browser's EventSource.
 //!
 //! The root holds one store (`effects.rs`: `wire::http_lab::HttpLabState` and the fetch in
 //! progress); the history, the request editor, the response and the code panel get plain values
@@ -8,9 +9,11 @@
 
 mod code_panel;
 mod effects;
+mod event_source_panel;
 mod history_panel;
 mod request_editor;
 mod response_view;
+mod stream_view;
 
 use wire::history::{HISTORY_CAPACITY, History};
 use wire::http_lab::{HttpEvent, HttpLabState};
@@ -20,6 +23,7 @@ use crate::lab_store::use_lab_store;
 use crate::net::storage;
 use code_panel::CodePanel;
 pub use effects::{FetchIo, HISTORY_KEY, HttpStore};
+use event_source_panel::EventSourcePanelView;
 use history_panel::HistoryPanel;
 use request_editor::RequestEditor;
 use response_view::{ResponseView, SharedFiles};
@@ -60,9 +64,12 @@ pub fn http_lab() -> Html {
                 <RequestEditor request={state.draft.request.clone()} params={state.draft.params.clone()}
                     problem={state.problem.clone()} sending={state.is_sending()}
                     on_edit={lab.callback(HttpEvent::Edit)} on_send={lab.callback(|()| HttpEvent::Send)}
-                    on_cancel={lab.callback(|()| HttpEvent::Cancel)} {on_file} />
-                <ResponseView exchange={state.exchange.clone()} files={SharedFiles(lab.runner().files.clone())} />
+                    on_cancel={lab.callback(|()| HttpEvent::Cancel)} {on_file}
+                    as_it_arrives={state.show_as_it_arrives} on_as_it_arrives={lab.callback(HttpEvent::ShowAsItArrives)} />
+                <ResponseView exchange={state.exchange.clone()} files={SharedFiles(lab.runner().files.clone())}
+                    stream={state.stream.clone()} />
                 <CodePanel request={state.draft.request.clone()} on_import={lab.callback(HttpEvent::Import)} />
+                <EventSourcePanelView panel={state.event_source.clone()} on_event={lab.callback(HttpEvent::EventSource)} />
             </div>
         </div>
     }

@@ -45,6 +45,9 @@ pub struct RequestEditorProps {
     pub on_edit: Callback<DraftEdit>,
     pub on_send: Callback<()>,
     pub on_cancel: Callback<()>,
+    /// "Show as it arrives": read every response chunk by chunk.
+    pub as_it_arrives: bool,
+    pub on_as_it_arrives: Callback<bool>,
     /// A file picked for the body (`None` clears it) or for a multipart field (`Some(index)`).
     pub on_file: Callback<(Option<usize>, Option<web_sys::File>)>,
 }
@@ -162,8 +165,21 @@ pub fn request_editor(props: &RequestEditorProps) -> Html {
                     value.trim().parse::<u32>().ok()
                 }));
             });
+            let on_as_it_arrives = {
+                let on_as_it_arrives = props.on_as_it_arrives.clone();
+                Callback::from(move |event: Event| {
+                    let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+                    on_as_it_arrives.emit(input.checked());
+                })
+            };
             html! {
                 <div class="options-panel">
+                    <label class="field inline check">
+                        <input type="checkbox" checked={props.as_it_arrives} onchange={on_as_it_arrives} />
+                        <span>{"Show as it arrives"}</span>
+                    </label>
+                    <p class="hint">{"Reads every response chunk by chunk, with each chunk's arrival time. Event streams, NDJSON, \
+                        /drip, /stream/{n} and /sse are always read that way."}</p>
                     <label class="field inline">
                         <span class="field-label">{"Timeout (ms)"}</span>
                         <input type="number" min="1" class="narrow" value={request.timeout_ms.map(|ms| ms.to_string()).unwrap_or_default()}

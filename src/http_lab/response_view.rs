@@ -1,6 +1,7 @@
 //! The response: status and reason, time and sizes, then the body as a tree (JSON and XML),
 //! raw text, a hex dump or an image, the headers, the timing phases, and what the server got.
-//! Failures show here too, each with what it means.
+//! A body read as it arrives shows chunk by chunk while it comes (`stream_view.rs`), and stays
+//! under "As it arrived". Failures show here too, each with what it means.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,6 +9,7 @@ use std::rc::Rc;
 use wire::http_lab::{Exchange, FetchFailure, HttpOutcome, composed_wire_form};
 use wire::http_request::HttpRequest;
 use wire::http_status::{StatusClass, reason_phrase, status_class};
+use wire::stream_log::StreamLog;
 use wire::units::{first_chars, format_bytes, format_millis};
 use yew::prelude::*;
 
@@ -17,6 +19,8 @@ use crate::components::tree_view::{SharedTree, TreeView};
 use crate::net::http::AttachedFiles;
 use crate::net::indexer::{self, DocumentKind};
 use crate::net::navigation::HandOff;
+
+use super::stream_view::StreamView;
 
 /// Raw text views longer than this are cut, with a note.
 const MAX_RAW_CHARS: usize = 300_000;
@@ -33,6 +37,7 @@ impl PartialEq for SharedFiles {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum BodyTab {
+    Arrival,
     Pretty,
     Raw,
     Hex,
@@ -45,6 +50,7 @@ enum BodyTab {
 impl BodyTab {
     fn label(self) -> &'static str {
         match self {
+            BodyTab::Arrival => "As it arrived",
             BodyTab::Pretty => "Pretty",
             BodyTab::Raw => "Raw",
             BodyTab::Hex => "Hex",
@@ -95,6 +101,8 @@ fn is_image(outcome: &HttpOutcome) -> bool {
 pub struct ResponseViewProps {
     pub exchange: Exchange,
     pub files: SharedFiles,
+    /// The body as it arrived, when it was read chunk by chunk.
+    pub stream: Option<Rc<StreamLog>>,
 }
 
 #[function_component(ResponseView)]
@@ -114,10 +122,23 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
                 </div>
             </section>
         },
-        Exchange::Sending => html! {
-            <section class="response card" aria-label="Response" aria-busy="true">
-                <div class="status-line"><span class="status-pill connecting"><span class="dot pulse"></span>{"Waiting for the response…"}</span></div>
-            </section>
+        Exchange::Sending => match &props.stream {
+            Some(log) => html! {
+                <section class="response card" aria-label="Response" aria-busy="true">
+                    <div class="status-line">
+                        <span class="status-code info" data-testid="response-status">{format!("{} {}", log.status, reason_phrase(log.status).unwrap_or(""))}</span>
+                        <span>{"The body is arriving; Cancel stops it."}</span>
+                    </div>
+                    <div class="response-body" role="region" aria-label="Response body as it arrives" tabindex="0">
+                        <StreamView log={log.clone()} />
+                    </div>
+                </section>
+            },
+            None => html! {
+                <section class="response card" aria-label="Response" aria-busy="true">
+                    <div class="status-line"><span class="status-pill connecting"><span class="dot pulse"></span>{"Waiting for the response…"}</span></div>
+                </section>
+            },
         },
         Exchange::Failed { failure, sent } => html! {
             <section class="response card" aria-label="Response">
@@ -126,11 +147,18 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
                     <p>{failure.explanation()}</p>
                     <p class="muted">{format!("{} · the request is kept as you typed it.", sent.label())}</p>
                 </div>
+                if let Some(log) = &props.stream {
+                    <div class="response-body" role="region" aria-label="What arrived before it stopped" tabindex="0">
+                        <StreamView log={log.clone()} />
+                    </div>
+                }
             </section>
         },
         Exchange::Done { outcome, sent } => {
             let structured = structured_kind(outcome);
-            let natural = if structured.is_some() {
+            let natural = if props.stream.is_some() {
+                BodyTab::Arrival
+            } else if structured.is_some() {
                 BodyTab::Pretty
             } else if is_image(outcome) {
                 BodyTab::Preview
@@ -141,6 +169,9 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
             };
             let tab = picked.unwrap_or(natural);
             let mut tabs = Vec::new();
+            if props.stream.is_some() {
+                tabs.push(BodyTab::Arrival);
+            }
             if structured.is_some() {
                 tabs.push(BodyTab::Pretty);
             }
@@ -162,16 +193,20 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
                     }
                 })
                 .collect();
-            let body = match tab {
-                BodyTab::Pretty => {
+            let body = match (tab, &props.stream) {
+                (BodyTab::Arrival, Some(log)) => html! { <StreamView log={log.clone()} /> },
+                (BodyTab::Arrival, None) => raw_view(&outcome.body),
+                (BodyTab::Pretty, _) => {
                     html! { <StructuredBody outcome={outcome.clone()} kind={structured.unwrap_or(Structured::Json)} /> }
                 }
-                BodyTab::Raw => raw_view(&outcome.body),
-                BodyTab::Hex => html! { <HexView bytes={outcome.body.clone()} /> },
-                BodyTab::Preview => html! { <ImagePreview outcome={outcome.clone()} /> },
-                BodyTab::Headers => headers_view(outcome),
-                BodyTab::Timing => timing_view(outcome),
-                BodyTab::SentVsReceived => html! { <SentVsReceived sent={sent.clone()} files={props.files.clone()} /> },
+                (BodyTab::Raw, _) => raw_view(&outcome.body),
+                (BodyTab::Hex, _) => html! { <HexView bytes={outcome.body.clone()} /> },
+                (BodyTab::Preview, _) => html! { <ImagePreview outcome={outcome.clone()} /> },
+                (BodyTab::Headers, _) => headers_view(outcome),
+                (BodyTab::Timing, _) => timing_view(outcome),
+                (BodyTab::SentVsReceived, _) => {
+                    html! { <SentVsReceived sent={sent.clone()} files={props.files.clone()} /> }
+                }
             };
             let class = match status_class(outcome.status) {
                 StatusClass::Success => "ok",

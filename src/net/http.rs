@@ -1,6 +1,7 @@
 //! Sending the HTTP lab's requests with gloo-net (fetch), and telling apart the ways a fetch
 //! fails: the browser reports a network failure and a CORS refusal with the same bare
-//! `TypeError`, so a second `no-cors` probe finds out which one it was.
+//! `TypeError`, so a second `no-cors` probe finds out which one it was. A body the lab shows as
+//! it arrives is read chunk by chunk ([`send_observed`], `net::stream`).
 
 use std::rc::Rc;
 
@@ -12,6 +13,9 @@ use web_sys::{RequestCredentials, RequestMode};
 pub use wire::http_lab::{FetchFailure, HttpOutcome};
 use wire::http_request::{HttpRequest, MultipartValue, RequestBody};
 use wire::resource_timing::{TimingBreakdown, TimingEntry, breakdown};
+use wire::stream_log::reads_as_it_arrives;
+
+use crate::net::stream::read_chunks;
 
 /// Browser files picked for the request (their bytes never leave the browser's File objects).
 #[derive(Clone, Default)]
@@ -35,6 +39,17 @@ pub enum AbortCause {
     Cancel,
 }
 
+/// Who watches a body arrive, for [`send_observed`]. Times are milliseconds since sending.
+pub struct StreamObserver<'a> {
+    /// The person asked for every body as it arrives (else only streams: see
+    /// [`reads_as_it_arrives`]).
+    pub asked: bool,
+    /// The head arrived and the body will be read as it arrives: status, content type, time.
+    pub on_open: &'a dyn Fn(u16, &str, f64),
+    /// A chunk of the body and its arrival time.
+    pub on_chunk: &'a dyn Fn(f64, &[u8]),
+}
+
 /// Sends `request` (already checked with `HttpRequest::check`). `abort` cancels it; `cause`
 /// says why it was aborted once it was.
 pub async fn send(
@@ -42,6 +57,18 @@ pub async fn send(
     files: &AttachedFiles,
     abort: &AbortController,
     cause: impl Fn() -> Option<AbortCause>,
+) -> Result<HttpOutcome, FetchFailure> {
+    send_observed(request, files, abort, cause, None).await
+}
+
+/// [`send`], reading the body chunk by chunk for `observer` when it is a stream or the person
+/// asked for that.
+pub async fn send_observed(
+    request: &HttpRequest,
+    files: &AttachedFiles,
+    abort: &AbortController,
+    cause: impl Fn() -> Option<AbortCause>,
+    observer: Option<&StreamObserver<'_>>,
 ) -> Result<HttpOutcome, FetchFailure> {
     let method = Method::from_bytes(request.method.as_bytes())
         .map_err(|_| FetchFailure::Refused(format!("'{}' is not a valid method", request.method)))?;
@@ -75,7 +102,19 @@ pub async fn send(
     let headers: Vec<(String, String)> = response.headers().entries().collect();
     let final_url = response.url();
     let redirected = response.redirected();
-    let body = match response.binary().await {
+    let content_type =
+        headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("content-type")).map_or("", |(_, value)| value);
+    let shown_url = if final_url.is_empty() { &request.url } else { &final_url };
+    let streamed = observer.filter(|observer| reads_as_it_arrives(observer.asked, shown_url, content_type));
+    let body = match streamed {
+        Some(observer) => {
+            (observer.on_open)(status, content_type, elapsed(&performance));
+            let raw: web_sys::Response = response.into();
+            read_chunks(&raw, |chunk| (observer.on_chunk)(elapsed(&performance), chunk)).await
+        }
+        None => response.binary().await.map_err(|error| error.to_string()),
+    };
+    let body = match body {
         Ok(bytes) => bytes,
         Err(error) => {
             return Err(match cause() {

@@ -3,6 +3,7 @@
 //! Components call these and get plain values or errors back.
 
 pub mod bridge;
+pub mod event_source;
 pub mod files;
 pub mod formats_engine;
 pub mod http;
@@ -12,6 +13,7 @@ pub mod security;
 pub mod server_info;
 pub mod socket;
 pub mod storage;
+pub mod stream;
 pub mod timed_fetch;
 pub mod worker;
 

@@ -87,6 +87,28 @@ impl Chunk {
     pub fn preview_is_cut(&self) -> bool {
         self.preview.len() < self.size
     }
+
+    /// The kept bytes for a table cell: text when they are UTF-8 (a character cut by the end of
+    /// the chunk or the preview is fine) without control characters other than line ends and
+    /// tabs, with line ends shown as `\n` and `\r`; otherwise hex pairs.
+    pub fn shown(&self) -> ChunkText {
+        let text = match std::str::from_utf8(&self.preview) {
+            Ok(text) => Some(text),
+            Err(error) if error.error_len().is_none() => std::str::from_utf8(&self.preview[..error.valid_up_to()]).ok(),
+            Err(_) => None,
+        };
+        match text.filter(|text| !text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))) {
+            Some(text) => ChunkText::Text(text.replace('\r', "\\r").replace('\n', "\\n")),
+            None => ChunkText::Hex(self.preview.iter().map(|byte| format!("{byte:02x}")).collect::<Vec<_>>().join(" ")),
+        }
+    }
+}
+
+/// A chunk's bytes as a table shows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChunkText {
+    Text(String),
+    Hex(String),
 }
 
 /// One complete line of a [`StreamFormat::Lines`] body (its line end removed).

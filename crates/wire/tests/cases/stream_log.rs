@@ -8,7 +8,7 @@ use wire::http_lab::{FetchFailure, HttpEffect, HttpEvent, HttpLabState, HttpOutc
 use wire::lab::LabState;
 use wire::stream_log::event_source::{EsEffect, EsEntry, EsEvent, EventSourcePanel, ReadyState};
 use wire::stream_log::sse::{SseBlock, SseParser};
-use wire::stream_log::{MAX_KEPT, StreamEnd, StreamFormat, StreamLog, reads_as_it_arrives};
+use wire::stream_log::{ChunkText, MAX_KEPT, StreamEnd, StreamFormat, StreamLog, reads_as_it_arrives};
 
 /// A block in one line: its fields, whether it dispatches, and the last event id after it.
 fn describe(block: &SseBlock) -> String {
@@ -141,7 +141,29 @@ case_test! {
             log.lines.iter().map(|line| (line.number, line.at_ms, line.text.as_str())).collect();
         assert_eq!(lines, [(1, 10.0, "{\"id\":0}"), (2, 20.0, "{\"id\":1}"), (3, 41.0, "{\"id\":2}")]);
         assert_eq!(log.chunk_span_ms(), Some((10.0, 40.0)));
+        let shown: Vec<ChunkText> = log.chunks.iter().map(|chunk| chunk.shown()).collect();
+        assert_eq!(shown, [
+            ChunkText::Text("{\"id\":0}\\n{\"id\"".into()),
+            ChunkText::Text(":1}\\r\\n".into()),
+            ChunkText::Text(String::new()),
+            ChunkText::Text("{\"id\":2}".into()),
+        ]);
         assert_eq!(log.ended, Some((41.0, StreamEnd::Complete)));
+    }
+
+    fn chunks_show_as_text_or_hex() {
+        let cases: [(&[u8], ChunkText); 5] = [
+            (b"****", ChunkText::Text("****".into())),
+            (b"data: x\n\tcaf\xC3", ChunkText::Text("data: x\\n\tcaf".into())),
+            (b"\x00\x01\xff", ChunkText::Hex("00 01 ff".into())),
+            (b"ok\x07", ChunkText::Hex("6f 6b 07".into())),
+            (b"\xC3\x28", ChunkText::Hex("c3 28".into())),
+        ];
+        for (bytes, shown) in cases {
+            let mut log = StreamLog::new(StreamFormat::Bytes, 200, "", 0.0);
+            log.push(1.0, bytes);
+            assert_eq!(log.chunks.front().map(|chunk| chunk.shown()), Some(shown), "{bytes:?}");
+        }
     }
 
     fn the_log_reads_events_and_caps_what_it_keeps() {
