@@ -19,6 +19,7 @@ mod memory;
 mod peers;
 mod shutdown;
 mod static_files;
+mod telemetry;
 pub mod tls;
 mod websocket;
 
@@ -49,6 +50,10 @@ pub use peers::{
     DEFAULT_PEER_IDLE_TIMEOUT, PEER_HOST, Peer, PeerPorts, Peers, PeersConfig, Transport,
 };
 pub use shutdown::{Shutdown, wait_for_signal};
+pub use telemetry::{
+    DEFAULT_TELEMETRY_MAX_DEVICES, DEFAULT_TELEMETRY_MAX_RATE_HZ, DEFAULT_TELEMETRY_MAX_TOTAL_RATE, DEFAULT_TELEMETRY_QUEUE,
+    TelemetryConfig,
+};
 pub use tls::{CertificateSource, TlsIdentity, TlsListener};
 pub use websocket::{DeflateConfig, OriginPolicy};
 
@@ -106,6 +111,8 @@ pub struct Config {
     /// The TCP/UDP bridge (`/ws/tcp`, `/ws/udp`): the targets it may reach beside the built-in
     /// peers, and its limits.
     pub bridge: BridgeConfig,
+    /// `/ws/telemetry`'s bounds: devices, rates, and the queue in front of a slow client.
+    pub telemetry: TelemetryConfig,
 }
 
 impl Default for Config {
@@ -126,6 +133,7 @@ impl Default for Config {
             write_timeout: Some(DEFAULT_WRITE_TIMEOUT),
             peers: PeersConfig::default(),
             bridge: BridgeConfig::default(),
+            telemetry: TelemetryConfig::default(),
         }
     }
 }
@@ -167,6 +175,7 @@ fn app_with_tls(config: &Config, shutdown: Shutdown, peers: Arc<Peers>, tls: Opt
         .merge(static_files::router(&config.static_dir))
         .layer(CompressionLayer::new().compress_when(compress_when))
         .merge(bridge::router(config, shutdown.clone(), peers))
+        .merge(telemetry::router(config, shutdown.clone()))
         .merge(websocket::router(config, shutdown));
     cors::wrap(routes).layer(TraceLayer::new_for_http())
 }

@@ -67,6 +67,8 @@ mod json_reader;
 mod jwt;
 #[path = "cases/message_log.rs"]
 mod message_log;
+#[path = "cases/mqtt.rs"]
+mod mqtt;
 #[path = "cases/payload_view.rs"]
 mod payload_view;
 #[path = "cases/protowire.rs"]

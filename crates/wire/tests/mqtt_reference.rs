@@ -12,7 +12,15 @@ use wire::mqtt::{
 };
 
 fn publish(topic: &str, qos: QoS, retain: bool, packet_id: Option<u16>, payload: &[u8]) -> Publish {
-    Publish { topic: topic.into(), qos, retain, dup: false, packet_id, properties: Vec::new(), payload: payload.to_vec() }
+    Publish {
+        topic: topic.into(),
+        qos,
+        retain,
+        dup: false,
+        packet_id,
+        properties: Vec::new(),
+        payload: payload.to_vec(),
+    }
 }
 
 fn connect(version: Version) -> Connect {
@@ -114,11 +122,13 @@ fn through_rumqttc(version: Version, bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = BytesMut::new();
     match version {
         Version::V311 => {
-            let packet = rumqttc::mqttbytes::v4::Packet::read(&mut stream, 1 << 20).map_err(|error| format!("{error:?}"))?;
+            let packet =
+                rumqttc::mqttbytes::v4::Packet::read(&mut stream, 1 << 20).map_err(|error| format!("{error:?}"))?;
             packet.write(&mut out, 1 << 20).map_err(|error| format!("{error:?}"))?;
         }
         Version::V5 => {
-            let packet = rumqttc::v5::mqttbytes::v5::Packet::read(&mut stream, None).map_err(|error| format!("{error:?}"))?;
+            let packet =
+                rumqttc::v5::mqttbytes::v5::Packet::read(&mut stream, None).map_err(|error| format!("{error:?}"))?;
             packet.write(&mut out, None).map_err(|error| format!("{error:?}"))?;
         }
     }
