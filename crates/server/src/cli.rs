@@ -7,6 +7,10 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 
 use crate::bridge::host_and_port;
+use crate::telemetry::{
+    DEFAULT_TELEMETRY_MAX_DEVICES, DEFAULT_TELEMETRY_MAX_RATE_HZ, DEFAULT_TELEMETRY_MAX_TOTAL_RATE, DEFAULT_TELEMETRY_QUEUE,
+    MIN_RATE_HZ, TelemetryConfig,
+};
 use crate::tls::{CertificateSource, default_data_dir};
 use crate::websocket::SERVER_WINDOW_BITS;
 use crate::{
@@ -192,6 +196,24 @@ pub struct Cli {
     /// Seconds a TCP peer has to accept the bridge's connection before it ends with a "timeout" event.
     #[arg(long, default_value_t = DEFAULT_BRIDGE_CONNECT_TIMEOUT.as_secs_f64(), value_parser = parse_positive_seconds, help_heading = "Bridge")]
     pub bridge_connect_timeout: f64,
+
+    /// Most simulated devices one /ws/telemetry stream may ask for; more get 400.
+    #[arg(long, default_value_t = DEFAULT_TELEMETRY_MAX_DEVICES, value_parser = parse_limit, help_heading = "Telemetry")]
+    pub telemetry_max_devices: usize,
+
+    /// Most readings per second per device a /ws/telemetry stream may ask for (on opening or
+    /// later); more get 400 (or an error status on the open stream).
+    #[arg(long, default_value_t = DEFAULT_TELEMETRY_MAX_RATE_HZ, value_parser = parse_rate, help_heading = "Telemetry")]
+    pub telemetry_max_rate: f64,
+
+    /// Most readings per second of one /ws/telemetry stream, all its devices together.
+    #[arg(long, default_value_t = DEFAULT_TELEMETRY_MAX_TOTAL_RATE, value_parser = parse_rate, help_heading = "Telemetry")]
+    pub telemetry_max_total_rate: f64,
+
+    /// Readings that may wait for a /ws/telemetry client that reads slowly; those that do not fit
+    /// are dropped and counted in the stream's status (never buffered without bound).
+    #[arg(long, default_value_t = DEFAULT_TELEMETRY_QUEUE, value_parser = parse_limit, help_heading = "Telemetry")]
+    pub telemetry_queue: usize,
 }
 
 impl Cli {
@@ -220,6 +242,7 @@ impl Cli {
                 .unwrap_or(DEFAULT_HEADER_READ_TIMEOUT),
             peers: self.peers_config(),
             bridge: self.bridge_config(),
+            telemetry: self.telemetry_config(),
             ..Config::default()
         }
     }
@@ -261,6 +284,26 @@ impl Cli {
             idle_timeout: seconds(self.bridge_idle_timeout, DEFAULT_BRIDGE_IDLE_TIMEOUT),
             connect_timeout: seconds(self.bridge_connect_timeout, DEFAULT_BRIDGE_CONNECT_TIMEOUT),
         }
+    }
+}
+
+impl Cli {
+    fn telemetry_config(&self) -> TelemetryConfig {
+        TelemetryConfig {
+            max_devices: self.telemetry_max_devices,
+            max_rate_hz: self.telemetry_max_rate,
+            max_total_rate: self.telemetry_max_total_rate,
+            queue: self.telemetry_queue,
+        }
+    }
+}
+
+/// Readings per second: a finite number, at least the slowest rate a stream may ask for.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate >= MIN_RATE_HZ => Ok(rate),
+        Ok(_) => Err(format!("must be a number of readings per second, at least {MIN_RATE_HZ}")),
+        Err(error) => Err(error.to_string()),
     }
 }
 
@@ -405,6 +448,35 @@ mod tests {
             "~/.local/share/wirelab",
         ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
+        }
+    }
+
+    #[test]
+    fn telemetry_flags_are_checked_and_reach_the_config() {
+        let defaults = Cli::try_parse_from(["wirelab-server"]).map(|cli| cli.config().telemetry).ok();
+        assert_eq!(defaults, Some(TelemetryConfig::default()));
+        let given = [
+            "wirelab-server",
+            "--telemetry-max-devices",
+            "8",
+            "--telemetry-max-rate",
+            "50.5",
+            "--telemetry-max-total-rate",
+            "200",
+            "--telemetry-queue",
+            "16",
+        ];
+        let expected = TelemetryConfig { max_devices: 8, max_rate_hz: 50.5, max_total_rate: 200.0, queue: 16 };
+        assert_eq!(Cli::try_parse_from(given).map(|cli| cli.config().telemetry).ok(), Some(expected));
+        let refused = [
+            ["--telemetry-max-devices", "0"],
+            ["--telemetry-max-rate", "0"],
+            ["--telemetry-max-rate", "inf"],
+            ["--telemetry-max-total-rate", "-5"],
+            ["--telemetry-queue", "0"],
+        ];
+        for [flag, value] in refused {
+            assert!(Cli::try_parse_from(["wirelab-server", flag, value]).is_err(), "{flag} {value}");
         }
     }
 

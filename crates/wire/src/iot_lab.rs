@@ -426,6 +426,8 @@ pub enum TelemetryEvent {
     },
     /// The browser refused to start the connection.
     ConnectRefused(String),
+    /// The browser refused to send a control message.
+    SendRefused(String),
     /// What the socket reported, and when (milliseconds since the Unix epoch, sub-millisecond).
     Socket {
         event: SocketEvent,
@@ -549,6 +551,23 @@ impl TelemetryState {
     /// The readings/s in all that the form asks for, when it is valid.
     pub fn total_rate(&self) -> Option<f64> {
         self.form.check().ok().map(|(devices, rate)| devices as f64 * rate)
+    }
+
+    /// Where the plot's time axis ends at `now_ms`: now while the stream runs, the moment of the
+    /// pause while it is paused, and the newest reading once it has stopped.
+    pub fn plot_end_ms(&self, now_ms: f64) -> f64 {
+        if let Some(paused_at) = self.paused_at_ms {
+            return paused_at;
+        }
+        match self.state {
+            StreamState::Connecting | StreamState::Streaming | StreamState::Closing => now_ms,
+            StreamState::Paused | StreamState::Disconnected => self
+                .series
+                .iter()
+                .filter_map(|series| series.samples.newest().map(|sample| sample.sent_at_ms))
+                .reduce(f64::max)
+                .unwrap_or(now_ms),
+        }
     }
 
     /// Each encoding's size for the last reading, computed here (not measured on the stream).
@@ -825,6 +844,10 @@ impl LabState for TelemetryState {
                 self.problem = Some(format!("The browser refused to open the stream: {error}"));
                 vec![TelemetryEffect::StopTicks]
             }
+            TelemetryEvent::SendRefused(error) => {
+                self.problem = Some(format!("The change was not sent: {error}"));
+                Vec::new()
+            }
             TelemetryEvent::Socket { event, at_ms } => self.socket(event, at_ms),
         }
     }
@@ -844,6 +867,9 @@ pub struct PlotColumn {
     /// The line breaks before this column: the readings before it are more than `gap_ms` older.
     pub gap_before: bool,
 }
+
+/// Seconds of readings the plot shows.
+pub const PLOT_SECONDS: f64 = 10.0;
 
 /// The time a plot shows, milliseconds since the Unix epoch.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -901,7 +927,7 @@ pub fn plot_columns<'a>(
 }
 
 /// The y axis for values from `low` to `high`: a rounded range and its ticks (about `ticks` of
-/// them, at 1, 2 or 5 × 10ⁿ), within `bounds` when the field has them.
+/// them, at 1, 2, 2.5 or 5 × 10ⁿ), within `bounds` when the field has them.
 pub fn axis(low: f64, high: f64, ticks: usize, bounds: Option<(f64, f64)>) -> (f64, f64, Vec<f64>) {
     let (mut low, mut high) = if low.is_finite() && high.is_finite() && low <= high { (low, high) } else { (0.0, 1.0) };
     if high - low < 1e-9 {
@@ -910,19 +936,22 @@ pub fn axis(low: f64, high: f64, ticks: usize, bounds: Option<(f64, f64)>) -> (f
     }
     let rough = (high - low) / ticks.max(1) as f64;
     let magnitude = 10f64.powf(rough.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
         .iter()
         .map(|factor| factor * magnitude)
         .find(|step| *step >= rough)
         .unwrap_or(10.0 * magnitude);
-    let mut start = (low / step).floor() * step;
-    let mut end = (high / step).ceil() * step;
+    // Rounded to the step's decimals, so 0.2 × 102 reads 20.4 and not 20.400000000000002.
+    let decimals = 10f64.powi((1 - step.log10().floor() as i32).max(0));
+    let tidy = |value: f64| (value * decimals).round() / decimals;
+    let mut start = tidy((low / step).floor() * step);
+    let mut end = tidy((high / step).ceil() * step);
     if let Some((min, max)) = bounds {
         start = start.max(min);
         end = end.min(max);
     }
     let count = ((end - start) / step).round() as usize;
-    let marks = (0..=count).map(|index| start + index as f64 * step).collect();
+    let marks = (0..=count).map(|index| tidy(start + index as f64 * step)).collect();
     (start, end, marks)
 }
 

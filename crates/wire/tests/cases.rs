@@ -61,6 +61,8 @@ mod http_lab;
 mod http_request;
 #[path = "cases/http_status.rs"]
 mod http_status;
+#[path = "cases/iot_lab.rs"]
+mod iot_lab;
 #[path = "cases/json_reader.rs"]
 mod json_reader;
 #[path = "cases/jwt.rs"]
