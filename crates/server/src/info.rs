@@ -96,6 +96,16 @@ pub(crate) fn router(config: &Config, peers: &Peers, tls: Option<TlsAdvert>) -> 
         description: "A UDP socket the server opens to a built-in peer (echo) or an --allow-connect \
                       HOST:PORT: one binary message per datagram both ways, JSON events in text messages",
     };
+    let telemetry = Endpoint {
+        path: "/ws/telemetry?devices={n}&rate_hz={r}&encoding={e}",
+        kind: "websocket",
+        group: "iot",
+        methods: "GET",
+        description: "Readings of N simulated IoT devices (temperature, humidity, battery, faults), R per second \
+                      each, one per binary message in json, xml, protobuf (TelemetryReading in /protobuf.proto), \
+                      msgpack or cbor; JSON status text messages with sent and dropped counts; send \
+                      {\"encoding\":\"cbor\"}, {\"rate_hz\":50} or {\"paused\":true} to change the stream",
+    };
     let tls_info = Endpoint {
         path: "/tls/info",
         kind: "http",
@@ -118,7 +128,7 @@ pub(crate) fn router(config: &Config, peers: &Peers, tls: Option<TlsAdvert>) -> 
         max_message_bytes: config.max_message_bytes,
         max_body_bytes: config.max_body_bytes,
         max_delay_seconds: config.max_delay.as_secs_f64(),
-        endpoints: [websocket, inspect, tcp, udp, tls_info].into_iter().chain(http).collect(),
+        endpoints: [websocket, inspect, tcp, udp, telemetry, tls_info].into_iter().chain(http).collect(),
         peers: peers.all().to_vec(),
         tls,
     };

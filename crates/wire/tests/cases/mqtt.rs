@@ -30,7 +30,7 @@ fn render_map(packet: &[u8], version: Version) -> String {
         .spans()
         .iter()
         .map(|span| {
-            format!("{:>2}+{} {:<6} {}: {}", span.span.offset, span.span.len, span.role.label(), span.path, span.detail)
+            format!("{:03}+{} {:<6} {}: {}", span.span.offset, span.span.len, span.role.label(), span.path, span.detail)
         })
         .collect();
     if let Some(error) = dissection.error {
@@ -92,12 +92,12 @@ case_test! {
 
     fn a_qos_2_publish_is_mapped_byte_by_byte() {
         check_map("35 0c 00 03 61 2f 62 00 07 7b 22 61 22 7d", Version::V311, expect![[r#"
-             0+1 header fixed_header.first_byte: type 3 PUBLISH · DUP 0 · QoS 2 · RETAIN 1
-             1+1 length fixed_header.remaining_length: remaining length: 12 bytes (varint, 1 byte)
-             2+2 length variable_header.topic_name: length of the topic name: 3 bytes
-             4+3 value  variable_header.topic_name: topic name: "a/b"
-             7+2 value  variable_header.packet_id: packet identifier: 7
-             9+5 value  payload.application_message: application message: 5 bytes
+            000+1 header fixed_header.first_byte: type 3 PUBLISH · DUP 0 · QoS 2 · RETAIN 1
+            001+1 length fixed_header.remaining_length: remaining length: 12 bytes (varint, 1 byte)
+            002+2 length variable_header.topic_name: length of the topic name: 3 bytes
+            004+3 value  variable_header.topic_name: topic name: "a/b"
+            007+2 value  variable_header.packet_id: packet identifier: 7
+            009+5 value  payload.application_message: application message: 5 bytes
         "#]]);
     }
 
@@ -110,37 +110,37 @@ case_test! {
         };
         let encoded = encode(&Packet::Connect(connect), Version::V5).unwrap_or_else(|error| panic!("{error:?}"));
         expect![[r#"
-             0+1 header fixed_header.first_byte: type 1 CONNECT · flags 0000
-             1+1 length fixed_header.remaining_length: remaining length: 31 bytes (varint, 1 byte)
-             2+2 length variable_header.protocol_name: length of the protocol name: 4 bytes
-             4+4 value  variable_header.protocol_name: protocol name: "MQTT"
-             8+1 value  variable_header.protocol_level: protocol level 5: MQTT 5
-             9+1 header variable_header.connect_flags: connect flags 10101110: user name 1 · password 0 · will retain 1 · will QoS 1 · will 1 · clean start 1
-            10+2 value  variable_header.keep_alive: keep alive, seconds: 30
-            12+1 length variable_header.properties: property length: 5 bytes
-            13+1 tag    variable_header.properties.session_expiry_interval: property 0x11: Session Expiry Interval
-            14+4 value  variable_header.properties.session_expiry_interval: Session Expiry Interval: 60
-            18+2 length payload.client_id: length of the client identifier: 1 byte
-            20+1 value  payload.client_id: client identifier: "c"
-            21+1 length payload.will.properties: property length: 0 bytes
-            22+2 length payload.will.topic: length of the will topic: 1 byte
-            24+1 value  payload.will.topic: will topic: "w"
-            25+2 length payload.will.payload: length of the will payload: 3 bytes
-            27+3 value  payload.will.payload: will payload: 3 bytes
-            30+2 length payload.user_name: length of the user name: 1 byte
-            32+1 value  payload.user_name: user name: "u"
+            000+1 header fixed_header.first_byte: type 1 CONNECT · flags 0000
+            001+1 length fixed_header.remaining_length: remaining length: 31 bytes (varint, 1 byte)
+            002+2 length variable_header.protocol_name: length of the protocol name: 4 bytes
+            004+4 value  variable_header.protocol_name: protocol name: "MQTT"
+            008+1 value  variable_header.protocol_level: protocol level 5: MQTT 5
+            009+1 header variable_header.connect_flags: connect flags 10101110: user name 1 · password 0 · will retain 1 · will QoS 1 · will 1 · clean start 1
+            010+2 value  variable_header.keep_alive: keep alive, seconds: 30
+            012+1 length variable_header.properties: property length: 5 bytes
+            013+1 tag    variable_header.properties.session_expiry_interval: property 0x11: Session Expiry Interval
+            014+4 value  variable_header.properties.session_expiry_interval: Session Expiry Interval: 60
+            018+2 length payload.client_id: length of the client identifier: 1 byte
+            020+1 value  payload.client_id: client identifier: "c"
+            021+1 length payload.will.properties: property length: 0 bytes
+            022+2 length payload.will.topic: length of the will topic: 1 byte
+            024+1 value  payload.will.topic: will topic: "w"
+            025+2 length payload.will.payload: length of the will payload: 3 bytes
+            027+3 value  payload.will.payload: will payload: 3 bytes
+            030+2 length payload.user_name: length of the user name: 1 byte
+            032+1 value  payload.user_name: user name: "u"
         "#]]
         .assert_eq(&render_map(&encoded, Version::V5));
     }
 
     fn suback_codes_are_named() {
         check_map("90 05 00 0a 00 02 80", Version::V311, expect![[r#"
-             0+1 header fixed_header.first_byte: type 9 SUBACK · flags 0000
-             1+1 length fixed_header.remaining_length: remaining length: 5 bytes (varint, 1 byte)
-             2+2 value  variable_header.packet_id: packet identifier: 10
-             4+1 value  payload.return_codes[0]: reason code 0x00: Success
-             5+1 value  payload.return_codes[1]: reason code 0x02: Granted QoS 2
-             6+1 value  payload.return_codes[2]: reason code 0x80: Failure
+            000+1 header fixed_header.first_byte: type 9 SUBACK · flags 0000
+            001+1 length fixed_header.remaining_length: remaining length: 5 bytes (varint, 1 byte)
+            002+2 value  variable_header.packet_id: packet identifier: 10
+            004+1 value  payload.return_codes[0]: reason code 0x00: Success
+            005+1 value  payload.return_codes[1]: reason code 0x02: Granted QoS 2
+            006+1 value  payload.return_codes[2]: reason code 0x80: Failure
         "#]]);
     }
 
