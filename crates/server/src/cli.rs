@@ -7,6 +7,10 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 
 use crate::bridge::host_and_port;
+use crate::mqtt::{
+    DEFAULT_MQTT_DEVICE_RATE_HZ, DEFAULT_MQTT_DEVICES, DEFAULT_MQTT_MAX_CONNECTIONS, MAX_MQTT_DEVICE_RATE_HZ,
+    MAX_MQTT_DEVICES, MqttConfig,
+};
 use crate::telemetry::{
     DEFAULT_TELEMETRY_MAX_DEVICES, DEFAULT_TELEMETRY_MAX_RATE_HZ, DEFAULT_TELEMETRY_MAX_TOTAL_RATE, DEFAULT_TELEMETRY_QUEUE,
     MIN_RATE_HZ, TelemetryConfig,
@@ -214,6 +218,29 @@ pub struct Cli {
     /// are dropped and counted in the stream's status (never buffered without bound).
     #[arg(long, default_value_t = DEFAULT_TELEMETRY_QUEUE, value_parser = parse_limit, help_heading = "Telemetry")]
     pub telemetry_queue: usize,
+
+    /// Start no MQTT broker: no loopback MQTT port, no /mqtt, no simulated devices ("mqtt" is
+    /// null in /api/info).
+    #[arg(long, help_heading = "MQTT")]
+    pub no_mqtt: bool,
+
+    /// Port of the MQTT broker (MQTT 3.1.1 and 5, on 127.0.0.1 only); 0 picks a free port.
+    /// MQTT over WebSocket is at /mqtt on the HTTP port(s).
+    #[arg(long, default_value_t = 0, help_heading = "MQTT")]
+    pub mqtt_port: u16,
+
+    /// Simulated devices publishing readings to the broker, each on its own connection
+    /// (wirelab/devices/<id>/telemetry, retained status, a will); 0 for none.
+    #[arg(long, default_value_t = DEFAULT_MQTT_DEVICES, value_parser = parse_device_count, help_heading = "MQTT")]
+    pub mqtt_devices: usize,
+
+    /// Readings per second of each simulated device (more than 0, at most 100).
+    #[arg(long, default_value_t = DEFAULT_MQTT_DEVICE_RATE_HZ, value_parser = parse_device_rate, help_heading = "MQTT")]
+    pub mqtt_device_rate: f64,
+
+    /// Most MQTT connections at once, over the port and /mqtt together.
+    #[arg(long, default_value_t = DEFAULT_MQTT_MAX_CONNECTIONS, value_parser = parse_limit, help_heading = "MQTT")]
+    pub mqtt_max_connections: usize,
 }
 
 impl Cli {
@@ -243,6 +270,7 @@ impl Cli {
             peers: self.peers_config(),
             bridge: self.bridge_config(),
             telemetry: self.telemetry_config(),
+            mqtt: self.mqtt_config(),
             ..Config::default()
         }
     }
@@ -284,6 +312,34 @@ impl Cli {
             idle_timeout: seconds(self.bridge_idle_timeout, DEFAULT_BRIDGE_IDLE_TIMEOUT),
             connect_timeout: seconds(self.bridge_connect_timeout, DEFAULT_BRIDGE_CONNECT_TIMEOUT),
         }
+    }
+}
+
+impl Cli {
+    fn mqtt_config(&self) -> MqttConfig {
+        MqttConfig {
+            enabled: !self.no_mqtt,
+            port: self.mqtt_port,
+            devices: self.mqtt_devices,
+            device_rate_hz: self.mqtt_device_rate,
+            max_connections: self.mqtt_max_connections,
+        }
+    }
+}
+
+fn parse_device_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(count) if count <= MAX_MQTT_DEVICES => Ok(count),
+        Ok(_) => Err(format!("must be at most {MAX_MQTT_DEVICES}")),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+fn parse_device_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate > 0.0 && rate <= MAX_MQTT_DEVICE_RATE_HZ => Ok(rate),
+        Ok(_) => Err(format!("must be more than 0 and at most {MAX_MQTT_DEVICE_RATE_HZ} readings per second")),
+        Err(error) => Err(error.to_string()),
     }
 }
 
@@ -440,6 +496,14 @@ mod tests {
             "--bridge-idle-timeout <BRIDGE_IDLE_TIMEOUT>",
             "--bridge-connect-timeout <BRIDGE_CONNECT_TIMEOUT>",
             "[default: 10]",
+            "MQTT:",
+            "--no-mqtt",
+            "--mqtt-port <MQTT_PORT>",
+            "--mqtt-devices <MQTT_DEVICES>",
+            "[default: 2]",
+            "--mqtt-device-rate <MQTT_DEVICE_RATE>",
+            "--mqtt-max-connections <MQTT_MAX_CONNECTIONS>",
+            "[default: 1000]",
             "TLS:",
             "--tls-port <TLS_PORT>",
             "--tls-cert <TLS_CERT>",
@@ -587,6 +651,34 @@ mod tests {
         for (args, expected) in cases {
             let cli = Cli::try_parse_from(std::iter::once("wirelab-server").chain(args.iter().copied()));
             assert_eq!(cli.map(|cli| cli.certificate_source()).ok(), expected, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn mqtt_flags_are_checked_and_reach_the_config() {
+        for (flag, bad) in [
+            ("--mqtt-port", "65536"),
+            ("--mqtt-devices", "101"),
+            ("--mqtt-devices", "-1"),
+            ("--mqtt-device-rate", "0"),
+            ("--mqtt-device-rate", "101"),
+            ("--mqtt-device-rate", "NaN"),
+            ("--mqtt-max-connections", "0"),
+        ] {
+            assert!(Cli::try_parse_from(["wirelab-server", flag, bad]).is_err(), "{flag} {bad}");
+        }
+        let cases = [
+            (vec![], MqttConfig::default()),
+            (vec!["--no-mqtt"], MqttConfig { enabled: false, ..MqttConfig::default() }),
+            (
+                vec!["--mqtt-port", "1883", "--mqtt-devices", "0", "--mqtt-device-rate", "2.5"],
+                MqttConfig { port: 1883, devices: 0, device_rate_hz: 2.5, ..MqttConfig::default() },
+            ),
+            (vec!["--mqtt-max-connections", "5"], MqttConfig { max_connections: 5, ..MqttConfig::default() }),
+        ];
+        for (args, expected) in cases {
+            let cli = Cli::try_parse_from(std::iter::once("wirelab-server").chain(args.iter().copied()));
+            assert_eq!(cli.map(|cli| cli.config().mqtt).ok(), Some(expected), "{args:?}");
         }
     }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::httpbin::ROUTES;
+use crate::mqtt::MqttAdvert;
 use crate::{Config, Peer, Peers, TlsIdentity};
 
 /// The body of `GET /api/info`.
@@ -24,6 +25,8 @@ struct Info {
     peers: Vec<Peer>,
     /// The TLS port and its certificate's fingerprints; `null` without `--tls-port`.
     tls: Option<TlsAdvert>,
+    /// The MQTT broker: loopback port, WebSocket path, versions, device topic; `null` with `--no-mqtt`.
+    mqtt: Option<MqttAdvert>,
 }
 
 /// `/api/info`'s `tls`: where the app finds HTTPS/WSS, and how to recognise the certificate.
@@ -60,7 +63,7 @@ struct Endpoint {
     description: &'static str,
 }
 
-pub(crate) fn router(config: &Config, peers: &Peers, tls: Option<TlsAdvert>) -> Router {
+pub(crate) fn router(config: &Config, peers: &Peers, tls: Option<TlsAdvert>, mqtt: Option<MqttAdvert>) -> Router {
     let websocket = Endpoint {
         path: "/ws/echo",
         kind: "websocket",
@@ -106,6 +109,14 @@ pub(crate) fn router(config: &Config, peers: &Peers, tls: Option<TlsAdvert>) -> 
                       msgpack or cbor; JSON status text messages with sent and dropped counts; send \
                       {\"encoding\":\"cbor\"}, {\"rate_hz\":50} or {\"paused\":true} to change the stream",
     };
+    let mqtt_websocket = Endpoint {
+        path: "/mqtt",
+        kind: "websocket",
+        group: "mqtt",
+        methods: "GET",
+        description: "MQTT 3.1.1 and 5 over WebSocket (subprotocol mqtt) to the embedded broker, the same broker \
+                      as the loopback port under \"mqtt\"; binary messages carry the MQTT byte stream",
+    };
     let tls_info = Endpoint {
         path: "/tls/info",
         kind: "http",
@@ -128,9 +139,10 @@ pub(crate) fn router(config: &Config, peers: &Peers, tls: Option<TlsAdvert>) -> 
         max_message_bytes: config.max_message_bytes,
         max_body_bytes: config.max_body_bytes,
         max_delay_seconds: config.max_delay.as_secs_f64(),
-        endpoints: [websocket, inspect, tcp, udp, telemetry, tls_info].into_iter().chain(http).collect(),
+        endpoints: [websocket, inspect, tcp, udp, telemetry, mqtt_websocket, tls_info].into_iter().chain(http).collect(),
         peers: peers.all().to_vec(),
         tls,
+        mqtt,
     };
     Router::new()
         .route("/api/info", get(get_info))

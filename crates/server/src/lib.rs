@@ -16,6 +16,7 @@ mod head_timeout;
 mod httpbin;
 mod info;
 mod memory;
+pub mod mqtt;
 mod peers;
 mod shutdown;
 mod static_files;
@@ -45,6 +46,7 @@ pub use bridge::{
 pub use head_timeout::HeadTimeoutListener;
 pub use httpbin::formats::sample_reading;
 pub use httpbin::proto;
+pub use mqtt::{MqttBroker, MqttConfig};
 pub use peers::{
     DEFAULT_FTP_MAX_UPLOAD_BYTES, DEFAULT_FTP_PASSIVE_PORTS, DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_MAIL_BYTES,
     DEFAULT_PEER_IDLE_TIMEOUT, PEER_HOST, Peer, PeerPorts, Peers, PeersConfig, Transport,
@@ -113,6 +115,8 @@ pub struct Config {
     pub bridge: BridgeConfig,
     /// `/ws/telemetry`'s bounds: devices, rates, and the queue in front of a slow client.
     pub telemetry: TelemetryConfig,
+    /// The embedded MQTT broker (loopback TCP port, `/mqtt`) and its simulated devices.
+    pub mqtt: MqttConfig,
 }
 
 impl Default for Config {
@@ -134,6 +138,7 @@ impl Default for Config {
             peers: PeersConfig::default(),
             bridge: BridgeConfig::default(),
             telemetry: TelemetryConfig::default(),
+            mqtt: MqttConfig::default(),
         }
     }
 }
@@ -152,12 +157,19 @@ pub fn app(config: &Config, shutdown: Shutdown) -> Router {
 /// builds the app. `/api/info` lists them, and routes that reach a peer by name (the bridge)
 /// take `peers` and look it up with [`Peers::find`].
 pub fn app_with_peers(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) -> Router {
-    app_with_tls(config, shutdown, peers, None)
+    app_with_tls(config, shutdown, peers, None, None)
 }
 
 /// [`app_with_peers`] that knows the server's TLS port (`/api/info` shows it, `/tls/info` over
 /// plain HTTP points to it).
-fn app_with_tls(config: &Config, shutdown: Shutdown, peers: Arc<Peers>, tls: Option<info::TlsAdvert>) -> Router {
+/// With the running MQTT broker (`mqtt`), `/api/info` shows it and `/mqtt` pipes to it.
+fn app_with_tls(
+    config: &Config,
+    shutdown: Shutdown,
+    peers: Arc<Peers>,
+    tls: Option<info::TlsAdvert>,
+    mqtt: Option<&MqttBroker>,
+) -> Router {
     // Compression covers the API, the httpbin endpoints and the app's files; the WebSocket route
     // stays outside it. Streamed bodies (`/bytes`, `/drip`: octet-stream; `/stream`: NDJSON) are
     // not compressed, so their chunks are not held back in the encoder (and random bytes would
@@ -168,7 +180,7 @@ fn app_with_tls(config: &Config, shutdown: Shutdown, peers: Arc<Peers>, tls: Opt
         .and(NotForContentType::const_new(httpbin::NDJSON))
         .and(static_files::not_from_precompressed_dist);
     let tls_port = tls.as_ref().map(|advert| advert.port);
-    let routes = info::router(config, &peers, tls)
+    let routes = info::router(config, &peers, tls, mqtt.map(MqttBroker::advert))
         .merge(tls::route::router(tls_port))
         .merge(peers::router(&peers))
         .merge(httpbin::router(config))
@@ -176,6 +188,7 @@ fn app_with_tls(config: &Config, shutdown: Shutdown, peers: Arc<Peers>, tls: Opt
         .layer(CompressionLayer::new().compress_when(compress_when))
         .merge(bridge::router(config, shutdown.clone(), peers))
         .merge(telemetry::router(config, shutdown.clone()))
+        .merge(mqtt::websocket::router(config, shutdown.clone(), mqtt.map(MqttBroker::address)))
         .merge(websocket::router(config, shutdown));
     cors::wrap(routes).layer(TraceLayer::new_for_http())
 }
@@ -199,11 +212,12 @@ pub async fn serve_with_tls(
     shutdown: Shutdown,
 ) -> io::Result<()> {
     let peers = Arc::new(Peers::start(&config.peers, &shutdown).await?);
+    let mqtt = MqttBroker::start(&config.mqtt, &shutdown).await?;
     let advert = match &tls {
         Some(tls) => Some(info::TlsAdvert::new(tls.listener.local_addr()?.port(), &tls.identity)),
         None => None,
     };
-    let app = app_with_tls(&config, shutdown.clone(), Arc::clone(&peers), advert);
+    let app = app_with_tls(&config, shutdown.clone(), Arc::clone(&peers), advert, mqtt.as_ref());
     let limits =
         tls::ConnectionLimits { header_read_timeout: config.header_read_timeout, write_timeout: config.write_timeout };
     let mut https = tls.map(|tls| tokio::spawn(tls::serve(tls, app.clone(), limits, shutdown.clone())));
@@ -243,6 +257,11 @@ pub async fn serve_with_tls(
     }
     if !peers.stopped(deadline).await {
         tracing::warn!("built-in peers still running at the shutdown deadline");
+    }
+    if let Some(mqtt) = &mqtt
+        && !mqtt.stopped(deadline).await
+    {
+        tracing::warn!("MQTT devices or clients still connected at the shutdown deadline");
     }
     if let Some(https) = https.as_mut()
         && timeout_at(deadline, &mut *https).await.is_err()

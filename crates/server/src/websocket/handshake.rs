@@ -158,7 +158,7 @@ fn has_token(headers: &HeaderMap, name: HeaderName, token: &str) -> bool {
 
 /// The subprotocols the client offered, in its order: every `Sec-WebSocket-Protocol` value, split
 /// at commas.
-fn offered_subprotocols(headers: &HeaderMap) -> Vec<&str> {
+pub(crate) fn offered_subprotocols(headers: &HeaderMap) -> Vec<&str> {
     comma_separated(headers, header::SEC_WEBSOCKET_PROTOCOL).collect()
 }
 
