@@ -13,6 +13,7 @@ mod dissect;
 mod encode;
 pub mod lab;
 mod names;
+pub mod payload;
 pub mod python;
 pub mod session;
 pub mod stream;
