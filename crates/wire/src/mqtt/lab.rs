@@ -819,11 +819,12 @@ impl LabState for MqttLabState {
                 if self.status.is_active() {
                     return effects;
                 }
+                // A new attempt: the last one's words go, whatever this one finds.
+                self.problem = None;
+                self.notice = None;
                 match self.connect_packet() {
                     Ok((url, _)) => {
                         self.form_errors.clear();
-                        self.problem = None;
-                        self.notice = None;
                         self.status = LinkStatus::Opening;
                         self.reader = PacketReader::new(MAX_PACKET_LEN);
                         effects.push(MqttEffect::Open { url });
