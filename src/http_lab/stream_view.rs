@@ -36,7 +36,7 @@ pub fn stream_view(props: &StreamViewProps) -> Html {
                 </span>
                 <span data-testid="stream-chunk-count">{format!("{} chunks", log.chunk_count)}</span>
                 <span>{format_bytes(log.total_bytes)}</span>
-                <span>{format!("{} {} · head after {}", log.status, log.format.label(), format_millis(log.headers_at_ms))}</span>
+                <span>{format!("status {} · read as {} · head after {}", log.status, log.format.label(), format_millis(log.headers_at_ms))}</span>
                 if let Some(span) = span { <span>{span}</span> }
             </p>
             { match log.format {

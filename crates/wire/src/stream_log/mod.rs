@@ -51,7 +51,7 @@ impl StreamFormat {
         match self {
             StreamFormat::EventStream => "Server-Sent Events",
             StreamFormat::Lines => "lines",
-            StreamFormat::Bytes => "bytes",
+            StreamFormat::Bytes => "raw bytes",
         }
     }
 }
