@@ -236,6 +236,8 @@ pub struct MqttLabState {
     session: Option<Session>,
     reader: PacketReader,
     connect_sent_ms: f64,
+    /// The session was opened clean: the broker drops its subscriptions when it ends.
+    session_clean: bool,
     pub sequence: SequenceLog,
     pub subscribe_draft: SubscribeDraft,
     pub subscribe_error: Option<String>,
@@ -276,6 +278,7 @@ impl MqttLabState {
             session: None,
             reader: PacketReader::new(MAX_PACKET_LEN),
             connect_sent_ms: 0.0,
+            session_clean: true,
             sequence: SequenceLog::default(),
             subscribe_draft: SubscribeDraft { filter: "wirelab/#".into(), qos: QoS::AtMostOnce },
             subscribe_error: None,
@@ -512,8 +515,12 @@ impl MqttLabState {
         self.selected = self.selected.and_then(|index| index.checked_sub(count));
     }
 
-    /// The connection is over: forget the session, keep everything shown.
+    /// The connection is over: forget the session, keep everything shown but subscriptions a
+    /// clean session took with it.
     fn ended(&mut self) {
+        if matches!(self.status, LinkStatus::Connected | LinkStatus::Closing) && self.session_clean {
+            self.subscriptions.clear();
+        }
         self.status = LinkStatus::Idle;
         self.session = None;
         self.reader = PacketReader::new(MAX_PACKET_LEN);
@@ -549,6 +556,7 @@ impl MqttLabState {
                 match self.connect_packet() {
                     Ok((_, connect)) => {
                         self.session = Some(Session::new(connect.version, connect.keep_alive_s));
+                        self.session_clean = connect.clean_start;
                         self.status = LinkStatus::AwaitingConnack;
                         self.connect_sent_ms = now_ms;
                         self.send(Packet::Connect(connect), now_ms, effects);

@@ -470,7 +470,8 @@ case_test! {
         .assert_eq(&exchanges.join("\n"));
         assert_eq!(state.messages.len(), 1);
         assert_eq!(state.messages[0].payload.as_slice(), b"hi");
-        assert!(state.subscriptions.iter().all(|subscription| subscription.state == wire::mqtt::lab::SubscriptionState::Granted(QoS::ExactlyOnce)));
+        assert_eq!(state.packets[3].summary, "id 1 · 0x02 Granted QoS 2");
+        assert!(state.subscriptions.is_empty(), "a clean session's subscriptions end with it");
         assert_eq!(state.notice.as_deref(), Some("disconnected"));
     }
 
