@@ -12,8 +12,8 @@ use crate::mqtt::{
     MAX_MQTT_DEVICES, MqttConfig,
 };
 use crate::telemetry::{
-    DEFAULT_TELEMETRY_MAX_DEVICES, DEFAULT_TELEMETRY_MAX_RATE_HZ, DEFAULT_TELEMETRY_MAX_TOTAL_RATE, DEFAULT_TELEMETRY_QUEUE,
-    MIN_RATE_HZ, TelemetryConfig,
+    DEFAULT_TELEMETRY_MAX_DEVICES, DEFAULT_TELEMETRY_MAX_RATE_HZ, DEFAULT_TELEMETRY_MAX_TOTAL_RATE,
+    DEFAULT_TELEMETRY_QUEUE, MIN_RATE_HZ, TelemetryConfig,
 };
 use crate::tls::{CertificateSource, default_data_dir};
 use crate::websocket::SERVER_WINDOW_BITS;

@@ -139,7 +139,10 @@ pub(crate) fn router(config: &Config, peers: &Peers, tls: Option<TlsAdvert>, mqt
         max_message_bytes: config.max_message_bytes,
         max_body_bytes: config.max_body_bytes,
         max_delay_seconds: config.max_delay.as_secs_f64(),
-        endpoints: [websocket, inspect, tcp, udp, telemetry, mqtt_websocket, tls_info].into_iter().chain(http).collect(),
+        endpoints: [websocket, inspect, tcp, udp, telemetry, mqtt_websocket, tls_info]
+            .into_iter()
+            .chain(http)
+            .collect(),
         peers: peers.all().to_vec(),
         tls,
         mqtt,

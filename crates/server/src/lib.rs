@@ -53,8 +53,8 @@ pub use peers::{
 };
 pub use shutdown::{Shutdown, wait_for_signal};
 pub use telemetry::{
-    DEFAULT_TELEMETRY_MAX_DEVICES, DEFAULT_TELEMETRY_MAX_RATE_HZ, DEFAULT_TELEMETRY_MAX_TOTAL_RATE, DEFAULT_TELEMETRY_QUEUE,
-    TelemetryConfig,
+    DEFAULT_TELEMETRY_MAX_DEVICES, DEFAULT_TELEMETRY_MAX_RATE_HZ, DEFAULT_TELEMETRY_MAX_TOTAL_RATE,
+    DEFAULT_TELEMETRY_QUEUE, TelemetryConfig,
 };
 pub use tls::{CertificateSource, TlsIdentity, TlsListener};
 pub use websocket::{DeflateConfig, OriginPolicy};
