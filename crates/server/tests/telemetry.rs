@@ -414,3 +414,34 @@ async fn the_shutdown_closes_streams_with_1001() {
     let ended = within("the server's end", server.task).await;
     assert!(matches!(ended, Ok(Ok(()))), "{ended:?}");
 }
+
+#[tokio::test]
+async fn a_silent_client_is_pinged_then_closed_and_one_that_reads_stays() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let server = TestServer::start(Config {
+        idle_timeout: Some(Duration::from_millis(200)),
+        ..config(TelemetryConfig::default())
+    })
+    .await;
+
+    // Silent: reads nothing (so answers no ping) for longer than twice the idle time.
+    let mut silent = open(&server, "devices=1&rate_hz=0.1").await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let mut seen = Vec::new();
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(2), silent.next()).await {
+        match message {
+            Message::Ping(payload) => seen.push(format!("ping {}", String::from_utf8_lossy(&payload))),
+            Message::Close(Some(frame)) => {
+                seen.push(format!("close {} {}", u16::from(frame.code), frame.reason));
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(seen, ["ping idle?", "close 1001 no traffic: idle timeout"]);
+
+    // Reading: tungstenite answers the pings, so the stream outlives the idle time many times over.
+    let mut reading = open(&server, "devices=1&rate_hz=20").await;
+    let (messages, _) = readings(&mut reading, 30).await;
+    assert_eq!(messages.len(), 30);
+}
