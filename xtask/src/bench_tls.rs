@@ -296,7 +296,7 @@ fn nginx_config(prefix: &Path, port: u16, cert: &Path, key: &Path) -> String {
     )
 }
 
-fn free_port() -> Result<u16, String> {
+pub(crate) fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|error| format!("no free port: {error}"))?;
     listener.local_addr().map(|address| address.port()).map_err(|error| error.to_string())
 }

@@ -4,6 +4,7 @@
 mod bench_app;
 mod bench_bridge;
 mod bench_formats;
+mod bench_iot;
 mod bench_server;
 mod bench_tls;
 mod conformance;
@@ -55,6 +56,12 @@ Commands:
                               kept alive over HTTP/1.1 and HTTP/2 (h2load; target 0.8x nginx,
                               PASS/MISSED), and the WebSocket echo over wss:// against ws://;
                               table in target/bench-tls.txt; fails if a run fails.
+  bench-iot [--reps N] [--secs S]
+                              The embedded MQTT broker beside Debian's mosquitto, each pinned to
+                              one core: QoS 0 and 1 deliveries/s (1 -> 1 and 1 -> 100) and p99
+                              latency at 1,000 msg/s (target 0.8x mosquitto, PASS/MISSED); bytes
+                              per telemetry reading per encoding, plain and gzipped; the IoT plot
+                              figures. Table in target/bench-iot.txt; fails if a run fails.
   soak [--churn-secs S] ...   Soak and fault checks against a release wirelab-server (about
                               3 minutes): connection churn (5,000 at a time, 60 s), a slow
                               reader, a ping flood, half-finished handshakes, slowloris and
@@ -86,6 +93,7 @@ fn main() -> ExitCode {
         Some("bench-server") => bench_server::bench_server(&args[1..]),
         Some("bench-bridge") => bench_bridge::bench_bridge(&args[1..]),
         Some("bench-tls") => bench_tls::bench_tls(&args[1..]),
+        Some("bench-iot") => bench_iot::bench_iot(&args[1..]),
         Some("soak") => soak::soak(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");

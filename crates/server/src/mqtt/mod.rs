@@ -65,6 +65,10 @@ pub const MAX_MQTT_DEVICE_RATE_HZ: f64 = 100.0;
 pub const DEFAULT_MQTT_MAX_CONNECTIONS: usize = 1000;
 /// The largest MQTT packet the broker takes: 1 MiB.
 pub const MQTT_MAX_PACKET_BYTES: u32 = 1024 * 1024;
+/// QoS 1 and 2 messages in flight to one client (unacknowledged): mosquitto's default, 20.
+/// Past it (and past rmqtt's queue of 1,000 behind it, mosquitto's default too), a slow
+/// subscriber's messages are dropped, as mosquitto drops them.
+const MQTT_MAX_INFLIGHT: std::num::NonZeroU16 = std::num::NonZeroU16::new(20).expect("20 is not zero");
 /// rmqtt's name for the one listener (it keys listener settings by id, not by port).
 const BROKER_LISTENER_ID: u16 = 1;
 /// The most retained messages kept; a new retained topic past it is not kept (and logged).
@@ -135,6 +139,7 @@ impl MqttBroker {
             .nodelay(true)
             .max_connections(config.max_connections)
             .max_packet_size(MQTT_MAX_PACKET_BYTES)
+            .max_inflight(MQTT_MAX_INFLIGHT)
             .bind()
             .and_then(|listener| listener.tcp())
             .map_err(|error| io::Error::other(format!("MQTT broker: cannot listen on {requested}: {error}")))?;
