@@ -297,7 +297,9 @@ pub struct StreamStatus {
 pub struct TelemetryStats {
     pub messages_per_s: f64,
     pub bytes_per_s: f64,
-    /// Mean bytes per reading in the stream's current encoding (since it became current).
+    /// The stream's encoding when the figures were taken.
+    pub encoding: Option<Encoding>,
+    /// Mean bytes per reading in that encoding (over every reading in it on this stream).
     pub bytes_per_reading: Option<f64>,
     pub latency: Option<LatencySummary>,
     pub received: u64,
@@ -630,6 +632,7 @@ impl TelemetryState {
         self.stats = TelemetryStats {
             messages_per_s,
             bytes_per_s,
+            encoding: Some(self.stream_encoding),
             bytes_per_reading: self.measured_in(self.stream_encoding).mean(),
             latency: summarize_latency(self.latencies.iter().copied()),
             received: self.received,

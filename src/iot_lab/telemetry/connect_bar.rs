@@ -64,7 +64,7 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
         .map(|total| format!("= {} readings/s in all", wire::iot_lab::figure(total)))
         .unwrap_or_default();
     html! {
-        <form class="connect-bar card iot-connect" {onsubmit} aria-label="Telemetry stream">
+        <form class="connect-bar card iot-connect" {onsubmit} aria-label="Telemetry stream" novalidate=true>
             <div class="connect-row">
                 <label class="field">
                     <span class="field-label">{"Devices"}</span>
@@ -79,8 +79,9 @@ pub fn connect_bar(props: &ConnectBarProps) -> Html {
                 </label>
                 <output class="iot-total muted" data-testid="total-rate">{total}</output>
                 <label class="field">
-                    <span class="field-label">{"Encoding"}</span>
-                    <select onchange={on_encoding}>{for options}</select>
+                    // Named by its label alone (a wrapping label would add every option's text).
+                    <span class="field-label" id="iot-encoding-label">{"Encoding"}</span>
+                    <select onchange={on_encoding} aria-labelledby="iot-encoding-label">{for options}</select>
                 </label>
                 if matches!(props.state, StreamState::Disconnected) {
                     <button type="submit" class="button primary">{"Connect"}</button>

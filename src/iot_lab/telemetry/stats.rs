@@ -47,7 +47,7 @@ pub fn stats_view(props: &StatsViewProps) -> Html {
             <dl>
                 {stat("messages-per-second", "Messages/s".into(), figure(stats.messages_per_s))}
                 {stat("bytes-per-second", "Bytes/s".into(), format!("{}/s", format_bytes(stats.bytes_per_s as u64)))}
-                {stat("bytes-per-reading", format!("Bytes per reading ({})", props.encoding.label()), per_reading)}
+                {stat("bytes-per-reading", format!("Bytes per reading ({})", stats.encoding.unwrap_or(props.encoding).label()), per_reading)}
                 {stat("latency", format!("Latency, send → arrival (last {latency_count})"), latency_text(&stats.latency))}
                 {stat("received", "Received".into(), stats.received.to_string())}
                 {stat("sent", "Sent by the server".into(), stats.sent.to_string())}
