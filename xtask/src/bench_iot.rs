@@ -16,7 +16,7 @@
 //! errors, or a QoS 1 run at a steady rate loses a message) fails the command after the table.
 //!
 //! Then bytes per reading per encoding, plain and gzipped (`examples/telemetry_sizes.rs`), and
-//! the plot section ([`plot_section`], the lead's hook for `e2e/bench/iot-plot.mjs`). The table
+//! the IoT lab's plot in headless Chromium ([`plot_section`]: `e2e/bench/iot-plot.mjs`). The table
 //! is printed and written to target/bench-iot.txt.
 
 use std::fmt::Write as _;
@@ -30,6 +30,8 @@ use crate::bench_server::{
 };
 use crate::bench_tls::free_port;
 use crate::process::{self, ServerProcess, command, with_file_limit_raised};
+use crate::run::{RunningServer, build_app};
+use crate::tools::{Needs, Tools};
 
 /// Ours at least this share of mosquitto's figure.
 const TARGET_RATIO: f64 = 0.8;
@@ -169,7 +171,7 @@ pub fn bench_iot(args: &[String]) -> Result<(), String> {
         Ok(section) => table.push_str(&section),
         Err(why) => failures.push(format!("bytes per reading: {why}")),
     }
-    match plot_section() {
+    match plot_section(&server_binary) {
         Ok(section) => table.push_str(&section),
         Err(why) => failures.push(format!("plot: {why}")),
     }
@@ -360,15 +362,26 @@ fn sizes_section(sizes: &str) -> Result<String, String> {
     Ok(section)
 }
 
-/// LEAD: the plot figures of the IoT lab (frames per second and the longest main-thread task at
-/// 1,000 and 5,000 readings/s in headless Chromium) go here. `e2e/bench/iot-plot.mjs` prints
-/// them as JSON on stdout; when the file exists it is run with `node` and its JSON shown as is.
-/// It needs a server with the built app (WIRELAB_URL) and Playwright; wire those in here.
-fn plot_section() -> Result<String, String> {
+/// The IoT lab's plot in headless Chromium (frames per second and the longest main-thread task at
+/// 1,000 and 5,000 readings/s): the app built as `cargo xtask run` builds it, served by the same
+/// release server (not pinned: the browser needs both cores), measured by
+/// `e2e/bench/iot-plot.mjs`, whose JSON is shown as it printed it. LEAD: a condensed table of
+/// that JSON can replace the raw document here.
+fn plot_section(server_binary: &str) -> Result<String, String> {
     let script = process::root().join("e2e").join("bench").join("iot-plot.mjs");
     if !script.exists() {
         return Ok(format!("\nPlot (headless Chromium): not measured: {} is missing.\n", script.display()));
     }
-    let stdout = process::capture(&mut command("node", &[&script.to_string_lossy()]))?.into_stdout()?;
+    let tools =
+        Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: true, protocol_clients: false })?;
+    build_app(&tools)?;
+    let server = RunningServer::start_with_env(
+        server_binary,
+        &["--port", "0", "--static-dir", "dist"],
+        &[("RUST_LOG", "warn")],
+    )?;
+    let mut node = command("node", &[&script.to_string_lossy()]);
+    node.env("WIRELAB_URL", &server.url);
+    let stdout = process::capture(&mut node)?.into_stdout()?;
     Ok(format!("\nPlot (headless Chromium, e2e/bench/iot-plot.mjs):\n{}\n", stdout.trim()))
 }

@@ -169,6 +169,8 @@ fn connect(args: &Args, id: &str, queue: usize) -> (AsyncClient, EventLoop) {
     // A broker fanning out to 100 subscribers may read the publisher slowly for seconds: that is
     // the figure, not a failure (rumqttc's default gives up on a write after 5 s).
     events.network_options.set_connection_timeout(FLUSH_TIMEOUT_SECS);
+    // Each message leaves at once (QoS 0 has no acknowledgement to wait for; Nagle would hold it).
+    events.network_options.set_tcp_nodelay(true);
     (client, events)
 }
 
