@@ -273,6 +273,44 @@ const PAGES = [
     ],
   },
   {
+    name: "iot",
+    path: "/iot",
+    ready: (page) => page.locator("#iot-panel-telemetry").getByRole("button", { name: "Connect", exact: true }).waitFor(),
+    // Each view shows its tab first: the views run again after the theme switch, MQTT's last.
+    views: [
+      ["telemetry", (page) => page.getByRole("tab", { name: "Telemetry" }).click()],
+      ["telemetry-streaming", async (page) => {
+        await page.getByRole("tab", { name: "Telemetry" }).click();
+        const panel = page.locator("#iot-panel-telemetry");
+        const connect = panel.getByRole("button", { name: "Connect", exact: true });
+        if (await connect.isVisible()) {
+          await panel.getByLabel("Devices", { exact: true }).fill("3");
+          await panel.getByLabel("Rate (readings/s per device)").fill("20");
+          await connect.click();
+        }
+        const resume = panel.getByRole("button", { name: "Resume", exact: true });
+        if (await resume.isVisible()) await resume.click();
+        await panel.getByTestId("telemetry-status").filter({ hasText: "streaming" }).waitFor();
+        await panel.locator("[data-device=sensor-03]").waitFor();
+        await panel.locator("[data-stat=latency-p50] dd").filter({ hasText: "ms" }).waitFor();
+      }],
+      ["telemetry-paused", async (page) => {
+        const panel = page.locator("#iot-panel-telemetry");
+        await panel.getByRole("button", { name: "Pause", exact: true }).click();
+        await panel.getByTestId("telemetry-status").filter({ hasText: "paused" }).waitFor();
+      }],
+      ["telemetry-form-error", async (page) => {
+        const panel = page.locator("#iot-panel-telemetry");
+        await panel.getByRole("button", { name: "Disconnect", exact: true }).click();
+        await panel.getByTestId("telemetry-status").filter({ hasText: "not connected" }).waitFor();
+        await panel.getByLabel("Devices", { exact: true }).fill("0");
+        await panel.getByRole("button", { name: "Connect", exact: true }).click();
+        await panel.getByRole("alert").filter({ hasText: "Devices must be a whole number" }).waitFor();
+      }],
+      ["mqtt", (page) => page.getByRole("tab", { name: "MQTT" }).click()],
+    ],
+  },
+  {
     name: "lab-loading",
     path: "/http",
     // The module never arrives while the page is audited.

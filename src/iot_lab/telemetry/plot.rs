@@ -134,7 +134,7 @@ impl Palette {
 
 /// Margins around the plotting area, in CSS pixels: left (the y labels), top, right, bottom (the
 /// x labels).
-const MARGINS: (f64, f64, f64, f64) = (52.0, 12.0, 14.0, 26.0);
+const MARGINS: (f64, f64, f64, f64) = (52.0, 22.0, 14.0, 26.0);
 /// How often the attributes and the caption are written, and the colours read.
 const REPORT_MS: f64 = 250.0;
 const PALETTE_MS: f64 = 500.0;
@@ -289,9 +289,11 @@ impl Painter {
         }
         context.stroke();
         context.set_text_align("left");
-        let _ = context.fill_text(state.field.unit(), 4.0 * scale, top);
+        context.set_text_baseline("top");
+        let _ =
+            context.fill_text(&format!("{} ({})", state.field.label(), state.field.unit()), 4.0 * scale, 3.0 * scale);
 
-        // The series: first, lowest, highest and last value of each column.
+        // The series: each column's first value, then its range.
         context.set_line_width(1.5 * scale);
         context.set_line_join("round");
         for (index, columns) in self.columns.iter().enumerate() {
@@ -307,11 +309,20 @@ impl Painter {
                 } else {
                     context.line_to(x, y(column.first as f64));
                 }
+                // The column's range, ending at the extreme nearer its last value, so the line
+                // goes on from about where the readings did (two points per column, however many
+                // readings fell in it).
                 if column.low != column.high {
-                    context.line_to(x, y(column.low as f64));
-                    context.line_to(x, y(column.high as f64));
+                    let (low, high) = (y(column.low as f64), y(column.high as f64));
+                    let ends_high = column.high - column.last < column.last - column.low;
+                    if ends_high {
+                        context.line_to(x, low);
+                        context.line_to(x, high);
+                    } else {
+                        context.line_to(x, high);
+                        context.line_to(x, low);
+                    }
                 }
-                context.line_to(x, y(column.last as f64));
             }
             context.stroke();
         }

@@ -16,18 +16,6 @@ pub struct StatsViewProps {
     pub server_error: Option<String>,
 }
 
-fn latency_text(latency: &Option<LatencySummary>) -> String {
-    match latency {
-        Some(latency) => format!(
-            "p50 {} ms · p95 {} ms · max {} ms",
-            figure(latency.p50_ms),
-            figure(latency.p95_ms),
-            figure(latency.max_ms)
-        ),
-        None => "–".into(),
-    }
-}
-
 #[function_component(StatsView)]
 pub fn stats_view(props: &StatsViewProps) -> Html {
     let stats = &props.stats;
@@ -41,6 +29,9 @@ pub fn stats_view(props: &StatsViewProps) -> Html {
     };
     let per_reading = stats.bytes_per_reading.map_or_else(|| "–".into(), |bytes| format!("{} B", figure(bytes)));
     let latency_count = stats.latency.map_or(0, |latency| latency.count);
+    let latency = |part: fn(&LatencySummary) -> f64| {
+        stats.latency.as_ref().map_or_else(|| "–".into(), |latency| format!("{} ms", figure(part(latency))))
+    };
     html! {
         <section class="card iot-stats" aria-labelledby="iot-stats-title">
             <h2 id="iot-stats-title">{"Stream"}</h2>
@@ -48,15 +39,18 @@ pub fn stats_view(props: &StatsViewProps) -> Html {
                 {stat("messages-per-second", "Messages/s".into(), figure(stats.messages_per_s))}
                 {stat("bytes-per-second", "Bytes/s".into(), format!("{}/s", format_bytes(stats.bytes_per_s as u64)))}
                 {stat("bytes-per-reading", format!("Bytes per reading ({})", stats.encoding.unwrap_or(props.encoding).label()), per_reading)}
-                {stat("latency", format!("Latency, send → arrival (last {latency_count})"), latency_text(&stats.latency))}
+                {stat("latency-p50", "Latency p50".into(), latency(|latency| latency.p50_ms))}
+                {stat("latency-p95", "Latency p95".into(), latency(|latency| latency.p95_ms))}
+                {stat("latency-max", "Latency max".into(), latency(|latency| latency.max_ms))}
                 {stat("received", "Received".into(), stats.received.to_string())}
                 {stat("sent", "Sent by the server".into(), stats.sent.to_string())}
                 {stat("dropped", "Dropped by the server".into(), stats.dropped.to_string())}
                 {stat("faults", "Fault readings".into(), stats.faults.to_string())}
             </dl>
             <p class="hint">
-                {"Rates are over the last second. Latency is the server's send time (in each reading) to the moment the message arrived here, on the same machine's clock. \
-                  Dropped readings are those the server could not queue because this page read too slowly."}
+                {format!("Rates are over the last second. Latency is from the server's send time (in each reading) to the moment the message arrived here, \
+                  on the same machine's clock, over the last {latency_count} readings. \
+                  Dropped readings are those the server could not queue because this page read too slowly.")}
             </p>
             if let Some((device, fault)) = &props.last_fault {
                 <p class="iot-fault-note" data-testid="last-fault">
