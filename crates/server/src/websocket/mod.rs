@@ -152,7 +152,7 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
 
 async fn no_such_socket(request: Request) -> ApiError {
     ApiError::not_found(format!(
-        "no WebSocket endpoint at {}; try /ws/echo, /ws/inspect, /ws/tcp?to=echo or /ws/udp?to=echo",
+        "no WebSocket endpoint at {}; try /ws/echo, /ws/inspect, /ws/tcp?to=echo, /ws/udp?to=echo or /ws/telemetry",
         request.uri().path()
     ))
 }
