@@ -3,7 +3,7 @@
 // requestAnimationFrame count over the measured seconds) and the longest main-thread task (the
 // Long Tasks API), with what the page received, what the server dropped and how many points the
 // plot drew, and the share of the measured time the main thread was busy (DevTools' TaskDuration,
-// and ScriptDuration: the wasm and JavaScript in it). Prints one JSON document on stdout. Run by `cargo xtask bench-iot`, which starts a
+// ScriptDuration: the wasm and JavaScript in it, and style and layout). Prints one JSON document on stdout. Run by `cargo xtask bench-iot`, which starts a
 // server and sets WIRELAB_URL; SECONDS (default 8) is the measured time of each run, after a
 // two-second warm-up. A run that cannot connect or plots nothing fails the command (exit 1); a
 // missed target (55 frames/s and no task over 50 ms) is reported, not a failure.
@@ -39,9 +39,12 @@ async function run(browser, load) {
     // The main thread's busy time (script, style, layout, paint tasks) from the DevTools protocol.
     const devtools = await context.newCDPSession(page);
     await devtools.send("Performance.enable");
-    const taskSeconds = async () => (await devtools.send("Performance.getMetrics")).metrics.find((metric) => metric.name === "TaskDuration")?.value ?? 0;
-    const scriptSeconds = async () => (await devtools.send("Performance.getMetrics")).metrics.find((metric) => metric.name === "ScriptDuration")?.value ?? 0;
-    const [taskBefore, scriptBefore] = [await taskSeconds(), await scriptSeconds()];
+    const BUSY = { TaskDuration: "main_thread_busy", ScriptDuration: "script_busy", RecalcStyleDuration: "style_busy", LayoutDuration: "layout_busy" };
+    const busySeconds = async () => {
+      const { metrics } = await devtools.send("Performance.getMetrics");
+      return Object.fromEntries(Object.keys(BUSY).map((name) => [name, metrics.find((metric) => metric.name === name)?.value ?? 0]));
+    };
+    const busyBefore = await busySeconds();
     const measured = await page.evaluate(async (seconds) => {
       let frames = 0;
       let longest = 0;
@@ -83,8 +86,10 @@ async function run(browser, load) {
         problem: document.querySelector("[data-testid=telemetry-problem]")?.textContent ?? null,
       };
     }, seconds);
-    measured.main_thread_busy = Math.round(((await taskSeconds()) - taskBefore) / seconds * 1_000) / 1_000;
-    measured.script_busy = Math.round(((await scriptSeconds()) - scriptBefore) / seconds * 1_000) / 1_000;
+    const busyAfter = await busySeconds();
+    for (const [name, key] of Object.entries(BUSY)) {
+      measured[key] = Math.round(((busyAfter[name] - busyBefore[name]) / seconds) * 1_000) / 1_000;
+    }
     if (measured.problem) throw new Error(measured.problem);
     if (!(measured.points_drawn > 0)) throw new Error("the plot drew no points");
     if (!(measured.fps > 0)) throw new Error("no animation frames");
