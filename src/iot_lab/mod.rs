@@ -118,7 +118,7 @@ pub fn iot_lab_on(props: &IotLabOnProps) -> Html {
                 {"Simulated sensors streaming readings in the encoding you choose, and an MQTT client talking to the server's broker over WebSocket."}
             </p>
             { panel(IotView::Telemetry, html! { <TelemetryPanel server={props.server.clone()} /> }) }
-            { panel(IotView::Mqtt, html! { <mqtt::MqttPanel /> }) }
+            { panel(IotView::Mqtt, html! { <mqtt::MqttPanel server={props.server.clone()} /> }) }
         </div>
     }
 }
