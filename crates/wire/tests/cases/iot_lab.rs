@@ -13,6 +13,9 @@ use wire::message_log::Payload;
 use wire::telemetry::{Encoding, Fleet, ServerStatus, encode};
 use wire::ws_lab::SocketEvent;
 
+/// p50, p95, max and how many, as `summarize_latency` gives them.
+type Percentiles = (f64, f64, f64, usize);
+
 /// The server's send time of the readings below: 2026-01-01, in microseconds.
 const SENT_AT_US: u64 = 1_767_225_600_000_000;
 const SENT_AT_MS: f64 = SENT_AT_US as f64 / 1_000.0;
@@ -489,7 +492,7 @@ case_test! {
     }
 
     fn latency_percentiles_are_nearest_rank() {
-        let table: [(&[f64], Option<(f64, f64, f64, usize)>); 4] = [
+        let table: [(&[f64], Option<Percentiles>); 4] = [
             (&[], None),
             (&[4.0], Some((4.0, 4.0, 4.0, 1))),
             (&[5.0, 1.0, 3.0, 2.0, 4.0], Some((3.0, 5.0, 5.0, 5))),
