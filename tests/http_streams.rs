@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::{Page, mount_point, server_host, settle, wait_until};
+use support::{Page, server_host, settle, wait_until};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use wirelab::http_lab::HttpLab;
@@ -14,10 +14,7 @@ use wirelab::http_lab::HttpLab;
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn mount_lab() -> Page {
-    let root = mount_point();
-    yew::Renderer::<HttpLab>::with_root(root.clone()).render();
-    settle().await;
-    Page::new(root)
+    support::mount::<HttpLab>(()).await
 }
 
 fn url(path: &str) -> String {

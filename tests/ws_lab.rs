@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Page, echo_url, mount_point, server_host, settle, wait_until};
+use support::{Page, echo_url, server_host, settle, wait_until};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use wirelab::ws_lab::WsLab;
 
@@ -13,10 +13,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Mounts a fresh lab and waits for its first render (yew renders asynchronously).
 async fn mount_lab() -> Page {
-    let root = mount_point();
-    yew::Renderer::<WsLab>::with_root(root.clone()).render();
-    settle().await;
-    Page::new(root)
+    support::mount::<WsLab>(()).await
 }
 
 #[wasm_bindgen_test]

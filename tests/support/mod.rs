@@ -36,6 +36,14 @@ pub async fn settle() {
     sleep(Duration::from_millis(20)).await;
 }
 
+/// Renders `Component` with `props` into a fresh mount point and returns the page once yew has drawn it.
+pub async fn mount<Component: yew::BaseComponent>(props: Component::Properties) -> Page {
+    let root = mount_point();
+    yew::Renderer::<Component>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    Page::new(root)
+}
+
 /// Waits until `condition` holds, checking every 20 ms; panics with `what` after `seconds`.
 pub async fn wait_until(what: &str, seconds: u64, mut condition: impl FnMut() -> bool) {
     let attempts = seconds * 50;
