@@ -2,7 +2,8 @@
 //! publish draft, every packet both ways (bytes kept for the byte map), the QoS exchanges for
 //! the sequence diagram and the application messages received. Events in, effects out
 //! ([`crate::lab::LabState`]); the browser opens the WebSocket (subprotocol `mqtt`), sends
-//! bytes, ticks once a second while connected (keep-alive) and copies text.
+//! bytes, ticks a few times a second while connected (keep-alive, and the Topics table's rates
+//! taken afresh: [`super::topics`]) and copies text.
 //!
 //! Errors are kept where they happen: the form's fields, the subscribe and publish rows, and
 //! the connection's problem (unreachable, refused CONNACK, malformed packet, dropped). Nothing
@@ -14,6 +15,7 @@ use super::python::{self, PythonSession};
 use super::session::{Direction, Outcome, SequenceLog, Session};
 use super::stream::PacketReader;
 use super::topic::{check_filter, check_topic};
+use super::topics::{TopicRow, TopicStats};
 use super::{Connect, Packet, PacketType, QoS, Version, Will, dissect, encode};
 use crate::connection::{CloseInfo, close_code_name};
 use crate::lab::LabState;
@@ -199,7 +201,7 @@ pub enum MqttEvent {
     /// The browser would not open the socket (a malformed URL it refuses).
     OpenRefused(String),
     SendRefused(String),
-    /// Once a second while the socket is open.
+    /// A few times a second while the socket is open: keep-alive, timeouts, the topics' rates.
     Tick,
     SubscribeEdit(SubscribeEdit),
     Subscribe,
@@ -208,13 +210,15 @@ pub enum MqttEvent {
     Publish,
     SelectPacket(usize),
     ClearPackets,
+    /// Show only the messages received on this topic (a Topics row chosen), or all of them.
+    ShowTopic(Option<String>),
     CopyPython(PythonProgram),
     Copied(Result<(), String>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum MqttEffect {
-    /// Open a WebSocket to `url` offering the subprotocol `mqtt`, and tick once a second.
+    /// Open a WebSocket to `url` offering the subprotocol `mqtt`, and tick a few times a second.
     Open {
         url: String,
     },
@@ -249,6 +253,15 @@ pub struct MqttLabState {
     pub packets_dropped: usize,
     pub selected: Option<usize>,
     pub messages: Vec<ReceivedMessage>,
+    /// Every topic a message arrived on, counted as it arrives.
+    pub topics: TopicStats,
+    /// The Topics table as of the last tick (or the last new topic): rates are taken a few
+    /// times a second, not per message.
+    pub topic_rows: Vec<TopicRow>,
+    /// Bumped whenever `topic_rows` is taken again.
+    pub topics_revision: u64,
+    /// The messages list shows only this topic's messages.
+    pub topic_filter: Option<String>,
     pub copy_notice: Option<String>,
     /// Bumped on every change the packet views show.
     pub revision: u64,
@@ -294,6 +307,10 @@ impl MqttLabState {
             packets_dropped: 0,
             selected: None,
             messages: Vec::new(),
+            topics: TopicStats::default(),
+            topic_rows: Vec::new(),
+            topics_revision: 0,
+            topic_filter: None,
             copy_notice: None,
             revision: 0,
         }
@@ -515,6 +532,17 @@ impl MqttLabState {
         self.selected = self.selected.and_then(|index| index.checked_sub(count));
     }
 
+    /// Takes the Topics table's rates afresh at `now_ms`.
+    fn refresh_topic_rows(&mut self, now_ms: f64) {
+        self.topic_rows = self.topics.rows(now_ms);
+        self.topics_revision += 1;
+    }
+
+    /// The messages received that the list shows: all, or the chosen topic's.
+    pub fn shown_messages(&self) -> impl DoubleEndedIterator<Item = &ReceivedMessage> {
+        self.messages.iter().filter(|message| self.topic_filter.as_ref().is_none_or(|topic| *topic == message.topic))
+    }
+
     /// The connection is over: forget the session, keep everything shown but subscriptions a
     /// clean session took with it.
     fn ended(&mut self) {
@@ -693,6 +721,12 @@ impl MqttLabState {
                 return self.fail(format!("the broker refused the connection: CONNACK {reason}"), effects);
             }
             Outcome::Message(publish) => {
+                let known = self.topics.tracked();
+                self.topics.record(&publish.topic, publish.payload.len(), publish.retain, now_ms);
+                if self.topics.tracked() != known {
+                    // A new row: shown at once, its rate with the next tick.
+                    self.refresh_topic_rows(now_ms);
+                }
                 if self.messages.len() >= MAX_MESSAGES {
                     self.messages.remove(0);
                 }
@@ -739,6 +773,9 @@ impl MqttLabState {
     }
 
     fn tick(&mut self, now_ms: f64, effects: &mut Vec<MqttEffect>) {
+        if !self.topics.is_empty() {
+            self.refresh_topic_rows(now_ms);
+        }
         if self.status == LinkStatus::AwaitingConnack && now_ms - self.connect_sent_ms >= CONNACK_TIMEOUT_MS {
             return self
                 .fail(format!("no CONNACK within {} s of CONNECT: closing", CONNACK_TIMEOUT_MS / 1000.0), effects);
@@ -891,8 +928,16 @@ impl LabState for MqttLabState {
                 self.packets.clear();
                 self.sequence.clear();
                 self.messages.clear();
+                self.topics.clear();
+                self.topic_filter = None;
+                self.refresh_topic_rows(now_ms);
                 self.selected = None;
                 self.revision += 1;
+            }
+            MqttEvent::ShowTopic(topic) => {
+                self.topic_filter = topic;
+                self.revision += 1;
+                self.topics_revision += 1;
             }
             MqttEvent::CopyPython(program) => match self.python(program) {
                 Ok(code) => {

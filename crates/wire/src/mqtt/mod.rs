@@ -3,7 +3,7 @@
 //! ([`dissect`]: fixed header, remaining-length varint, variable header, v5 properties, payload),
 //! a reader that cuts a WebSocket byte stream into packets ([`stream::PacketReader`]), the
 //! client's session rules ([`session::Session`]: packet identifiers, QoS 1 and 2 in flight both
-//! ways, keep-alive), topic filters ([`topic`]), the MQTT tab's state ([`lab::MqttLabState`]) and
+//! ways, keep-alive), topic filters ([`topic`]), per-topic rates ([`topics`]), the MQTT tab's state ([`lab::MqttLabState`]) and
 //! the session as paho-mqtt Python ([`python`]).
 //!
 //! Pure: no clock, no I/O. Broken bytes give a [`crate::formats::FormatError`] at the byte where
@@ -18,6 +18,7 @@ pub mod python;
 pub mod session;
 pub mod stream;
 pub mod topic;
+pub mod topics;
 
 pub use dissect::{Dissection, decode, dissect, lit_path};
 pub use encode::encode;

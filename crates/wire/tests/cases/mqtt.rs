@@ -662,3 +662,140 @@ case_test! {
         assert_eq!(state.python(wire::mqtt::lab::PythonProgram::Publisher), Err("the broker URL must start with ws:// or wss://, not mqtt:".into()));
     }
 }
+
+/// The Topics table in a line a row: `topic msgs/s bytes/s total bytes last-size@time retained`.
+fn render_topics(rows: &[wire::mqtt::topics::TopicRow]) -> String {
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            format!(
+                "{:<10} {:>5.1} msg/s {:>6.1} B/s  total {:>3} msgs {:>5} B  last {} B @{} ms{}",
+                row.topic,
+                row.messages_per_s,
+                row.bytes_per_s,
+                row.total_messages,
+                row.total_bytes,
+                row.last_size,
+                row.last_at_ms,
+                if row.retained { "  retained" } else { "" }
+            )
+        })
+        .collect();
+    if lines.is_empty() { "(no topics)\n".into() } else { lines.join("\n") + "\n" }
+}
+
+/// `count` messages of `size` bytes on `topic`, evenly from `from_ms` to before `to_ms`.
+fn burst(
+    topic: &'static str,
+    size: usize,
+    count: u32,
+    from_ms: f64,
+    to_ms: f64,
+) -> Vec<(f64, &'static str, usize, bool)> {
+    (0..count).map(|i| (from_ms + (to_ms - from_ms) * f64::from(i) / f64::from(count), topic, size, false)).collect()
+}
+
+case_test! {
+    fn topic_rates_slide_over_the_last_five_seconds_busiest_first() {
+        use wire::mqtt::topics::TopicStats;
+        // (what arrived, the time the table is taken, the table).
+        let cases: Vec<(&str, Vec<(f64, &'static str, usize, bool)>, f64, Expect)> = vec![
+            ("nothing yet: no rows", vec![], 1_000.0, expect![[r#"
+                (no topics)
+            "#]]),
+            ("one retained message: one per second at most, not a flood", vec![(0.0, "status", 7, true)], 100.0, expect![[r#"
+                status       1.0 msg/s    7.0 B/s  total   1 msgs     7 B  last 7 B @0 ms  retained
+            "#]]),
+            ("10 msg/s of 100 B beats 2 msg/s of 1000 B; rates over the time seen (4 s)",
+                [burst("busy", 100, 40, 0.0, 4_000.0), burst("big", 1_000, 8, 0.0, 4_000.0)].concat(), 4_000.0, expect![[r#"
+                busy        10.0 msg/s 1000.0 B/s  total  40 msgs  4000 B  last 100 B @3900 ms
+                big          2.0 msg/s 2000.0 B/s  total   8 msgs  8000 B  last 1000 B @3500 ms
+            "#]]),
+            ("a topic that went quiet 10 s ago reads 0, keeps its totals, and sorts last",
+                [burst("old", 10, 50, 0.0, 5_000.0), burst("now", 10, 5, 14_000.0, 15_000.0)].concat(), 15_000.0, expect![[r#"
+                now          5.0 msg/s   50.0 B/s  total   5 msgs    50 B  last 10 B @14800 ms
+                old          0.0 msg/s    0.0 B/s  total  50 msgs   500 B  last 10 B @4900 ms
+            "#]]),
+            ("a window's worth of steady traffic: the old half has slid out",
+                [burst("steady", 20, 100, 0.0, 10_000.0)].concat(), 10_000.0, expect![[r#"
+                steady      10.0 msg/s  200.0 B/s  total 100 msgs  2000 B  last 20 B @9900 ms
+            "#]]),
+            ("equal rates: more bytes first, then more messages, then by name",
+                vec![(0.0, "b", 5, false), (0.0, "a", 5, false), (0.0, "c", 9, false)], 500.0, expect![[r#"
+                c            1.0 msg/s    9.0 B/s  total   1 msgs     9 B  last 9 B @0 ms
+                a            1.0 msg/s    5.0 B/s  total   1 msgs     5 B  last 5 B @0 ms
+                b            1.0 msg/s    5.0 B/s  total   1 msgs     5 B  last 5 B @0 ms
+            "#]]),
+        ];
+        for (name, arrivals, now_ms, expected) in cases {
+            let mut stats = TopicStats::default();
+            for (at_ms, topic, size, retained) in arrivals {
+                stats.record(topic, size, retained, at_ms);
+            }
+            let rows = stats.rows(now_ms);
+            expected.assert_eq(&render_topics(&rows));
+            assert_eq!(stats.is_empty(), rows.is_empty(), "{name}");
+        }
+    }
+
+    fn the_topics_tracked_are_capped_and_the_rest_counted() {
+        use wire::mqtt::topics::{LeftOut, MAX_LEFT_OUT_NAMES, MAX_TOPICS, TopicStats};
+        let mut stats = TopicStats::default();
+        for index in 0..MAX_TOPICS + 3 {
+            stats.record(&format!("t/{index}"), 1, false, 0.0);
+        }
+        // A tracked topic still counts; a left-out one is counted once however often it speaks.
+        stats.record("t/0", 1, false, 10.0);
+        stats.record(&format!("t/{}", MAX_TOPICS + 1), 1, false, 10.0);
+        assert_eq!(stats.tracked(), MAX_TOPICS);
+        assert_eq!(stats.rows(10.0).len(), MAX_TOPICS);
+        assert_eq!(stats.left_out(), LeftOut { topics: 3, topics_at_least: false, messages: 4 });
+        for index in 0..MAX_LEFT_OUT_NAMES {
+            stats.record(&format!("more/{index}"), 1, false, 20.0);
+        }
+        assert_eq!(stats.left_out(), LeftOut { topics: MAX_LEFT_OUT_NAMES, topics_at_least: true, messages: 4 + MAX_LEFT_OUT_NAMES as u64 });
+        stats.clear();
+        assert!(stats.is_empty());
+    }
+
+    fn the_tab_counts_topics_takes_rates_on_ticks_and_filters_messages_by_topic() {
+        let publish = |topic: &str, payload: &[u8], retain: bool| {
+            let packet = Packet::Publish(wire::mqtt::Publish {
+                topic: topic.into(), qos: QoS::AtMostOnce, retain, dup: false, packet_id: None,
+                properties: Vec::new(), payload: payload.to_vec() });
+            let encoded = encode(&packet, Version::V311).unwrap_or_else(|error| panic!("{error:?}"));
+            MqttEvent::Socket(SocketEvent::Received(Payload::Binary(encoded)))
+        };
+        let mut state = MqttLabState::new("http:", "h", 1);
+        for event in [MqttEvent::Connect, opened(), from_broker("20 02 00 00")] {
+            state.apply(event, 0.0);
+        }
+        // (event, time, the table's rows as `topic:total/rate`, the messages shown by topic).
+        let steps: Vec<(MqttEvent, f64, &str, &str)> = vec![
+            (MqttEvent::Tick, 250.0, "", ""),
+            (publish("dev/1/status", b"online", true), 300.0, "dev/1/status:1/1", "dev/1/status"),
+            (publish("dev/1/telemetry", b"{}", false), 400.0, "dev/1/status:1/1 dev/1/telemetry:1/1", "dev/1/status dev/1/telemetry"),
+            // Known topics: the table waits for the tick.
+            (publish("dev/1/telemetry", b"{}", false), 500.0, "dev/1/status:1/1 dev/1/telemetry:1/1", "dev/1/status dev/1/telemetry dev/1/telemetry"),
+            (publish("dev/1/telemetry", b"{}", false), 600.0, "dev/1/status:1/1 dev/1/telemetry:1/1", "dev/1/status dev/1/telemetry dev/1/telemetry dev/1/telemetry"),
+            (MqttEvent::Tick, 750.0, "dev/1/telemetry:3/3 dev/1/status:1/1", "dev/1/status dev/1/telemetry dev/1/telemetry dev/1/telemetry"),
+            (MqttEvent::ShowTopic(Some("dev/1/status".into())), 800.0, "dev/1/telemetry:3/3 dev/1/status:1/1", "dev/1/status"),
+            (MqttEvent::ShowTopic(None), 900.0, "dev/1/telemetry:3/3 dev/1/status:1/1", "dev/1/status dev/1/telemetry dev/1/telemetry dev/1/telemetry"),
+            (MqttEvent::ShowTopic(Some("dev/1/telemetry".into())), 950.0, "dev/1/telemetry:3/3 dev/1/status:1/1", "dev/1/telemetry dev/1/telemetry dev/1/telemetry"),
+            (MqttEvent::ClearPackets, 1_000.0, "", ""),
+        ];
+        for (event, now_ms, table, shown) in steps {
+            let name = format!("{event:?}");
+            state.apply(event, now_ms);
+            let rows: Vec<String> = state
+                .topic_rows
+                .iter()
+                .map(|row| format!("{}:{}/{}", row.topic, row.total_messages, row.messages_per_s))
+                .collect();
+            assert_eq!(rows.join(" "), table, "table after {name}");
+            let topics: Vec<&str> = state.shown_messages().map(|message| message.topic.as_str()).collect();
+            assert_eq!(topics.join(" "), shown, "messages after {name}");
+        }
+        assert_eq!(state.topic_filter, None);
+    }
+}
