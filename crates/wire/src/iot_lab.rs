@@ -14,6 +14,7 @@
 //! for the plot, which the app draws on a canvas every frame.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::connection::CloseInfo;
 use crate::lab::LabState;
@@ -108,7 +109,7 @@ pub struct Ring<T> {
     next: usize,
 }
 
-impl<T: Copy> Ring<T> {
+impl<T> Ring<T> {
     /// An empty ring that holds up to `capacity` items (at least one). Its memory is taken now.
     pub fn new(capacity: usize) -> Ring<T> {
         let capacity = capacity.max(1);
@@ -168,16 +169,31 @@ impl Sample {
     }
 }
 
+/// The rest of a reading, kept beside its [`Sample`] for "Export CSV" (apart, so the plot's
+/// every-frame pass reads only the compact samples).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleDetail {
+    pub seq: u64,
+    /// The server's send time, microseconds since the Unix epoch (as sent).
+    pub sent_at_us: u64,
+    /// When the message arrived here, milliseconds since the Unix epoch (sub-millisecond).
+    pub received_at_ms: f64,
+    pub fault: Option<Arc<str>>,
+}
+
 /// A device's recent readings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceSeries {
     pub device: String,
     pub samples: Ring<Sample>,
+    /// The same readings' details, pushed in step with `samples` (same capacity, same order).
+    pub details: Ring<SampleDetail>,
     /// Readings with a fault since the stream opened.
     pub faults: u64,
 }
 
-/// Samples kept across all devices of a stream: about 1.5 MB however long it runs.
+/// Samples kept across all devices of a stream: about 4 MB (samples and their details) however
+/// long it runs.
 pub const SAMPLE_BUDGET: usize = 65_536;
 
 /// Samples kept per device for a stream of `devices` (the budget shared, within sane bounds).
@@ -572,6 +588,11 @@ impl TelemetryState {
         }
     }
 
+    /// Whether the ring buffers hold any reading to export.
+    pub fn has_readings(&self) -> bool {
+        self.series.iter().any(|series| !series.samples.is_empty())
+    }
+
     /// Each encoding's size for the last reading, computed here (not measured on the stream).
     pub fn computed_sizes(&self) -> Option<[(Encoding, usize); 5]> {
         let reading = self.last_reading.as_ref()?;
@@ -679,6 +700,12 @@ impl TelemetryState {
         };
         if let Some(series) = self.series_for(&reading.device) {
             series.samples.push(sample);
+            series.details.push(SampleDetail {
+                seq: reading.seq,
+                sent_at_us: reading.sent_at_us,
+                received_at_ms: at_ms,
+                fault: reading.fault.as_deref().map(Arc::from),
+            });
             if let Some(fault) = &reading.fault {
                 series.faults += 1;
                 self.last_fault = Some((reading.device.clone(), fault.clone()));
@@ -695,6 +722,7 @@ impl TelemetryState {
                 self.series.push(DeviceSeries {
                     device: device.to_owned(),
                     samples: Ring::new(self.capacity),
+                    details: Ring::new(self.capacity),
                     faults: 0,
                 });
                 self.series.sort_by(|a, b| a.device.cmp(&b.device));
@@ -961,4 +989,47 @@ pub fn axis(low: f64, high: f64, ticks: usize, bounds: Option<(f64, f64)>) -> (f
 /// A number as the stats show it: whole above 100, one decimal below.
 pub fn figure(value: f64) -> String {
     if value.abs() >= 100.0 { format!("{value:.0}") } else { format!("{value:.1}") }
+}
+
+/// One row of "Export CSV", in column order (the header is the field names).
+#[derive(serde::Serialize)]
+struct CsvRow<'a> {
+    device: &'a str,
+    seq: u64,
+    sent_at_us: u64,
+    /// Three decimals: the browser's clock is sub-millisecond.
+    received_at_ms: String,
+    temperature_c: f32,
+    humidity_percent: f32,
+    battery_percent: f32,
+    fault: Option<&'a str>,
+}
+
+/// The file name "Export CSV" offers.
+pub const CSV_FILE_NAME: &str = "wirelab-telemetry.csv";
+
+/// Every reading held in `series` (device by device, each oldest first) as CSV per RFC 4180:
+/// a header row, CRLF line ends, and a field quoted when it holds a comma, a quote or a line
+/// break (a quote doubled inside). The values are as plotted (single precision). Nothing at all
+/// (not even the header) when no reading is held.
+pub fn readings_csv(series: &[DeviceSeries]) -> Result<String, String> {
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    for each in series {
+        for (sample, detail) in each.samples.iter().zip(each.details.iter()) {
+            writer
+                .serialize(CsvRow {
+                    device: &each.device,
+                    seq: detail.seq,
+                    sent_at_us: detail.sent_at_us,
+                    received_at_ms: format!("{:.3}", detail.received_at_ms),
+                    temperature_c: sample.value(Field::Temperature),
+                    humidity_percent: sample.value(Field::Humidity),
+                    battery_percent: sample.value(Field::Battery),
+                    fault: detail.fault.as_deref(),
+                })
+                .map_err(|error| error.to_string())?;
+        }
+    }
+    let bytes = writer.into_inner().map_err(|error| error.to_string())?;
+    String::from_utf8(bytes).map_err(|error| error.to_string())
 }

@@ -5,10 +5,12 @@
 //! One store (`effects.rs`: `wire::iot_lab::TelemetryState` and the socket). Readings are pushed
 //! into the state's ring buffers as they arrive; the canvas (`plot.rs`) draws from them in every
 //! animation frame, and the figures (`stats.rs`) are a snapshot the state takes a few times a
-//! second, so neither costs a render per reading.
+//! second, so neither costs a render per reading. "Export CSV" (`export.rs`) downloads what the
+//! ring buffers hold.
 
 mod connect_bar;
 mod effects;
+mod export;
 mod plot;
 mod stats;
 
@@ -19,6 +21,7 @@ use crate::lab_store::use_lab_store;
 use crate::net::page_origin;
 use connect_bar::ConnectBar;
 pub use effects::{TelemetryIo, TelemetryStore};
+use export::ExportCsvButton;
 use plot::{LivePlot, SERIES_COLOURS};
 use stats::{CompareView, StatsView};
 
@@ -91,6 +94,7 @@ pub fn telemetry_panel(props: &TelemetryPanelProps) -> Html {
                             <legend>{"Field"}</legend>
                             {for fields}
                         </fieldset>
+                        <ExportCsvButton lab={lab.clone()} has_readings={state.has_readings()} />
                     </div>
                     <div class="iot-plot-area">
                         <LivePlot lab={lab.clone()} />

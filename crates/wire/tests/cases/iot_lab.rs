@@ -1,16 +1,17 @@
 //! The IoT lab's Telemetry tab as scripts of events (connect, socket messages, ticks, a person's
 //! switches) with the effects each returned and the figures after it; then tables for the ring
-//! buffer, the rate window, latency percentiles, the plot's thinning and its axis, and the form.
+//! buffer, the rate window, latency percentiles, the plot's thinning and its axis, the form, and
+//! "Export CSV".
 
 use expect_test::{Expect, expect};
 use wire::connection::CloseInfo;
 use wire::iot_lab::{
     Field, FormEdit, PlotColumn, PlotWindow, Ring, Sample, TelemetryEffect, TelemetryEvent, TelemetryForm,
-    TelemetryState, axis, capacity_per_device, plot_columns, summarize_latency,
+    TelemetryState, axis, capacity_per_device, plot_columns, readings_csv, summarize_latency,
 };
 use wire::lab::LabState;
 use wire::message_log::Payload;
-use wire::telemetry::{Encoding, Fleet, ServerStatus, encode};
+use wire::telemetry::{Encoding, Fleet, Reading, ServerStatus, encode};
 use wire::ws_lab::SocketEvent;
 
 /// p50, p95, max and how many, as `summarize_latency` gives them.
@@ -576,5 +577,47 @@ case_test! {
             let form = TelemetryForm { devices: devices.into(), rate_hz: rate.into(), encoding: Encoding::Json };
             assert_eq!(form.check(), expected.map_err(str::to_string), "{devices} devices at {rate}");
         }
+    }
+
+    fn export_csv_holds_every_reading_quoted_per_rfc_4180() {
+        // (device, seq, arrival after sending in ms, temperature, fault); sent 100 ms apart.
+        let table: [(&str, u64, f64, f64, Option<&str>); 4] = [
+            ("sensor-02", 0, 1.25, 22.5, None),
+            ("sensor-01", 0, 2.0, 19.75, Some("sensor timeout")),
+            ("sensor-01", 1, 0.5, 19.5, Some("checksum mismatch, \"retry\"")),
+            ("sensor-01", 2, 3.0, 19.25, Some("line one\nline two")),
+        ];
+        let mut lab = TelemetryState::new("http:", "127.0.0.1:8080");
+        assert_eq!(readings_csv(&lab.series), Ok(String::new()), "nothing held, nothing written");
+        lab.apply(TelemetryEvent::Connect, SENT_AT_MS);
+        lab.apply(opened(), SENT_AT_MS);
+        assert!(!lab.has_readings());
+        for (device, seq, latency_ms, temperature_c, fault) in table {
+            let sent_at_us = SENT_AT_US + seq * 100_000;
+            let reading = Reading {
+                device: device.into(),
+                seq,
+                sent_at_us,
+                temperature_c,
+                humidity_percent: 40.0,
+                battery_percent: 87.5,
+                fault: fault.map(str::to_string),
+            };
+            let at_ms = sent_at_us as f64 / 1_000.0 + latency_ms;
+            let message = SocketEvent::Received(Payload::Binary(encode(Encoding::Json, &reading)));
+            lab.apply(TelemetryEvent::Socket { event: message, at_ms }, at_ms);
+        }
+        assert!(lab.has_readings());
+        let csv = readings_csv(&lab.series).unwrap_or_else(|error| panic!("not written: {error}"));
+        // Device by device (sorted), each oldest first; CRLF ends each record (shown as ⏎ here).
+        expect![[r#"
+            device,seq,sent_at_us,received_at_ms,temperature_c,humidity_percent,battery_percent,fault⏎
+            sensor-01,0,1767225600000000,1767225600002.000,19.75,40.0,87.5,sensor timeout⏎
+            sensor-01,1,1767225600100000,1767225600100.500,19.5,40.0,87.5,"checksum mismatch, ""retry"""⏎
+            sensor-01,2,1767225600200000,1767225600203.000,19.25,40.0,87.5,"line one
+            line two"⏎
+            sensor-02,0,1767225600000000,1767225600001.250,22.5,40.0,87.5,⏎
+        "#]]
+        .assert_eq(&csv.replace("\r\n", "⏎\n"));
     }
 }
