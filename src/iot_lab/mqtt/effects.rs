@@ -1,6 +1,6 @@
 //! The MQTT tab's browser side: one WebSocket to the broker (subprotocol `mqtt`, through
-//! `net::socket`), a once-a-second tick while it is open (keep-alive and timeouts are decided
-//! in `wire::mqtt::lab`), and the clipboard. Socket events come back as streamed events.
+//! `net::socket`), a tick four times a second while it is open (keep-alive, timeouts and the
+//! Topics table's rates are decided in `wire::mqtt::lab`), and the clipboard. Socket events come back as streamed events.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,8 +15,8 @@ use crate::net::socket::Socket;
 
 pub type MqttStore = LabStore<MqttLabState, MqttIo>;
 
-/// Milliseconds between ticks.
-const TICK_MS: u32 = 1_000;
+/// Milliseconds between ticks: the Topics table's rates are taken this often.
+const TICK_MS: u32 = 250;
 
 #[derive(Default)]
 pub struct MqttIo {

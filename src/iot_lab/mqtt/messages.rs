@@ -1,6 +1,7 @@
 //! The application messages received, latest first: topic, QoS, retained or live, and the
 //! payload read through the Formats engines (`wire::mqtt::payload`), with "Decode as…" to take
-//! the bytes to the Formats lab's Decode tab.
+//! the bytes to the Formats lab's Decode tab. A topic chosen in the Topics table narrows the list
+//! to that topic's messages until "Show all topics".
 
 use wire::mqtt::payload::read_payload;
 use yew::prelude::*;
@@ -17,12 +18,14 @@ const SHOWN: usize = 30;
 pub struct MessagesProps {
     pub snapshot: Snapshot,
     pub on_select: Callback<usize>,
+    pub on_show_topic: Callback<Option<String>>,
 }
 
 #[function_component]
 pub fn Messages(props: &MessagesProps) -> Html {
     let state = props.snapshot.state();
-    let rows = state.messages.iter().rev().take(SHOWN).map(|message| {
+    let shown = state.shown_messages().count();
+    let rows = state.shown_messages().rev().take(SHOWN).map(|message| {
         let reading = read_payload(&message.payload);
         let packet = message.packet;
         let onclick = props.on_select.reform(move |_| packet);
@@ -48,7 +51,16 @@ pub fn Messages(props: &MessagesProps) -> Html {
     });
     html! {
         <section class="card mqtt-card" aria-labelledby="mqtt-messages-title">
-            <h2 id="mqtt-messages-title">{format!("Messages received ({})", state.messages.len())}</h2>
+            <div class="mqtt-head">
+                <h2 id="mqtt-messages-title">{format!("Messages received ({})", state.messages.len())}</h2>
+                if let Some(topic) = &state.topic_filter {
+                    <span class="muted small" data-testid="mqtt-messages-filter">
+                        {format!("only {topic}: {shown} of them")}
+                    </span>
+                    <span class="spacer"></span>
+                    <button type="button" class="button subtle" onclick={props.on_show_topic.reform(|_| None)}>{"Show all topics"}</button>
+                }
+            </div>
             if state.messages.is_empty() {
                 <p class="muted">{"Subscribe to wirelab/# to see the simulated devices' readings and their retained status."}</p>
             } else {

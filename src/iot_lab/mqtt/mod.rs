@@ -3,7 +3,8 @@
 //! will; subscribe with `+` and `#`; publish with QoS 0, 1 or 2 and retain. Every packet both
 //! ways is listed, and the chosen one shown with its bytes mapped (the Formats lab's byte-map
 //! views over `wire::mqtt::dissect`); QoS 1 and 2 handshakes are drawn as a sequence; received
-//! payloads read through the Formats engines, with "Decode as…"; the session as paho-mqtt Python.
+//! payloads read through the Formats engines, with "Decode as…"; a Topics table with each
+//! topic's rates, busiest first, whose rows filter the messages; the session as paho-mqtt Python.
 //!
 //! The root holds one store (`effects.rs`: `wire::mqtt::lab::MqttLabState` and the socket); the
 //! leaves get plain values and emit `MqttEvent`s.
@@ -14,6 +15,7 @@ mod messages;
 mod packets;
 mod python_panel;
 mod sequence;
+mod topics;
 mod traffic;
 
 use std::cell::Ref;
@@ -29,10 +31,12 @@ use messages::Messages;
 use packets::Packets;
 use python_panel::PythonPanel;
 use sequence::Sequence;
+use topics::Topics;
 use traffic::{PublishForm, SubscribeForm};
 
-/// The tab's state as a prop for the views that read the packet list: equal while nothing
-/// they show has changed (the state's revision), so typing in a form never redraws them.
+/// The tab's state as a prop for the views that read the packet list (or the Topics table):
+/// equal while nothing they show has changed (the state's revision, or its topics_revision),
+/// so typing in a form never redraws them.
 #[derive(Clone, PartialEq)]
 pub struct Snapshot {
     store: MqttStore,
@@ -77,6 +81,7 @@ pub fn MqttPanel(props: &MqttPanelProps) -> Html {
     }
     let state = lab.state();
     let snapshot = Snapshot { store: lab.clone(), revision: state.revision };
+    let topics_snapshot = Snapshot { store: lab.clone(), revision: state.topics_revision };
     let connected = state.status == LinkStatus::Connected;
     html! {
         <section class="mqtt-panel" aria-label="MQTT client">
@@ -113,7 +118,9 @@ pub fn MqttPanel(props: &MqttPanelProps) -> Html {
                     <Packets snapshot={snapshot.clone()} on_select={lab.callback(MqttEvent::SelectPacket)}
                         on_clear={lab.callback(|()| MqttEvent::ClearPackets)} />
                     <Sequence snapshot={snapshot.clone()} on_select={lab.callback(MqttEvent::SelectPacket)} />
-                    <Messages {snapshot} on_select={lab.callback(MqttEvent::SelectPacket)} />
+                    <Topics snapshot={topics_snapshot} on_show_topic={lab.callback(MqttEvent::ShowTopic)} />
+                    <Messages {snapshot} on_select={lab.callback(MqttEvent::SelectPacket)}
+                        on_show_topic={lab.callback(MqttEvent::ShowTopic)} />
                     <PythonPanel subscriber={state.python(PythonProgram::Subscriber)}
                         publisher={state.python(PythonProgram::Publisher)} copy_notice={state.copy_notice.clone()}
                         on_copy={lab.callback(MqttEvent::CopyPython)} />

@@ -684,14 +684,11 @@ fn render_topics(rows: &[wire::mqtt::topics::TopicRow]) -> String {
     if lines.is_empty() { "(no topics)\n".into() } else { lines.join("\n") + "\n" }
 }
 
+/// A message arriving: at, topic, payload size, retained.
+type Arrival = (f64, &'static str, usize, bool);
+
 /// `count` messages of `size` bytes on `topic`, evenly from `from_ms` to before `to_ms`.
-fn burst(
-    topic: &'static str,
-    size: usize,
-    count: u32,
-    from_ms: f64,
-    to_ms: f64,
-) -> Vec<(f64, &'static str, usize, bool)> {
+fn burst(topic: &'static str, size: usize, count: u32, from_ms: f64, to_ms: f64) -> Vec<Arrival> {
     (0..count).map(|i| (from_ms + (to_ms - from_ms) * f64::from(i) / f64::from(count), topic, size, false)).collect()
 }
 
@@ -699,7 +696,7 @@ case_test! {
     fn topic_rates_slide_over_the_last_five_seconds_busiest_first() {
         use wire::mqtt::topics::TopicStats;
         // (what arrived, the time the table is taken, the table).
-        let cases: Vec<(&str, Vec<(f64, &'static str, usize, bool)>, f64, Expect)> = vec![
+        let cases: Vec<(&str, Vec<Arrival>, f64, Expect)> = vec![
             ("nothing yet: no rows", vec![], 1_000.0, expect![[r#"
                 (no topics)
             "#]]),
