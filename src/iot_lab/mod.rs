@@ -5,17 +5,19 @@
 //! The root only switches between the two tabs; each tab keeps its own store. Both stay mounted
 //! (the one not shown is `hidden`), so a stream keeps running while the other tab is looked at.
 //! Alt+Shift+1 and 2 switch tabs wherever the focus is; the arrow keys, Home and End move between
-//! the tabs.
+//! the tabs (`components::lab_tabs`).
 
 pub mod mqtt;
 pub mod telemetry;
 
-use wasm_bindgen::JsCast;
 use wire::iot_lab::IotView;
 use yew::prelude::*;
 
-use crate::lab_keys::use_lab_keydown;
+use crate::components::lab_tabs::{LabTab, LabTabs, lab_tab_panel};
 use telemetry::TelemetryPanel;
+
+/// The tabs' and panels' ids: `iot-tab-telemetry`, `iot-panel-mqtt`.
+const ID_PREFIX: &str = "iot";
 
 /// The lab, talking to the server that served the page (the lab module's root).
 #[function_component(IotLab)]
@@ -30,22 +32,9 @@ pub struct IotLabOnProps {
     pub server: Option<AttrValue>,
 }
 
-fn tab_id(view: IotView) -> String {
-    format!("iot-tab-{}", view.key())
-}
-
-fn panel_id(view: IotView) -> String {
-    format!("iot-panel-{}", view.key())
-}
-
-fn focus_tab(view: IotView) {
-    if let Some(button) = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.get_element_by_id(&tab_id(view)))
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = button.focus();
-    }
+/// The tabs in [`IotView::ALL`] order.
+fn tabs() -> Vec<LabTab> {
+    IotView::ALL.iter().map(|view| LabTab { key: view.key(), label: view.label() }).collect()
 }
 
 /// The lab, talking to `server` (the browser tests run it against a server of their own).
@@ -53,66 +42,17 @@ fn focus_tab(view: IotView) {
 pub fn iot_lab_on(props: &IotLabOnProps) -> Html {
     let view = use_state(|| IotView::Telemetry);
     let root = use_node_ref();
-    {
+    let selected = IotView::ALL.iter().position(|each| *each == *view).unwrap_or(0);
+    let on_select = {
         let view = view.clone();
-        use_lab_keydown(root.clone(), move |event| {
-            if !event.alt_key() || !event.shift_key() || event.ctrl_key() || event.meta_key() {
-                return;
-            }
-            let chosen = match event.code().as_str() {
-                "Digit1" => IotView::Telemetry,
-                "Digit2" => IotView::Mqtt,
-                _ => return,
-            };
-            event.prevent_default();
-            view.set(chosen);
-            focus_tab(chosen);
-        });
-    }
-    let on_key = {
-        let view = view.clone();
-        Callback::from(move |event: KeyboardEvent| {
-            let index = IotView::ALL.iter().position(|each| *each == *view).unwrap_or(0);
-            let count = IotView::ALL.len();
-            let next = match event.key().as_str() {
-                "ArrowRight" => (index + 1) % count,
-                "ArrowLeft" => (index + count - 1) % count,
-                "Home" => 0,
-                "End" => count - 1,
-                _ => return,
-            };
-            event.prevent_default();
-            view.set(IotView::ALL[next]);
-            focus_tab(IotView::ALL[next]);
-        })
+        Callback::from(move |index: usize| view.set(IotView::ALL[index]))
     };
-    let tabs = IotView::ALL.iter().enumerate().map(|(index, &each)| {
-        let selected = *view == each;
-        let onclick = {
-            let view = view.clone();
-            Callback::from(move |_: MouseEvent| view.set(each))
-        };
-        html! {
-            <button type="button" role="tab" class={classes!("tab", selected.then_some("active"))} id={tab_id(each)}
-                aria-selected={selected.to_string()} aria-controls={panel_id(each)}
-                aria-keyshortcuts={format!("Alt+Shift+{}", index + 1)} title={format!("Alt+Shift+{}", index + 1)}
-                tabindex={if selected { "0" } else { "-1" }} {onclick}>
-                {each.label()}
-            </button>
-        }
-    });
-    let panel = |each: IotView, body: Html| {
-        html! {
-            <div id={panel_id(each)} role="tabpanel" aria-labelledby={tab_id(each)} hidden={*view != each}>
-                {body}
-            </div>
-        }
-    };
+    let panel = |each: IotView, body: Html| lab_tab_panel(ID_PREFIX, each.key(), *view == each, body);
     html! {
-        <div class="iot-lab" ref={root}>
+        <div class="iot-lab" ref={root.clone()}>
             <div class="lab-head">
                 <h1>{"IoT"}</h1>
-                <div class="tabs inline" role="tablist" aria-label="IoT views" onkeydown={on_key}>{for tabs}</div>
+                <LabTabs id_prefix={ID_PREFIX} label="IoT views" tabs={tabs()} {selected} {on_select} {root} />
             </div>
             <p class="muted lab-subtitle">
                 {"Simulated sensors streaming readings in the encoding you choose, and an MQTT client talking to the server's broker over WebSocket."}

@@ -7,7 +7,7 @@
 //! requests); the three views get plain values and emit `SecurityEvent`s. Bytes handed over by
 //! the other labs' "Hash this…" arrive through the history entry (`net::navigation::HandOff::Hash`). Alt+Shift+1,
 //! 2 and 3 switch views (Alt+1 alone switches browser tabs on Linux); the arrow keys move between
-//! the tabs.
+//! the tabs (`components::lab_tabs`).
 
 mod auth_view;
 mod effects;
@@ -15,12 +15,11 @@ mod handshake_view;
 mod hash_view;
 mod parts;
 
-use wasm_bindgen::JsCast;
 use wire::lab::LabState;
 use wire::security_lab::{SecurityEvent, SecurityLabState, SecurityView};
 use yew::prelude::*;
 
-use crate::lab_keys::use_lab_keydown;
+use crate::components::lab_tabs::{LabTab, LabTabs, lab_tab_panel};
 use crate::lab_store::use_lab_store;
 use crate::net::navigation::{self, HandOff, HandedBytes};
 use crate::net::{now_ms, page_origin};
@@ -42,26 +41,16 @@ pub struct SecurityLabOnProps {
     pub server: Option<AttrValue>,
 }
 
+/// The tabs' and panels' ids: `security-tab-hashing`, `security-panel-auth`.
+const ID_PREFIX: &str = "security";
+
 fn handed(request: HandedBytes) -> SecurityEvent {
     SecurityEvent::Handed { bytes: request.bytes, origin: request.origin }
 }
 
-fn tab_id(view: SecurityView) -> String {
-    format!("security-tab-{}", view.key())
-}
-
-fn panel_id(view: SecurityView) -> String {
-    format!("security-panel-{}", view.key())
-}
-
-fn focus_tab(view: SecurityView) {
-    if let Some(button) = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.get_element_by_id(&tab_id(view)))
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = button.focus();
-    }
+/// The tabs in [`SecurityView::ALL`] order.
+fn tabs() -> Vec<LabTab> {
+    SecurityView::ALL.iter().map(|view| LabTab { key: view.key(), label: view.label() }).collect()
 }
 
 /// The lab, talking to `server` (the browser tests run it against a server of their own).
@@ -97,64 +86,15 @@ pub fn security_lab_on(props: &SecurityLabOnProps) -> Html {
             move || drop(listener)
         });
     }
-    // Alt+Shift+1..3 switch views while the lab is on screen.
+    // Alt+Shift+1..3 switch views while the lab is on screen (`LabTabs`).
     let root = use_node_ref();
-    {
-        let lab = lab.clone();
-        use_lab_keydown(root.clone(), move |event| {
-            if !event.alt_key() || !event.shift_key() || event.ctrl_key() || event.meta_key() {
-                return;
-            }
-            let view = match event.code().as_str() {
-                "Digit1" => SecurityView::Handshake,
-                "Digit2" => SecurityView::Hashing,
-                "Digit3" => SecurityView::Auth,
-                _ => return,
-            };
-            event.prevent_default();
-            lab.dispatch(SecurityEvent::Show(view));
-            focus_tab(view);
-        });
-    }
-
     let state = lab.state();
     let on_event = lab.callback(|event: SecurityEvent| event);
-    let on_key = {
-        let lab = lab.clone();
-        let current = state.view;
-        Callback::from(move |event: KeyboardEvent| {
-            let index = SecurityView::ALL.iter().position(|each| *each == current).unwrap_or(0);
-            let count = SecurityView::ALL.len();
-            let next = match event.key().as_str() {
-                "ArrowRight" => (index + 1) % count,
-                "ArrowLeft" => (index + count - 1) % count,
-                "Home" => 0,
-                "End" => count - 1,
-                _ => return,
-            };
-            event.prevent_default();
-            lab.dispatch(SecurityEvent::Show(SecurityView::ALL[next]));
-            focus_tab(SecurityView::ALL[next]);
-        })
-    };
-    let tabs = SecurityView::ALL.iter().enumerate().map(|(index, &view)| {
-        let selected = state.view == view;
-        let onclick = lab.callback(move |_: MouseEvent| SecurityEvent::Show(view));
-        html! {
-            <button type="button" role="tab" class={classes!("tab", selected.then_some("active"))} id={tab_id(view)}
-                aria-selected={selected.to_string()} aria-controls={panel_id(view)}
-                aria-keyshortcuts={format!("Alt+Shift+{}", index + 1)} title={format!("Alt+Shift+{}", index + 1)}
-                tabindex={if selected { "0" } else { "-1" }} {onclick}>
-                {view.label()}
-            </button>
-        }
-    });
+    let selected = SecurityView::ALL.iter().position(|each| *each == state.view).unwrap_or(0);
+    let on_select = lab.callback(|index: usize| SecurityEvent::Show(SecurityView::ALL[index]));
     let panel = |view: SecurityView, body: Html| {
-        html! {
-            <div id={panel_id(view)} role="tabpanel" aria-labelledby={tab_id(view)} hidden={state.view != view}>
-                if state.view == view { {body} }
-            </div>
-        }
+        let shown = state.view == view;
+        lab_tab_panel(ID_PREFIX, view.key(), shown, if shown { body } else { Html::default() })
     };
     let on_file = {
         let lab = lab.clone();
@@ -165,10 +105,10 @@ pub fn security_lab_on(props: &SecurityLabOnProps) -> Html {
         Err(text) => html! { <span class="sec-notice error" role="alert">{format!("Not copied: {text}")}</span> },
     });
     html! {
-        <div class="security-lab" ref={root}>
+        <div class="security-lab" ref={root.clone()}>
             <div class="lab-head">
                 <h1>{"Security"}</h1>
-                <div class="tabs inline" role="tablist" aria-label="Security views" onkeydown={on_key}>{for tabs}</div>
+                <LabTabs id_prefix={ID_PREFIX} label="Security views" tabs={tabs()} {selected} {on_select} {root} />
                 {for notice}
             </div>
             <p class="muted lab-subtitle">
