@@ -1,7 +1,8 @@
 // Journeys through the IoT lab's MQTT tab in real Chromium against wirelab-server's broker:
 // connect, subscribe to wirelab/#, publish a retained QoS 2 message and see PUBLISH, PUBREC,
 // PUBREL and PUBCOMP in the packet list and the sequence diagram, the packet's bytes mapped,
-// and the retained copy arriving on a new subscription. Screenshots in light and dark.
+// and the retained copy arriving on a new subscription; the Topics table with the simulated
+// devices' telemetry at a rate above 0, a row filtering the messages. Screenshots in light and dark.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -50,6 +51,13 @@ function packetRow(page, direction, kind) {
   return page.locator(`[data-testid=mqtt-packet][data-direction=${direction}][data-kind=${kind}]`);
 }
 
+/** The Topics table's rows: topic and messages/s, in the order shown. */
+async function topicRows(page) {
+  return page.locator("[data-testid=mqtt-topic]").evaluateAll((rows) =>
+    rows.map((row) => ({ topic: row.dataset.topic, rate: Number(row.dataset.rate) })),
+  );
+}
+
 async function sequenceSteps(page) {
   return page.locator("[data-testid=sequence-step]").evaluateAll((steps) =>
     steps.map((step) => `${step.classList.contains("sent") ? "→" : "←"}${step.dataset.kind}`),
@@ -61,7 +69,32 @@ test("a retained QoS 2 publish: the four-way handshake drawn, its bytes mapped, 
   await connect(page);
   assert.equal(await packetRow(page, "sent", "CONNECT").count(), 1);
   assert.equal(await packetRow(page, "received", "CONNACK").count(), 1);
+  await page.getByTestId("mqtt-topics-empty").waitFor();
   await subscribe(page, "wirelab/#", 2);
+
+  // Which topic floods the broker: the devices' telemetry gets rows with a rate above 0,
+  // busiest first, taken afresh a few times a second.
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll("[data-testid=mqtt-topic]")].filter(
+        (row) => /^wirelab\/devices\/[^/]+\/telemetry$/.test(row.dataset.topic) && Number(row.dataset.rate) > 0,
+      ).length >= 2,
+    null,
+    { timeout: 15_000 },
+  );
+  const rows = await topicRows(page);
+  const rates = rows.map((row) => row.rate);
+  assert.deepEqual(rates, [...rates].sort((a, b) => b - a), "busiest first");
+  assert.ok(rows.some((row) => /\/status$/.test(row.topic)), "the retained status topics are listed");
+  // A row narrows the messages to its topic; "Show all topics" widens them again.
+  const telemetry = rows.find((row) => row.topic.endsWith("/telemetry")).topic;
+  await page.locator(`[data-testid=mqtt-topic][data-topic="${telemetry}"]`).getByRole("button").click();
+  await page.getByTestId("mqtt-messages-filter").filter({ hasText: telemetry }).waitFor();
+  const shownTopics = await page.locator("[data-testid=mqtt-message]").evaluateAll((items) => items.map((item) => item.dataset.topic));
+  assert.ok(shownTopics.length >= 1 && shownTopics.every((topic) => topic === telemetry), shownTopics.join(", "));
+  await page.getByRole("region", { name: /^Topics/ }).screenshot({ path: screenshotPath("iot-mqtt-topics") });
+  await page.getByRole("button", { name: /^Show every topic/ }).click();
+  await page.getByTestId("mqtt-messages-filter").waitFor({ state: "detached" });
 
   const topic = `wirelab/e2e/${Date.now()}`;
   await publish(page, topic, '{"temperature_c": 21.5, "unit": "C"}', 2, true);
@@ -101,6 +134,8 @@ test("in dark mode: the devices' retained status and a QoS 1 handshake, then a b
   await subscribe(page, "wirelab/devices/+/status", 1);
   // The simulated devices keep their status retained: it arrives on subscribing.
   await page.locator("[data-testid=mqtt-message][data-retain=true]").first().waitFor({ timeout: 10_000 });
+  await page.locator("[data-testid=mqtt-topic]").filter({ hasText: "retained" }).first().waitFor();
+  await page.getByRole("region", { name: /^Topics/ }).screenshot({ path: screenshotPath("iot-mqtt-topics-dark") });
 
   const topic = `wirelab/e2e/dark/${Date.now()}`;
   await subscribe(page, "wirelab/e2e/dark/+", 1);
