@@ -73,11 +73,14 @@ test("a retained QoS 2 publish: the four-way handshake drawn, its bytes mapped, 
   await subscribe(page, "wirelab/#", 2);
 
   // Which topic floods the broker: the devices' telemetry gets rows with a rate above 0,
-  // busiest first, taken afresh a few times a second.
+  // busiest first, taken afresh a few times a second (a few readings each, so a steady rate).
   await page.waitForFunction(
     () =>
       [...document.querySelectorAll("[data-testid=mqtt-topic]")].filter(
-        (row) => /^wirelab\/devices\/[^/]+\/telemetry$/.test(row.dataset.topic) && Number(row.dataset.rate) > 0,
+        (row) =>
+          /^wirelab\/devices\/[^/]+\/telemetry$/.test(row.dataset.topic) &&
+          Number(row.dataset.rate) > 0 &&
+          Number(row.dataset.total) >= 3,
       ).length >= 2,
     null,
     { timeout: 15_000 },

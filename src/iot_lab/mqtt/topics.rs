@@ -31,7 +31,8 @@ pub fn Topics(props: &TopicsProps) -> Html {
         let onclick = props.on_show_topic.reform(move |_| (!chosen).then(|| topic.clone()));
         html! {
             <tr class={classes!("mqtt-packet", chosen.then_some("selected"))} data-testid="mqtt-topic"
-                data-topic={row.topic.clone()} data-rate={row.messages_per_s.to_string()}>
+                data-topic={row.topic.clone()} data-rate={row.messages_per_s.to_string()}
+                data-total={row.total_messages.to_string()}>
                 <td class="mqtt-summary">
                     <button type="button" class="link-button mono" aria-pressed={chosen.to_string()} {onclick}
                         title={if chosen { "Show every topic's messages" } else { "Show only this topic's messages" }}>
