@@ -65,10 +65,17 @@ pub const MAX_MQTT_DEVICE_RATE_HZ: f64 = 100.0;
 pub const DEFAULT_MQTT_MAX_CONNECTIONS: usize = 1000;
 /// The largest MQTT packet the broker takes: 1 MiB.
 pub const MQTT_MAX_PACKET_BYTES: u32 = 1024 * 1024;
-/// QoS 1 and 2 messages in flight to one client (unacknowledged): mosquitto's default, 20.
-/// Past it (and past rmqtt's queue of 1,000 behind it, mosquitto's default too), a slow
-/// subscriber's messages are dropped, as mosquitto drops them.
-const MQTT_MAX_INFLIGHT: std::num::NonZeroU16 = std::num::NonZeroU16::new(20).expect("20 is not zero");
+/// QoS 1 and 2 messages in flight to one client (unacknowledged), and (MQTT 5) the receive
+/// maximum announced to clients. rmqtt acknowledges a publisher's QoS 1 message as soon as it is
+/// routed, without waiting for subscribers to make room (it has no flow control towards the
+/// publisher), so a subscriber's window must keep up with a flooding publisher: at mosquitto's 20
+/// (and 100), one subscriber of a QoS 1 flood got 37-60% of the messages (the rest overflowed
+/// [`MQTT_MAX_QUEUED`] and were dropped); at 200 and 1,000, all of them and faster
+/// (`cargo xtask bench-iot`). Bounded: at most this many plus [`MQTT_MAX_QUEUED`] per client.
+const MQTT_MAX_INFLIGHT: std::num::NonZeroU16 = std::num::NonZeroU16::new(1000).expect("1000 is not zero");
+/// Messages queued for one client behind its in-flight window (mosquitto's default, 1,000);
+/// past it, QoS 1 and 2 drop the oldest queued message and QoS 0 the newest.
+const MQTT_MAX_QUEUED: usize = 1000;
 /// rmqtt's name for the one listener (it keys listener settings by id, not by port).
 const BROKER_LISTENER_ID: u16 = 1;
 /// The most retained messages kept; a new retained topic past it is not kept (and logged).
@@ -140,6 +147,7 @@ impl MqttBroker {
             .max_connections(config.max_connections)
             .max_packet_size(MQTT_MAX_PACKET_BYTES)
             .max_inflight(MQTT_MAX_INFLIGHT)
+            .max_mqueue_len(MQTT_MAX_QUEUED)
             .bind()
             .and_then(|listener| listener.tcp())
             .map_err(|error| io::Error::other(format!("MQTT broker: cannot listen on {requested}: {error}")))?;
