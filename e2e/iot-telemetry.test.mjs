@@ -2,9 +2,11 @@
 // /ws/telemetry: connect, readings plotted (the canvas's pixels change and it counts the points it
 // drew), the encoding switched on the open stream and bytes per reading following it, pause
 // freezing the plot and resume starting it again, each encoding measured in turn, the MQTT tab
-// one keystroke away. Screenshots in light and dark.
+// one keystroke away, the readings held exported as CSV (read from the download). Screenshots in
+// light and dark.
 
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { baseUrl, launch, screenshotPath } from "./support.mjs";
 
@@ -76,6 +78,9 @@ for (const colorScheme of ["light", "dark"]) {
     await lab.open();
     // Before connecting: the empty state says what to do.
     assert.match(await page.getByTestId("plot-empty").textContent(), /Not connected/);
+    const exportCsv = lab.panel.getByRole("button", { name: "Export CSV" });
+    assert.ok(await exportCsv.isDisabled(), "nothing to export before the first reading");
+    assert.match(await exportCsv.getAttribute("title"), /^Nothing to export yet/);
     await page.screenshot({ path: screenshotPath(`iot-telemetry-empty-${colorScheme}`), fullPage: true });
 
     await lab.connect({ devices: "4", rate: "25", encoding: "json" });
@@ -118,6 +123,18 @@ for (const colorScheme of ["light", "dark"]) {
     await page.waitForTimeout(600);
     assert.equal(await lab.pixels(), frozen, "a paused plot does not move");
     assert.equal(await lab.number("received"), received, "no readings while paused");
+
+    // Export CSV: every reading held, one row each, from the download itself.
+    const [download] = await Promise.all([page.waitForEvent("download"), exportCsv.click()]);
+    assert.equal(download.suggestedFilename(), "wirelab-telemetry.csv");
+    const csv = await readFile(await download.path(), "utf8");
+    const lines = csv.split("\r\n");
+    assert.equal(lines[0], "device,seq,sent_at_us,received_at_ms,temperature_c,humidity_percent,battery_percent,fault");
+    assert.equal(lines.at(-1), "", "CRLF after every record");
+    const rows = lines.slice(1, -1);
+    assert.ok(rows.length > 0 && rows.length <= received, `${rows.length} rows for ${received} readings received`);
+    for (const row of rows) assert.match(row, /^sensor-0[1-4],\d+,\d{16},\d+\.\d{3},-?[\d.]+,[\d.]+,[\d.]+,/);
+    assert.deepEqual(new Set(rows.map((row) => row.split(",")[0])).size, 4, "every device's readings");
     await page.getByRole("button", { name: "Resume", exact: true }).click();
     await lab.status().filter({ hasText: "streaming" }).waitFor();
     await lab.until("readings again", async () => (await lab.number("received")) > received + 20);
@@ -160,5 +177,12 @@ test("the form's mistakes are said in the bar, and Alt+Shift+2 shows the MQTT ta
   await page.getByRole("tab", { name: "MQTT", selected: true }).waitFor();
   await page.keyboard.press("Alt+Shift+Digit1");
   await page.getByRole("tab", { name: "Telemetry", selected: true }).waitFor();
+  // The arrow keys, End and Home move along the tabs, and the focus with them.
+  await page.getByRole("tab", { name: "Telemetry" }).focus();
+  for (const [key, name] of [["ArrowRight", "MQTT"], ["ArrowRight", "Telemetry"], ["End", "MQTT"], ["Home", "Telemetry"], ["ArrowLeft", "MQTT"]]) {
+    await page.keyboard.press(key);
+    await page.getByRole("tab", { name, selected: true }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), name, `${key} focuses ${name}`);
+  }
   await page.context().close();
 });
