@@ -237,7 +237,8 @@ case_test! {
             wirelab.Address
             wirelab.LineItem
             wirelab.Order
-            wirelab.ReadingBatch"#]]
+            wirelab.ReadingBatch
+            wirelab.TelemetryReading"#]]
         .assert_eq(&Schema::sample().message_names().join("\n"));
         for sample in samples::all() {
             assert!(Schema::sample().message_names().iter().any(|name| name == sample.message), "{}", sample.message);
@@ -509,7 +510,7 @@ case_test! {
         check_encode_error(
             r#"{}"#,
             "wirelab.Nope",
-            expect!["the schema has no message wirelab.Nope (it has wirelab.Location, wirelab.SensorReading, wirelab.Contact, wirelab.Address, wirelab.LineItem, wirelab.Order, wirelab.ReadingBatch)"],
+            expect!["the schema has no message wirelab.Nope (it has wirelab.Location, wirelab.SensorReading, wirelab.Contact, wirelab.Address, wirelab.LineItem, wirelab.Order, wirelab.ReadingBatch, wirelab.TelemetryReading)"],
         );
         check_encode_error(
             r#"{"temperatureDecicelsius": 1.5}"#,
