@@ -76,6 +76,11 @@ const MQTT_MAX_INFLIGHT: std::num::NonZeroU16 = std::num::NonZeroU16::new(1000).
 /// Messages queued for one client behind its in-flight window (mosquitto's default, 1,000);
 /// past it, QoS 1 and 2 drop the oldest queued message and QoS 0 the newest.
 const MQTT_MAX_QUEUED: usize = 1000;
+/// How long a message without an expiry of its own lives in the broker, retained ones included.
+/// rmqtt's default is 5 minutes, which made the devices' retained `status` vanish from a server
+/// up longer than that (mosquitto keeps such messages until replaced); a year is "until replaced"
+/// for a lab server. Queues stay bounded by [`MQTT_MAX_QUEUED`] and retained topics by the cap.
+const MQTT_DEFAULT_MESSAGE_EXPIRY: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 /// rmqtt's name for the one listener (it keys listener settings by id, not by port).
 const BROKER_LISTENER_ID: u16 = 1;
 /// The most retained messages kept; a new retained topic past it is not kept (and logged).
@@ -148,6 +153,7 @@ impl MqttBroker {
             .max_packet_size(MQTT_MAX_PACKET_BYTES)
             .max_inflight(MQTT_MAX_INFLIGHT)
             .max_mqueue_len(MQTT_MAX_QUEUED)
+            .message_expiry_interval(MQTT_DEFAULT_MESSAGE_EXPIRY)
             .bind()
             .and_then(|listener| listener.tcp())
             .map_err(|error| io::Error::other(format!("MQTT broker: cannot listen on {requested}: {error}")))?;
