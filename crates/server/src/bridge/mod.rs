@@ -118,11 +118,7 @@ impl Bridges {
 
 /// `/ws/tcp` and `/ws/udp`, behind the guard of every `/ws/` route.
 pub(crate) fn router(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) -> Router {
-    let admission = guard::Guard {
-        shutdown: shutdown.clone(),
-        max_connections: config.max_connections,
-        origins: config.origins.clone(),
-    };
+    let admission = guard::Guard::new(config, &shutdown);
     let bridge = &config.bridge;
     let bridges = Bridges {
         allow_connect: bridge.allow_connect.clone().into(),

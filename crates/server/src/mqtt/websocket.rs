@@ -66,11 +66,7 @@ struct Route {
 
 /// `/mqtt`, behind the guard of every WebSocket route.
 pub(crate) fn router(config: &Config, shutdown: Shutdown, broker: Option<SocketAddr>) -> Router {
-    let admission = guard::Guard {
-        shutdown: shutdown.clone(),
-        max_connections: config.max_connections,
-        origins: config.origins.clone(),
-    };
+    let admission = guard::Guard::new(config, &shutdown);
     let route =
         Route { broker, shutdown, max_message_bytes: config.max_message_bytes, close_timeout: config.close_timeout };
     Router::new()

@@ -163,11 +163,7 @@ struct Streams {
 
 /// `/ws/telemetry`, behind the guard of every `/ws/` route.
 pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
-    let admission = guard::Guard {
-        shutdown: shutdown.clone(),
-        max_connections: config.max_connections,
-        origins: config.origins.clone(),
-    };
+    let admission = guard::Guard::new(config, &shutdown);
     let streams = Streams {
         bounds: config.telemetry,
         close_timeout: config.close_timeout,

@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::Shutdown;
 use crate::error::ApiError;
+use crate::{Config, Shutdown};
 
 /// Which page origins may open WebSockets here.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,6 +57,13 @@ pub(crate) struct Guard {
     pub shutdown: Shutdown,
     pub max_connections: usize,
     pub origins: OriginPolicy,
+}
+
+impl Guard {
+    /// The guard every `/ws/` route (and `/mqtt`) sits behind, from the server's limits.
+    pub(crate) fn new(config: &Config, shutdown: &Shutdown) -> Guard {
+        Guard { shutdown: shutdown.clone(), max_connections: config.max_connections, origins: config.origins.clone() }
+    }
 }
 
 fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {

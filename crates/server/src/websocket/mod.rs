@@ -127,11 +127,7 @@ impl Sockets {
 
 /// The `/ws/` routes, behind the guard.
 pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
-    let admission = guard::Guard {
-        shutdown: shutdown.clone(),
-        max_connections: config.max_connections,
-        origins: config.origins.clone(),
-    };
+    let admission = guard::Guard::new(config, &shutdown);
     let sockets = Sockets {
         max_message_bytes: config.max_message_bytes,
         timeouts: Timeouts { close: config.close_timeout, idle: config.idle_timeout },
