@@ -8,6 +8,7 @@
 //! formats engine in a Web Worker (`engine.rs`, `net::formats_engine`).
 
 mod compare;
+mod craft;
 mod decode;
 pub mod document_tree;
 mod effects;
@@ -92,6 +93,7 @@ pub fn formats_lab() -> Html {
                 <div class="tabs inline" role="tablist" aria-label="Formats lab">
                     { tab_button(FormatsTab::Compare, "Compare") }
                     { tab_button(FormatsTab::Decode, "Decode") }
+                    { tab_button(FormatsTab::Craft, "Craft packet") }
                 </div>
             </div>
             <div hidden={state.tab != FormatsTab::Compare}>
@@ -102,6 +104,9 @@ pub fn formats_lab() -> Html {
             <div hidden={state.tab != FormatsTab::Decode}>
                 <Decode input={state.decode.clone()} on_edit={lab.callback(FormatsEvent::Decode)}
                     {proto_source} {on_proto_source} {schema} {message} {on_message} />
+            </div>
+            <div hidden={state.tab != FormatsTab::Craft}>
+                <craft::CraftPacket />
             </div>
         </div>
     }

@@ -35,6 +35,8 @@ pub const FIRST_DECODE_INPUT: &str = "0a 05 4c 61 62 20 42 1a 03 08 96 01 32 06 
 pub enum FormatsTab {
     Compare,
     Decode,
+    /// A packet built layer by layer (`wire::packets::craft`) and saved as a `.pcap`.
+    Craft,
 }
 
 /// The Compare tab's source document.

@@ -29,6 +29,9 @@
 //!   session rules, the IoT lab's MQTT tab state and the session as paho-mqtt Python.
 //! - [`sockets`]: the Sockets lab's core: transcripts, SMTP/POP3/FTP replies, walkthroughs,
 //!   sessions as Python, and its state.
+//! - [`packets`]: capture files read and written, packets dissected, followed and crafted.
+//! - [`har`]: HTTP Archive 1.2 files written from the labs and read back into them.
+//! - [`share_link`]: a lab's state in a compressed URL fragment, secrets left out.
 //! - [`telemetry`]: simulated IoT devices, their readings in five encodings, and the text frames
 //!   of the server's `/ws/telemetry`.
 //! - [`iot_lab`]: the IoT lab's Telemetry tab: rolling series per device, rates, latency, bytes
@@ -53,6 +56,7 @@ pub mod endpoint;
 pub mod formats;
 pub mod formats_engine;
 pub mod formats_lab;
+pub mod har;
 pub mod hashing;
 pub mod hexdump;
 pub mod history;
@@ -66,11 +70,13 @@ pub mod lab;
 pub mod mailbox;
 pub mod message_log;
 pub mod mqtt;
+pub mod packets;
 pub mod payload_view;
 pub mod query_params;
 pub mod resource_timing;
 pub mod saved_messages;
 pub mod security_lab;
+pub mod share_link;
 pub mod sockets;
 pub mod stream_log;
 pub mod telemetry;

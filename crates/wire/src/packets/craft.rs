@@ -1,0 +1,1 @@
+//! (issue 14, helper B: packets crafted layer by layer)

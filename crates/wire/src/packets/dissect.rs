@@ -1,0 +1,1 @@
+//! (issue 14, helper A: .pcap/.pcapng reading, layers, follow TCP stream)

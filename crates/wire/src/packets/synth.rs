@@ -1,0 +1,1 @@
+//! (issue 14, helper C: sessions written as captures with synthesized TCP/IP headers)
