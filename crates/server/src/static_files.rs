@@ -18,6 +18,12 @@
 //! Trunk puts a content hash in the names of the files it fingerprints, so those never change
 //! and may be cached for a year; every other file (`index.html`, the worker modules, whose names
 //! are fixed, the routes answered with `index.html`) must be revalidated on each use.
+//!
+//! `/sw.js` is not a file of the dist: it is the service worker (`www/sw.js`) with the list of
+//! the dist's files and their hashes written above it at start (`service_worker.rs` says why),
+//! sent `no-cache` with the build's version as its ETag.
+
+mod service_worker;
 
 use std::convert::Infallible;
 use std::path::Path;
@@ -28,6 +34,7 @@ use axum::extract::{Request, State};
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, Uri, Version, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
 use tower::ServiceExt;
 use tower::service_fn;
 use tower_http::services::{ServeDir, ServeFile};
@@ -94,7 +101,50 @@ pub(crate) fn router(static_dir: &Path) -> Router {
         }
     });
     let files = ServeDir::new(static_dir).precompressed_br().precompressed_gzip().fallback(spa_fallback);
-    Router::new().fallback_service(files).layer(from_fn_with_state(dist, cdn_headers))
+    let router = match service_worker::AppBuild::scan(static_dir) {
+        Ok(build) => {
+            tracing::info!(version = %build.version, files = build.assets.len(), "the service worker precaches this build");
+            let script = ServiceWorkerScript::new(&build);
+            Router::new().route(SERVICE_WORKER_PATH, get(move || std::future::ready(script.response())))
+        }
+        Err(error) => {
+            tracing::warn!(static_dir = %static_dir.display(), %error, "cannot list the app's files: no service worker");
+            Router::new()
+        }
+    };
+    router.fallback_service(files).layer(from_fn_with_state(dist, cdn_headers))
+}
+
+/// Where the service worker is served: at the root, so its scope is the whole app without a
+/// `Service-Worker-Allowed` header.
+const SERVICE_WORKER_PATH: &str = "/sw.js";
+
+/// `/sw.js` as it is sent: the same bytes for the server's whole life.
+#[derive(Clone)]
+struct ServiceWorkerScript {
+    text: axum::body::Bytes,
+    etag: HeaderValue,
+}
+
+impl ServiceWorkerScript {
+    fn new(build: &service_worker::AppBuild) -> Self {
+        let etag = HeaderValue::from_str(&format!("\"sw-{}\"", build.version))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"sw\""));
+        Self { text: build.script().into(), etag }
+    }
+
+    /// `cdn_headers` adds `Cache-Control: no-cache` (the name has no hash) and answers a matching
+    /// `If-None-Match` with 304.
+    fn response(&self) -> Response {
+        (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+                (header::ETAG, self.etag.clone()),
+            ],
+            self.text.clone(),
+        )
+            .into_response()
+    }
 }
 
 /// The compression layer's test for static files: never those of a precompressed dist.
