@@ -13,6 +13,14 @@ use crate::http_request::{
     Auth, DEFAULT_TIMEOUT_MS, FORM_CONTENT_TYPE, HttpRequest, KeyValue, MultipartField, MultipartValue, RequestBody,
 };
 
+/// "Send cookies" is the browser's cookie jar, which code outside the browser does not have.
+const COOKIES_CURL: &str =
+    "# The lab sent this browser's cookies (credentials: include); curl has none of them: add -b 'name=value'.";
+const COOKIES_PYTHON: &str =
+    "# The lab sent this browser's cookies (credentials: include); pass yours as cookies={\"name\": \"value\"}.";
+const COOKIES_RUST: &str =
+    "    // The lab sent this browser's cookies (credentials: include); add .header(\"Cookie\", \"name=value\").";
+
 /// A POSIX shell single-quoted word: `it's` → `'it'\''s'`.
 pub fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
@@ -141,6 +149,9 @@ pub fn to_curl(request: &HttpRequest) -> String {
         options.push(format!("--max-time {}", seconds(timeout)));
     }
 
+    if request.include_credentials {
+        comments.push(COOKIES_CURL.into());
+    }
     let mut out = String::new();
     for comment in comments {
         out.push_str(&comment);
@@ -381,6 +392,9 @@ pub fn to_python_requests(request: &HttpRequest) -> String {
         arguments.push(format!("timeout={}", seconds(timeout)));
     }
 
+    if request.include_credentials {
+        comments.push(COOKIES_PYTHON.into());
+    }
     let mut out = String::from("import requests\n\n");
     for comment in comments {
         out.push_str(&comment);
@@ -492,6 +506,9 @@ pub fn to_rust_reqwest(request: &HttpRequest) -> String {
     }
     calls.extend(auth_call);
     calls.extend(body_call);
+    if request.include_credentials {
+        prelude.insert(0, COOKIES_RUST.into());
+    }
     if let Some(timeout) = request.timeout_ms {
         calls.push(format!(".timeout(Duration::from_millis({timeout}))"));
     }

@@ -51,6 +51,7 @@ impl Draft {
             DraftEdit::Body(body) => self.request.body = body,
             DraftEdit::Auth(auth) => self.request.auth = auth,
             DraftEdit::Timeout(timeout) => self.request.timeout_ms = timeout,
+            DraftEdit::IncludeCredentials(include) => self.request.include_credentials = include,
         }
     }
 }
@@ -67,6 +68,8 @@ pub enum DraftEdit {
     Body(RequestBody),
     Auth(Auth),
     Timeout(Option<u32>),
+    /// "Send cookies": fetch with `credentials: "include"`.
+    IncludeCredentials(bool),
 }
 
 /// The kinds of body the editor offers.

@@ -199,7 +199,22 @@ pub struct HttpRequest {
     pub body: RequestBody,
     pub auth: Auth,
     pub timeout_ms: Option<u32>,
+    /// Send the browser's cookies for the URL's site, and keep the ones the response sets (fetch's
+    /// `credentials: "include"`; off is `"omit"`). Across origins the server must answer with
+    /// `Access-Control-Allow-Credentials: true` and this page's exact origin, never `*`
+    /// ([`CREDENTIALS_EXPLANATION`]). Stored only when on, so histories kept before it read the same.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub include_credentials: bool,
 }
+
+/// What "Send cookies" means, as the request options say it.
+pub const CREDENTIALS_EXPLANATION: &str = "Sends the browser's cookies for the URL's site (fetch's credentials: \
+    \"include\"; off, the lab uses \"omit\") and keeps the cookies the response sets. For another origin the \
+    browser also demands that the server allow it: the response must carry Access-Control-Allow-Credentials: \
+    true and Access-Control-Allow-Origin set to this page's exact origin (a * is refused), or the browser \
+    hides it (Blocked by CORS). Cookies marked SameSite=Lax or Strict (Lax is the default) go only to the \
+    page's own site. With credentials included, a 401 asking for Basic auth may open the browser's own \
+    login dialog, and logins it remembers may be sent: that is why the lab omits them by default.";
 
 impl Default for HttpRequest {
     fn default() -> HttpRequest {
@@ -210,6 +225,7 @@ impl Default for HttpRequest {
             body: RequestBody::None,
             auth: Auth::None,
             timeout_ms: Some(DEFAULT_TIMEOUT_MS),
+            include_credentials: false,
         }
     }
 }

@@ -83,6 +83,8 @@ mod resource_timing;
 mod saved_messages;
 #[path = "cases/security_lab.rs"]
 mod security_lab;
+#[path = "cases/share_link.rs"]
+mod share_link;
 #[path = "cases/stream_log.rs"]
 mod stream_log;
 #[path = "cases/telemetry.rs"]

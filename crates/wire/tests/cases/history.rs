@@ -75,6 +75,7 @@ case_test! {
             body: RequestBody::Json("{\"a\": [1, 2]}".into()),
             auth: Auth::Basic { user: "ada".into(), password: "p:w".into() },
             timeout_ms: None,
+            include_credentials: true,
         };
         let first = history.record(post, 10.0);
         history.complete(first, None, None, Some("network error".into()));

@@ -204,7 +204,7 @@ case_test! {
               draft: GE T http://127.0.0.1:8080/get?greeting=hello [greeting=hello]
             Send
               problem: method: a method is a single word of letters, digits and !#$%&'*+-.^_`|~; a space is not allowed at line 1, column 3
-            Import(HttpRequest { method: "DELETE", url: "http://127.0.0.1:8080/anything?x=1", headers: [], body: None, auth: None, timeout_ms: Some(30000) })
+            Import(HttpRequest { method: "DELETE", url: "http://127.0.0.1:8080/anything?x=1", headers: [], body: None, auth: None, timeout_ms: Some(30000), include_credentials: false })
               problem: none
               draft: DELETE http://127.0.0.1:8080/anything?x=1 [x=1]
             Restore(1)
