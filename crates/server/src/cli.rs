@@ -18,7 +18,8 @@ use crate::telemetry::{
 use crate::tls::{CertificateSource, default_data_dir};
 use crate::websocket::SERVER_WINDOW_BITS;
 use crate::{
-    BridgeConfig, Config, DEFAULT_BRIDGE_CONNECT_TIMEOUT, DEFAULT_BRIDGE_IDLE_TIMEOUT, DEFAULT_BRIDGE_MAX_BYTES,
+    BridgeConfig, CaptureConfig, Config, DEFAULT_CAPTURE_SESSION_BYTES, DEFAULT_CAPTURE_SESSIONS,
+    DEFAULT_CAPTURE_TOTAL_BYTES, DEFAULT_BRIDGE_CONNECT_TIMEOUT, DEFAULT_BRIDGE_IDLE_TIMEOUT, DEFAULT_BRIDGE_MAX_BYTES,
     DEFAULT_FTP_MAX_UPLOAD_BYTES, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAILBOX_CAPACITY,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BRIDGES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_DELAY, DEFAULT_MAX_MAIL_BYTES,
     DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PEER_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DeflateConfig, OriginPolicy,
@@ -184,6 +185,21 @@ pub struct Cli {
     #[arg(long = "allow-connect", value_name = "HOST:PORT", value_parser = parse_host_port, help_heading = "Bridge")]
     pub allow_connect: Vec<String>,
 
+    /// Most sessions kept as captures (each /ws/inspect session and each bridge, downloadable as
+    /// /api/captures/{id}.pcap); the oldest is dropped for a new one. 0 turns capturing off.
+    #[arg(long, default_value_t = DEFAULT_CAPTURE_SESSIONS, help_heading = "Captures")]
+    pub capture_sessions: usize,
+
+    /// Bytes one session's capture may hold (payloads, and 64 per event); past it the capture
+    /// ends there.
+    #[arg(long, default_value_t = DEFAULT_CAPTURE_SESSION_BYTES, value_parser = parse_limit, help_heading = "Captures")]
+    pub capture_session_bytes: usize,
+
+    /// Bytes all captures together may hold; the oldest sessions are dropped to make room (raised
+    /// to --capture-session-bytes if lower).
+    #[arg(long, default_value_t = DEFAULT_CAPTURE_TOTAL_BYTES, value_parser = parse_limit, help_heading = "Captures")]
+    pub capture_total_bytes: usize,
+
     /// Most bridges open at once; one more gets 503 (with Retry-After) before the upgrade.
     #[arg(long, default_value_t = DEFAULT_MAX_BRIDGES, value_parser = parse_limit, help_heading = "Bridge")]
     pub max_bridges: usize,
@@ -271,6 +287,11 @@ impl Cli {
             bridge: self.bridge_config(),
             telemetry: self.telemetry_config(),
             mqtt: self.mqtt_config(),
+            capture: CaptureConfig {
+                max_sessions: self.capture_sessions,
+                max_session_bytes: self.capture_session_bytes,
+                max_total_bytes: self.capture_total_bytes,
+            },
             ..Config::default()
         }
     }
@@ -487,6 +508,12 @@ mod tests {
             "--ftp-max-upload-bytes <FTP_MAX_UPLOAD_BYTES>",
             "--ftp-passive-ports <FTP_PASSIVE_PORTS>",
             "[default: 49152-65535]",
+            "Captures:",
+            "--capture-sessions <CAPTURE_SESSIONS>",
+            "--capture-session-bytes <CAPTURE_SESSION_BYTES>",
+            "[default: 4194304]",
+            "--capture-total-bytes <CAPTURE_TOTAL_BYTES>",
+            "[default: 67108864]",
             "Bridge:",
             "--allow-connect <HOST:PORT>",
             "--max-bridges <MAX_BRIDGES>",

@@ -9,6 +9,7 @@
 //! `tls/`), the same app is served over HTTPS and WSS too, HTTP/2 or HTTP/1.1 by ALPN.
 
 mod bridge;
+mod capture;
 pub mod cli;
 mod cors;
 mod error;
@@ -42,6 +43,9 @@ use tower_http::trace::TraceLayer;
 pub use bridge::{
     BridgeConfig, DEFAULT_BRIDGE_CONNECT_TIMEOUT, DEFAULT_BRIDGE_IDLE_TIMEOUT, DEFAULT_BRIDGE_MAX_BYTES,
     DEFAULT_MAX_BRIDGES,
+};
+pub use capture::{
+    CaptureConfig, DEFAULT_CAPTURE_SESSION_BYTES, DEFAULT_CAPTURE_SESSIONS, DEFAULT_CAPTURE_TOTAL_BYTES,
 };
 pub use head_timeout::HeadTimeoutListener;
 pub use httpbin::formats::sample_reading;
@@ -117,6 +121,8 @@ pub struct Config {
     pub telemetry: TelemetryConfig,
     /// The embedded MQTT broker (loopback TCP port, `/mqtt`) and its simulated devices.
     pub mqtt: MqttConfig,
+    /// The sessions kept as captures (`/ws/inspect`, the bridge) for `/api/captures/{id}.pcap`.
+    pub capture: CaptureConfig,
 }
 
 impl Default for Config {
@@ -139,6 +145,7 @@ impl Default for Config {
             bridge: BridgeConfig::default(),
             telemetry: TelemetryConfig::default(),
             mqtt: MqttConfig::default(),
+            capture: CaptureConfig::default(),
         }
     }
 }
@@ -180,16 +187,18 @@ fn app_with_tls(
         .and(NotForContentType::const_new(httpbin::NDJSON))
         .and(static_files::not_from_precompressed_dist);
     let tls_port = tls.as_ref().map(|advert| advert.port);
+    let captures = capture::Captures::new(config.capture);
     let routes = info::router(config, &peers, tls, mqtt.map(MqttBroker::advert))
         .merge(tls::route::router(tls_port))
         .merge(peers::router(&peers))
         .merge(httpbin::router(config))
         .merge(static_files::router(&config.static_dir))
         .layer(CompressionLayer::new().compress_when(compress_when))
-        .merge(bridge::router(config, shutdown.clone(), peers))
+        .merge(capture::router(captures.clone()))
+        .merge(bridge::router(config, shutdown.clone(), peers, captures.clone()))
         .merge(telemetry::router(config, shutdown.clone()))
         .merge(mqtt::websocket::router(config, shutdown.clone(), mqtt.map(MqttBroker::address)))
-        .merge(websocket::router(config, shutdown));
+        .merge(websocket::router(config, shutdown, captures));
     cors::wrap(routes).layer(TraceLayer::new_for_http())
 }
 

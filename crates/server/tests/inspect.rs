@@ -73,6 +73,7 @@ async fn the_handshake_is_reported_first() {
             extensions: Some(answered.to_owned()),
             offered_subprotocols: Some("json, chat".to_owned()),
             subprotocol: Some("json".to_owned()),
+            capture: facts.capture.clone(),
         }
     );
 }

@@ -100,6 +100,10 @@ pub enum BridgeEvent {
         /// The peer's end, `ip:port`: the exact address that was checked against the allowlist.
         remote: String,
         connect_ms: f64,
+        /// The id of the server's recording of this connection (`GET /api/captures/{id}.pcap`);
+        /// absent when the server keeps no captures (and in events from servers before them).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capture: Option<String>,
     },
     /// Running totals, both ways. Datagram counts only on UDP bridges.
     Data {
@@ -215,8 +219,20 @@ mod tests {
                     local: "127.0.0.1:50312".into(),
                     remote: "127.0.0.1:7007".into(),
                     connect_ms: 0.412,
+                    capture: None,
                 },
                 r#"{"event":"connected","at_ms":1.25,"transport":"tcp","local":"127.0.0.1:50312","remote":"127.0.0.1:7007","connect_ms":0.412}"#,
+            ),
+            (
+                BridgeEvent::Connected {
+                    at_ms: 1.25,
+                    transport: Transport::Tcp,
+                    local: "127.0.0.1:50312".into(),
+                    remote: "127.0.0.1:7007".into(),
+                    connect_ms: 0.412,
+                    capture: Some("0f3a".into()),
+                },
+                r#"{"event":"connected","at_ms":1.25,"transport":"tcp","local":"127.0.0.1:50312","remote":"127.0.0.1:7007","connect_ms":0.412,"capture":"0f3a"}"#,
             ),
             (
                 BridgeEvent::Data {
@@ -352,6 +368,7 @@ mod tests {
                     local: "127.0.0.1:40000".into(),
                     remote: "127.0.0.1:7".into(),
                     connect_ms: 0.05,
+                    capture: None,
                 },
                 "udp connected in 0.05 ms: 127.0.0.1:40000 → 127.0.0.1:7",
             ),

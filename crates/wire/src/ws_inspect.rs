@@ -64,6 +64,10 @@ pub struct HandshakeFacts {
     pub extensions: Option<String>,
     pub offered_subprotocols: Option<String>,
     pub subprotocol: Option<String>,
+    /// The id of the server's recording of this session (`GET /api/captures/{id}.pcap`); absent
+    /// when the server keeps no captures (and in reports from servers before them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<String>,
 }
 
 /// One report, sent by `/ws/inspect` as a text message after the echo it describes.

@@ -73,6 +73,8 @@ mod message_log;
 mod mqtt;
 #[path = "cases/payload_view.rs"]
 mod payload_view;
+#[path = "cases/packets_synth.rs"]
+mod packets_synth;
 #[path = "cases/protowire.rs"]
 mod protowire;
 #[path = "cases/query_params.rs"]

@@ -21,7 +21,8 @@
 //!
 //! Then `relay.rs` runs the bridge in a task of its own, over the peer socket of `peer.rs`. It
 //! counts as a WebSocket connection for the shutdown, which closes it with a `closed` event
-//! (`shutdown`) and 1001.
+//! (`shutdown`) and 1001. It records what it exchanges with the peer for `capture/` (the id in
+//! the `connected` event); [`capture_name`] says under which label and port.
 
 mod ftp_watch;
 mod peer;
@@ -42,6 +43,7 @@ use wire::bridge_event::Transport;
 
 pub(crate) use target::host_and_port;
 
+use crate::capture::Captures;
 use crate::error::ApiError;
 use crate::peers::Peers;
 use crate::websocket::{self, guard, handshake};
@@ -95,6 +97,8 @@ struct Bridges {
     shutdown: Shutdown,
     open: Arc<AtomicUsize>,
     next_id: Arc<AtomicU64>,
+    /// Where bridges are recorded.
+    captures: Captures,
 }
 
 /// One place under the bridge cap, given back when the bridge's task ends.
@@ -117,7 +121,7 @@ impl Bridges {
 }
 
 /// `/ws/tcp` and `/ws/udp`, behind the guard of every `/ws/` route.
-pub(crate) fn router(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) -> Router {
+pub(crate) fn router(config: &Config, shutdown: Shutdown, peers: Arc<Peers>, captures: Captures) -> Router {
     let admission = guard::Guard::new(config, &shutdown);
     let bridge = &config.bridge;
     let bridges = Bridges {
@@ -134,6 +138,7 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown, peers: Arc<Peers>) -> 
         shutdown,
         open: Arc::new(AtomicUsize::new(0)),
         next_id: Arc::new(AtomicU64::new(1)),
+        captures,
     };
     Router::new()
         .route("/ws/tcp", any(|State(bridges), request| open(bridges, request, Transport::Tcp)))
@@ -168,6 +173,7 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
             .into_response();
     };
     let target_address = target.address;
+    let capture_as = capture_name(&bridges.peers, target_address, transport);
     let bridge = Bridge {
         id: bridges.next_id.fetch_add(1, Ordering::Relaxed),
         client: websocket::client_address(&request),
@@ -182,7 +188,30 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
         _slot: slot,
         ftp_peers: (transport == Transport::Tcp && bridges.peers.is_ftp_control_address(target_address))
             .then(|| bridges.peers.clone()),
+        captures: bridges.captures.clone(),
+        capture_as,
     };
     tokio::spawn(bridge.run());
     response
+}
+
+/// How a bridge to `address` is recorded: the capture's label, and the port the peer is written
+/// at. A built-in peer's control port is written at its protocol's own (echo 7, SMTP 25, POP3
+/// 110, FTP 21), so tshark and Wireshark dissect it; an FTP data connection and any other peer
+/// keep their real port (the data port is the one the control connection's 227/229 names).
+fn capture_name(peers: &Peers, address: std::net::SocketAddr, transport: Transport) -> (&'static str, u16) {
+    let peer = peers.all().iter().find(|peer| peer.address == address && peer.transport == transport);
+    let well_known = peer.and_then(|peer| match peer.protocol {
+        "echo" => Some(("echo", 7)),
+        "smtp" => Some(("smtp", 25)),
+        "pop3" => Some(("pop3", 110)),
+        "ftp" => Some(("ftp", 21)),
+        _ => None,
+    });
+    match (well_known, transport) {
+        (Some(known), _) => known,
+        (None, Transport::Tcp) if peers.is_ftp_data_address(address) => ("ftp-data", address.port()),
+        (None, Transport::Tcp) => ("tcp", address.port()),
+        (None, Transport::Udp) => ("udp", address.port()),
+    }
 }

@@ -20,6 +20,7 @@
 //! The byte limit counts both directions together. Over TCP the chunk that reaches it is cut to
 //! fit (the bridge carries exactly the limit); over UDP a datagram that does not fit is not sent.
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -35,6 +36,7 @@ use tokio_util::task::task_tracker::TaskTrackerToken;
 use wire::bridge_event::{
     BridgeCommand, BridgeEvent, CloseReason, DATA_EVENT_INTERVAL_MS, TimeoutPhase, Transport, millis,
 };
+use wire::packets::synth::Side;
 use yawc::close::CloseCode;
 use yawc::{Frame, OpCode, Options, Role, WebSocket};
 
@@ -43,6 +45,7 @@ use super::ftp_watch::FtpWatch;
 use super::peer::{ConnectError, Incoming, PeerReader, PeerSocket, PeerWriter, is_port_unreachable, is_reset};
 use super::target::Target;
 use crate::Shutdown;
+use crate::capture::{Captures, Carrier, Recorder};
 use crate::peers::Peers;
 
 /// The largest read from a TCP peer, sent as one binary message.
@@ -88,6 +91,9 @@ pub(crate) struct Bridge {
     /// For a bridge to the FTP peer's control port: the directory its passive replies are
     /// noted in, which opens their data ports to the bridge.
     pub ftp_peers: Option<Arc<Peers>>,
+    /// Where the bridge is recorded, under which label and with the peer at which port.
+    pub captures: Captures,
+    pub capture_as: (&'static str, u16),
 }
 
 /// Why the relay stopped.
@@ -239,14 +245,20 @@ impl Bridge {
             }
         };
         let connect_ms = millis(connecting.elapsed());
-        let connected = match peer.addresses() {
-            Ok((local, remote)) => BridgeEvent::Connected {
-                at_ms: self.at_ms(),
-                transport: self.transport,
-                local: local.to_string(),
-                remote: remote.to_string(),
-                connect_ms,
-            },
+        let (capture, connected) = match peer.addresses() {
+            Ok((local, remote)) => {
+                let capture = self.start_capture(local, remote);
+                let id = capture.as_ref().map(|recorder| recorder.id().to_owned());
+                let connected = BridgeEvent::Connected {
+                    at_ms: self.at_ms(),
+                    transport: self.transport,
+                    local: local.to_string(),
+                    remote: remote.to_string(),
+                    connect_ms,
+                    capture: id,
+                };
+                (capture, connected)
+            }
             Err(error) => {
                 let detail = format!("the socket to the peer failed at once: {error}");
                 self.close(&mut sink, &mut stream, Vec::new(), CloseReason::Error, detail).await;
@@ -260,13 +272,22 @@ impl Bridge {
         let tally = Tally::new();
         let (events, mut queued) = mpsc::channel(EVENT_QUEUE);
         let (reader, writer) = peer.halves();
+        let capture = capture.as_ref();
         let ending = tokio::select! {
-            ending = self.client_to_peer(&mut stream, writer, &tally, &events) => ending,
-            ending = self.peer_to_client(&mut sink, reader, &tally, &mut queued) => ending,
+            ending = self.client_to_peer(&mut stream, writer, &tally, &events, capture) => ending,
+            ending = self.peer_to_client(&mut sink, reader, &tally, &mut queued, capture) => ending,
             ending = idle(&tally, self.limits.idle) => ending,
             () = cancelled.as_mut() => Ending::Shutdown,
         };
 
+        if let Some(recorder) = capture {
+            // The peer's reset ends it; otherwise the server closes its socket now: FIN (a
+            // second FIN, after a shutdown_write, is left out of the capture).
+            match ending {
+                Ending::Reset(_) => recorder.reset(Side::Server),
+                _ => recorder.fin(Side::Client),
+            }
+        }
         let mut last = Vec::new();
         while let Ok(event) = queued.try_recv() {
             last.push(event);
@@ -299,6 +320,17 @@ impl Bridge {
         self.close(&mut sink, &mut stream, last, reason, detail).await;
     }
 
+    /// Starts recording the bridge between the server's end `local` and the peer at `remote`
+    /// (written at the port `capture_as` says); `None` when capturing is off.
+    fn start_capture(&self, local: SocketAddr, remote: SocketAddr) -> Option<Recorder> {
+        let (label, port) = self.capture_as;
+        let carrier = match self.transport {
+            Transport::Tcp => Carrier::Tcp,
+            Transport::Udp => Carrier::Udp,
+        };
+        self.captures.start(carrier, label, local, SocketAddr::new(remote.ip(), port))
+    }
+
     /// The events and the ending of a connection that could not be made.
     fn connect_failure(&self, error: ConnectError) -> (Vec<BridgeEvent>, CloseReason, String) {
         let at_ms = self.at_ms();
@@ -329,6 +361,7 @@ impl Bridge {
         mut writer: PeerWriter<'_>,
         tally: &Tally,
         events: &mpsc::Sender<BridgeEvent>,
+        capture: Option<&Recorder>,
     ) -> Ending {
         // yawc's stream ends on a close frame, a protocol error (which it answers with a close
         // frame of its own) or a lost connection.
@@ -346,6 +379,9 @@ impl Bridge {
                         if let Err(error) = writer.send(&payload[..take]).await {
                             return peer_error(error);
                         }
+                        if let Some(recorder) = capture {
+                            recorder.data_copied(Side::Client, &payload[..take]);
+                        }
                         tally.to_peer.add(take);
                     }
                     if over {
@@ -356,6 +392,9 @@ impl Bridge {
                 OpCode::Text => match serde_json::from_slice::<BridgeCommand>(frame.payload()) {
                     Ok(BridgeCommand::ShutdownWrite) => match writer.shutdown().await {
                         Some(Ok(())) => {
+                            if let Some(recorder) = capture {
+                                recorder.fin(Side::Client);
+                            }
                             tally.client_fin.store(true, Ordering::Relaxed);
                             BridgeEvent::FinSent { at_ms: self.at_ms() }
                         }
@@ -390,6 +429,7 @@ impl Bridge {
         mut reader: PeerReader<'_>,
         tally: &Tally,
         queued: &mut mpsc::Receiver<BridgeEvent>,
+        capture: Option<&Recorder>,
     ) -> Ending {
         let mut buffer = vec![0; if self.transport == Transport::Udp { MAX_DATAGRAM_BYTES + 1 } else { CHUNK_BYTES }];
         let mut ticks = interval(Duration::from_millis(DATA_EVENT_INTERVAL_MS));
@@ -405,7 +445,12 @@ impl Bridge {
                             watch.read(&buffer[..take]);
                         }
                         if take > 0 || !over {
-                            let frame = Frame::binary(Bytes::copy_from_slice(&buffer[..take]));
+                            let chunk = Bytes::copy_from_slice(&buffer[..take]);
+                            if let Some(recorder) = capture {
+                                // The same bytes as the frame's, not a copy.
+                                recorder.data(Side::Server, chunk.clone());
+                            }
+                            let frame = Frame::binary(chunk);
                             if sink.send(frame).await.is_err() {
                                 return Ending::ClientClosed;
                             }
@@ -417,6 +462,9 @@ impl Bridge {
                         continue;
                     }
                     Ok(Incoming::Fin) => {
+                        if let Some(recorder) = capture {
+                            recorder.fin(Side::Server);
+                        }
                         tally.peer_fin.store(true, Ordering::Relaxed);
                         text(&BridgeEvent::PeerFin { at_ms: self.at_ms() })
                     }

@@ -93,6 +93,7 @@ fn handshake_facts(
         extensions,
         offered_subprotocols: (!offered.is_empty()).then(|| offered.join(", ")),
         subprotocol: subprotocol.map(str::to_owned),
+        capture: None,
     }
 }
 

@@ -11,7 +11,9 @@
 //! 3. This module: the endpoints. Both send the 101 that `handshake.rs` wrote, take the
 //!    connection from hyper, put it behind `opcode_check.rs` (a frame with a reserved opcode ends
 //!    the stream, so the echo fails the connection with 1002), and hand yawc the result.
-//!    `/ws/inspect` also puts it behind `inspect.rs`'s tap and sends the handshake report first.
+//!    `/ws/inspect` also puts it behind `inspect.rs`'s tap and sends the handshake report first,
+//!    and records the session for `capture/` (`capture::stream::Recorded`, under every other
+//!    layer, so the capture holds the bytes as they crossed the socket; its id is in the report).
 //! 4. `echo.rs`: the echo loop, the same for both; `/ws/inspect` passes its inspector, whose
 //!    report follows each echo.
 //!
@@ -74,6 +76,8 @@ use yawc::{DeflatePool, Frame, Options, Role, WebSocket};
 pub use deflate::{DeflateConfig, SERVER_WINDOW_BITS};
 pub use guard::OriginPolicy;
 
+use crate::capture::stream::Recorded;
+use crate::capture::{self, Captures, Carrier, Recorder};
 use crate::error::ApiError;
 use crate::{Config, Shutdown};
 use echo::{Echo, Reports, Summary, Timeouts};
@@ -97,6 +101,8 @@ struct Sockets {
     pool: DeflatePool,
     shutdown: Shutdown,
     next_id: Arc<AtomicU64>,
+    /// Where `/ws/inspect` sessions are recorded.
+    captures: Captures,
 }
 
 /// The two endpoints; they differ only in what wraps the connection and what follows an echo.
@@ -126,7 +132,7 @@ impl Sockets {
 }
 
 /// The `/ws/` routes, behind the guard.
-pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
+pub(crate) fn router(config: &Config, shutdown: Shutdown, captures: Captures) -> Router {
     let admission = guard::Guard::new(config, &shutdown);
     let sockets = Sockets {
         max_message_bytes: config.max_message_bytes,
@@ -135,6 +141,7 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
         pool: DeflatePool::new(DEFLATE_POOL_SIZE),
         shutdown,
         next_id: Arc::new(AtomicU64::new(1)),
+        captures,
     };
     // `any`: a request with another method than GET is refused by the handshake, in JSON.
     Router::new()
@@ -163,10 +170,15 @@ pub(crate) fn client_address(request: &Request) -> String {
 
 /// Answers the upgrade request, and runs the connection in a task of its own once upgraded.
 async fn open(sockets: Sockets, mut request: Request, endpoint: Endpoint) -> Response {
-    let Handshake { response, plan, facts, upgrade } = match handshake::accept(&mut request, &sockets.deflate) {
+    let Handshake { response, plan, mut facts, upgrade } = match handshake::accept(&mut request, &sockets.deflate) {
         Ok(handshake) => handshake,
         Err(refusal) => return refusal.into_response(),
     };
+    let capture = match endpoint {
+        Endpoint::Echo => None,
+        Endpoint::Inspect => record_handshake(&sockets.captures, &request, &response),
+    };
+    facts.capture = capture.as_ref().map(|recorder| recorder.id().to_owned());
     let peer = client_address(&request);
     let connection = Connection {
         id: sockets.next_id.fetch_add(1, Ordering::Relaxed),
@@ -178,6 +190,7 @@ async fn open(sockets: Sockets, mut request: Request, endpoint: Endpoint) -> Res
         facts: Some(facts),
         upgrade,
         reserved: ReservedOpcode::default(),
+        capture: capture.map(Box::new),
     };
     // One task type per endpoint, each holding only its own echo's state (an idle connection's
     // memory counts) and polling it with nothing in between.
@@ -196,7 +209,7 @@ async fn open(sockets: Sockets, mut request: Request, endpoint: Endpoint) -> Res
 #[expect(clippy::manual_async_fn, reason = "an async fn would hold the connection twice; see the doc")]
 fn echo_connection(mut connection: Connection) -> impl Future<Output = ()> {
     async move {
-        let Some(io) = connection.upgraded(Endpoint::Echo).await else { return };
+        let Some(io) = connection.upgraded(Endpoint::Echo, |io| io).await else { return };
         let Some(socket) = connection.socket(io) else { return };
         connection.facts = None;
         let summary = echo::echo(socket, connection.echo(None)).await;
@@ -208,7 +221,12 @@ fn echo_connection(mut connection: Connection) -> impl Future<Output = ()> {
 #[expect(clippy::manual_async_fn, reason = "an async fn would hold the connection twice; see echo_connection")]
 fn inspect_connection(mut connection: Connection) -> impl Future<Output = ()> {
     async move {
-        let Some(io) = connection.upgraded(Endpoint::Inspect).await else { return };
+        let capture = connection.capture.take();
+        let Some(io) =
+            connection.upgraded(Endpoint::Inspect, |io| Recorded::new(io, capture.map(|recorder| *recorder))).await
+        else {
+            return;
+        };
         let inspector = Inspector::default();
         let Some(mut socket) = connection.socket(inspector.tap(io)) else { return };
         let Some(facts) = connection.facts.take() else { return };
@@ -235,12 +253,19 @@ struct Connection {
     upgrade: OnUpgrade,
     /// Set by the stream's [`OpcodeCheck`], read by the echo loop.
     reserved: ReservedOpcode,
+    /// `/ws/inspect`'s recording, until the stream is wrapped in it (boxed: an echo
+    /// connection's memory counts, and it never has one).
+    capture: Option<Box<Recorder>>,
 }
 
 impl Connection {
-    /// Waits for the upgrade to complete: the stream, behind the reserved-opcode check; `None` if
-    /// the client went away first.
-    async fn upgraded(&mut self, endpoint: Endpoint) -> Option<OpcodeCheck<TokioIo<Upgraded>>> {
+    /// Waits for the upgrade to complete: the stream (`wrap`ped first), behind the
+    /// reserved-opcode check; `None` if the client went away first.
+    async fn upgraded<S>(
+        &mut self,
+        endpoint: Endpoint,
+        wrap: impl FnOnce(TokioIo<Upgraded>) -> S,
+    ) -> Option<OpcodeCheck<S>> {
         let io = match (&mut self.upgrade).await {
             Ok(io) => TokioIo::new(io),
             Err(error) => {
@@ -252,7 +277,7 @@ impl Connection {
         let protocol = facts.and_then(|facts| facts.subprotocol.as_deref()).unwrap_or("");
         let extensions = self.extensions().unwrap_or("");
         tracing::info!(conn = self.id, peer = self.peer, ?endpoint, protocol, extensions, "websocket opened");
-        Some(OpcodeCheck::new(io, self.reserved.clone()))
+        Some(OpcodeCheck::new(wrap(io), self.reserved.clone()))
     }
 
     /// The extension agreed in the handshake.
@@ -287,6 +312,20 @@ impl Connection {
     fn closed(&self, Summary { code, messages }: Summary) {
         tracing::info!(conn = self.id, peer = self.peer, code, messages, "websocket closed");
     }
+}
+
+/// Starts recording an `/ws/inspect` session with its handshake (see `capture` for the
+/// addresses and for how close the handshake's text is to its bytes); `None` when capturing is off.
+fn record_handshake(captures: &Captures, request: &Request, response: &Response) -> Option<Recorder> {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| SocketAddr::from(([192, 0, 2, 2], 49_152)), |ConnectInfo(address)| *address);
+    let server = capture::inspect_server_address(client);
+    let recorder = captures.start(Carrier::Tcp, "ws-inspect", client, server)?;
+    recorder.data(wire::packets::synth::Side::Client, capture::handshake::request_head(request).into());
+    recorder.data(wire::packets::synth::Side::Server, capture::handshake::response_head(response).into());
+    Some(recorder)
 }
 
 /// A client's frame as raw bytes, for the tests here: `first` is FIN/RSV/opcode, then the

@@ -121,6 +121,7 @@ fn handshake(accept: &str) -> WsEvent {
         extensions: Some("permessage-deflate".into()),
         offered_subprotocols: None,
         subprotocol: None,
+        capture: None,
     };
     received(Payload::Text(InspectReport::Handshake(facts).to_json()))
 }

@@ -44,6 +44,8 @@ pub struct Endpoints {
     /// The peer's end, `ip:port`.
     pub remote: String,
     pub connect_ms: f64,
+    /// The server's capture of the connection (`/api/captures/{id}.pcap`), if it keeps one.
+    pub capture: Option<String>,
 }
 
 /// What a bridge event or a closed socket changed, for the lab to act on.
@@ -190,10 +192,14 @@ impl Link {
                 self.bridge_totals = Some((*to_peer_bytes, *from_peer_bytes));
                 return happened;
             }
-            BridgeEvent::Connected { local, remote, connect_ms, .. } => {
+            BridgeEvent::Connected { local, remote, connect_ms, capture, .. } => {
                 self.status = LinkStatus::Connected;
-                self.endpoints =
-                    Some(Endpoints { local: local.clone(), remote: remote.clone(), connect_ms: *connect_ms });
+                self.endpoints = Some(Endpoints {
+                    local: local.clone(),
+                    remote: remote.clone(),
+                    connect_ms: *connect_ms,
+                    capture: capture.clone(),
+                });
                 happened.connected = true;
             }
             BridgeEvent::PeerFin { .. } => {

@@ -46,6 +46,7 @@ fn connected(channel: Channel, transport: Transport, remote: &str) -> SocketsEve
             local: "127.0.0.1:40000".into(),
             remote: remote.into(),
             connect_ms: 0.25,
+            capture: None,
         },
     )
 }

@@ -29,6 +29,7 @@ fn connected(transport: Transport) -> Note {
         local: "127.0.0.1:50312".into(),
         remote: "127.0.0.1:2525".into(),
         connect_ms: 0.412,
+        capture: None,
     })
 }
 
