@@ -7,6 +7,7 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::har::Timings;
 use crate::http_request::HttpRequest;
 
 /// How many requests the app keeps.
@@ -28,6 +29,39 @@ pub struct HistoryEntry {
     pub duration_ms: Option<f64>,
     #[serde(default)]
     pub error: Option<String>,
+    /// The response's head, size and timings (no body), for a HAR export; imported entries keep
+    /// what their file said. Absent in histories stored before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<RecordedResponse>,
+}
+
+/// What the history keeps of a response: no body (local storage is small), but what a HAR
+/// entry's response and timings need.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedResponse {
+    #[serde(default)]
+    pub status_text: String,
+    /// `HTTP/1.1`, `HTTP/2`…, or empty when the browser did not say.
+    #[serde(default)]
+    pub http_version: String,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub mime_type: String,
+    /// The decoded body's length in bytes, -1 when unknown.
+    #[serde(default)]
+    pub body_size: i64,
+    #[serde(default)]
+    pub timings: Timings,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_ip_address: Option<String>,
+    /// The resource type an imported file gave (`document`, `script`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    /// Where fetch ended up after redirects (empty: not redirected).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub final_url: String,
 }
 
 impl HistoryEntry {
@@ -77,9 +111,45 @@ impl History {
         let id = self.next_id;
         self.next_id += 1;
         let sent_at_ms = if sent_at_ms.is_finite() { sent_at_ms } else { 0.0 };
-        self.entries.insert(0, HistoryEntry { id, request, sent_at_ms, status: None, duration_ms: None, error: None });
+        self.entries.insert(
+            0,
+            HistoryEntry { id, request, sent_at_ms, status: None, duration_ms: None, error: None, response: None },
+        );
         self.entries.truncate(self.capacity);
         id
+    }
+
+    /// Room left before the oldest entries would be dropped.
+    pub fn room(&self) -> usize {
+        self.capacity.saturating_sub(self.entries.len())
+    }
+
+    /// Adds finished entries read from elsewhere (a HAR file) as the newest, keeping their order
+    /// (the first given ends on top), with fresh ids. Never drops an entry already here: only as
+    /// many as [`History::room`] are added, and the number added is returned.
+    pub fn add_finished(&mut self, entries: Vec<HistoryEntry>) -> usize {
+        let added: Vec<HistoryEntry> = entries
+            .into_iter()
+            .take(self.room())
+            .map(|mut entry| {
+                entry.id = self.next_id;
+                self.next_id += 1;
+                if !entry.sent_at_ms.is_finite() {
+                    entry.sent_at_ms = 0.0;
+                }
+                entry
+            })
+            .collect();
+        let count = added.len();
+        self.entries.splice(0..0, added);
+        count
+    }
+
+    /// Keeps the response head and timings of entry `id` for a HAR export.
+    pub fn attach_response(&mut self, id: u64, response: RecordedResponse) {
+        if let Some(entry) = self.entries.iter_mut().find(|entry| entry.id == id) {
+            entry.response = Some(response);
+        }
     }
 
     /// Records the outcome of entry `id`; nothing happens if it was dropped or cleared meanwhile.

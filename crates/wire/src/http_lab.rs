@@ -12,6 +12,7 @@
 
 use std::rc::Rc;
 
+use crate::har::{HarImport, HarNotice, recorded_response};
 use crate::history::{HISTORY_CAPACITY, History};
 use crate::http_request::{
     Auth, BinarySource, HttpRequest, KeyValue, MultipartField, RequestBody, RequestError, RequestProblem, check_body,
@@ -337,6 +338,12 @@ pub enum HttpEvent {
     HistoryNotStored(String),
     /// The EventSource panel: what the person did or the browser reported.
     EventSource(EsEvent),
+    /// A HAR file was read (`wire::har::import_har`, done by the app: big files take a while):
+    /// its requests join the history.
+    HarImported {
+        file_name: String,
+        result: Result<HarImport, String>,
+    },
 }
 
 /// What the app must do.
@@ -366,6 +373,10 @@ pub struct HttpLabState {
     pub history: History,
     /// Why the history could not be read or kept.
     pub history_notice: Option<String>,
+    /// What the last "Import HAR" did.
+    pub har_notice: Option<HarNotice>,
+    /// The history id of the exchange on screen (its HAR entry carries the body).
+    pub exchange_entry: Option<u64>,
     /// Read every response as it arrives, whatever its type.
     pub show_as_it_arrives: bool,
     /// The chunks of the last response read as it arrived (while it arrives, and after).
@@ -392,6 +403,8 @@ impl HttpLabState {
             exchange: Exchange::Idle,
             history,
             history_notice,
+            har_notice: None,
+            exchange_entry: None,
             show_as_it_arrives: false,
             stream: None,
             event_source: EventSourcePanel::new(&first_event_source_url(page_origin)),
@@ -438,9 +451,11 @@ impl HttpLabState {
                 Err(failure) => stream.end(last_chunk_ms, StreamEnd::Cut(failure.title().to_string())),
             }
         }
+        self.exchange_entry = Some(id);
         self.exchange = match result {
             Ok(outcome) => {
                 self.history.complete(id, Some(outcome.status), Some(outcome.duration_ms), None);
+                self.history.attach_response(id, recorded_response(&outcome));
                 Exchange::Done { outcome: Rc::new(outcome), sent }
             }
             Err(failure) => {
@@ -498,6 +513,17 @@ impl LabState for HttpLabState {
             HttpEvent::HistoryNotStored(error) => self.history_notice = Some(error),
             HttpEvent::EventSource(event) => {
                 return self.event_source.apply(event, now_ms).into_iter().map(HttpEffect::EventSource).collect();
+            }
+            HttpEvent::HarImported { file_name, result } => {
+                let notice = match result {
+                    Ok(import) => import.merge_into(&mut self.history, &file_name),
+                    Err(error) => HarNotice::unreadable(&file_name, &error),
+                };
+                let added = notice.imported > 0;
+                self.har_notice = Some(notice);
+                if added {
+                    return self.store_history();
+                }
             }
         }
         Vec::new()

@@ -14,6 +14,7 @@ use crate::binary_input::{PayloadEncoding, parse_binary};
 use crate::connection::{CloseInfo, ConnectionState, check_client_close, close_code_explanation, close_code_name};
 use crate::echo_options::{set_knob, with_path};
 use crate::endpoint::{check_socket_url, echo_url_for_page, parse_subprotocols};
+use crate::har::WsSessionRecord;
 use crate::hexdump::to_hex;
 use crate::lab::LabState;
 use crate::message_log::{Direction, EventKind, LogFilter, MessageLog, Payload};
@@ -256,6 +257,8 @@ pub struct WsLabState {
     /// Whether the log follows the newest entry.
     pub autoscroll: bool,
     pub saved: SavedMessages,
+    /// The last connection started, for "Export HAR".
+    pub session_record: Option<WsSessionRecord>,
     /// Changes whenever the log or the frames change, so a view compares a number, not the log.
     log_revision: u64,
     page_is_secure: bool,
@@ -284,6 +287,7 @@ impl WsLabState {
             selected: None,
             autoscroll: true,
             saved,
+            session_record: None,
             log_revision: 0,
             page_is_secure: page_protocol == "https:",
             has_socket: false,
@@ -359,6 +363,9 @@ impl WsLabState {
         match event {
             SocketEvent::Opened { url, protocol, extensions } => {
                 self.log_event(EventKind::Info, opened_text(&url, &protocol, &extensions), now_ms);
+                if let Some(record) = self.session_record.as_mut() {
+                    record.opened(&protocol, &extensions, now_ms);
+                }
                 self.connection = ConnectionState::Open { protocol, extensions };
             }
             SocketEvent::Received(payload) => {
@@ -382,6 +389,9 @@ impl WsLabState {
             SocketEvent::Closed(info) => {
                 let (kind, text) = closed_text(&info);
                 self.log_event(kind, text, now_ms);
+                if let Some(record) = self.session_record.as_mut() {
+                    record.closed(&info);
+                }
                 self.connection = ConnectionState::Closed(info);
             }
         }
@@ -467,6 +477,8 @@ impl LabState for WsLabState {
                 let offered =
                     if protocols.is_empty() { String::new() } else { format!(" offering {}", protocols.join(", ")) };
                 self.log_event(EventKind::Info, format!("Connecting to {url}{offered}"), now_ms);
+                let first_log_id = self.log.iter().last().map_or(0, |entry| entry.id);
+                self.session_record = Some(WsSessionRecord::started(&url, &protocols, now_ms, first_log_id));
             }
             WsEvent::ConnectRefused { url, error } => {
                 self.has_socket = false;

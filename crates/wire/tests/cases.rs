@@ -49,6 +49,8 @@ mod formats_msgpack;
 mod formats_protobuf;
 #[path = "cases/formats_xml.rs"]
 mod formats_xml;
+#[path = "cases/har.rs"]
+mod har;
 #[path = "cases/hashing.rs"]
 mod hashing;
 #[path = "cases/hexdump.rs"]

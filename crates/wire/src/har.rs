@@ -1,1 +1,0 @@
-//! (issue 14, helper D: HAR 1.2 export and import)
