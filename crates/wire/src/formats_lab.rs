@@ -20,6 +20,7 @@ use crate::formats::samples::{self, SAMPLE_PROTO, SAMPLE_PROTO_NAME};
 use crate::formats::{ByteMap, Decoded, Format, FormatError, Node, Path, json, xml};
 use crate::hexdump::to_hex;
 use crate::lab::LabState;
+use crate::packets::craft::{CraftEdit, CraftForm};
 use crate::protowire;
 
 /// Typing pauses this long before the Compare tab applies the source.
@@ -124,6 +125,8 @@ pub enum FormatsEvent {
         origin: String,
         bytes: Vec<u8>,
     },
+    /// A change in the Craft packet tab's form.
+    Craft(CraftEdit),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,6 +146,8 @@ pub struct FormatsLabState {
     pub message: String,
     pub compare: CompareInput,
     pub decode: DecodeInput,
+    /// The Craft packet tab's form, as typed.
+    pub craft: CraftForm,
     /// Changes whenever the schema is compiled again, so views compare a number, not a schema.
     schema_revision: u64,
 }
@@ -176,6 +181,7 @@ impl FormatsLabState {
                 selected: None,
                 file_problem: None,
             },
+            craft: CraftForm::default(),
             schema_revision: 0,
         }
     }
@@ -291,6 +297,7 @@ impl LabState for FormatsLabState {
                 self.decode.selected = None;
                 self.decode.source = source_for(origin, bytes);
             }
+            FormatsEvent::Craft(edit) => self.craft.apply(edit),
         }
         Vec::new()
     }

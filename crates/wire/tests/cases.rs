@@ -73,10 +73,12 @@ mod jwt;
 mod message_log;
 #[path = "cases/mqtt.rs"]
 mod mqtt;
-#[path = "cases/payload_view.rs"]
-mod payload_view;
+#[path = "cases/packets_craft.rs"]
+mod packets_craft;
 #[path = "cases/packets_synth.rs"]
 mod packets_synth;
+#[path = "cases/payload_view.rs"]
+mod payload_view;
 #[path = "cases/protowire.rs"]
 mod protowire;
 #[path = "cases/query_params.rs"]

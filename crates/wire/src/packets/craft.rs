@@ -1,1 +1,0 @@
-//! (issue 14, helper B: packets crafted layer by layer)
