@@ -1,5 +1,6 @@
 //! Widgets shared by the labs.
 
+pub mod capture_actions;
 pub mod hand_off_button;
 pub mod hex_view;
 pub mod key_value_table;

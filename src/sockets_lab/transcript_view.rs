@@ -22,6 +22,7 @@ use yew::prelude::*;
 use super::LabSnapshot;
 use super::pictures::control_span;
 use super::reply_view::{DataLinkState, ReplyView};
+use crate::components::capture_actions::CaptureActions;
 use crate::components::hand_off_button::HandOffButton;
 use crate::components::hex_view::HexView;
 use crate::net::navigation::HandOff;
@@ -54,6 +55,14 @@ fn channel_title(channel: Channel) -> &'static str {
     match channel {
         Channel::Control => "Transcript",
         Channel::Data => "FTP data connection",
+    }
+}
+
+/// What a channel's capture is of, in the capture buttons' names.
+fn capture_of(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Control => "the connection",
+        Channel::Data => "the FTP data connection",
     }
 }
 
@@ -193,6 +202,9 @@ pub fn transcript_view(props: &TranscriptViewProps) -> Html {
                 </span>
                 {origin}
                 <span class="spacer"></span>
+                if let Some(url) = state.capture_url(channel) {
+                    <CaptureActions url={url} what={capture_of(channel)} />
+                }
                 <span class="transcript-totals" data-testid="transcript-totals">
                     <span class="sent-text">{format!("→ {} {unit} sent ({})", sent.messages, format_bytes(sent.bytes))}</span>
                     <span class="received-text">{format!("← {} received ({})", received.messages, format_bytes(received.bytes))}</span>

@@ -15,6 +15,7 @@ use wire::saved_messages::SavedMessages;
 use wire::ws_lab::{WsEvent, WsLabState};
 use yew::prelude::*;
 
+use crate::components::capture_actions::CaptureActions;
 use crate::lab_store::use_lab_store;
 use crate::net::{page_origin, storage};
 use composer::Composer;
@@ -26,6 +27,13 @@ use message_list::{LogSnapshot, MessageList};
 /// The saved messages from localStorage; unreadable text is set aside (never lost).
 fn load_saved() -> SavedMessages {
     storage::load_or_set_aside(SAVED_KEY, SavedMessages::from_json).ok().flatten().unwrap_or_default()
+}
+
+/// Where the server serves its capture of the `/ws/inspect` session, once the handshake report
+/// has named one.
+fn capture_url(lab: &WsLabState) -> Option<String> {
+    let id = lab.handshake.as_ref()?.capture.as_deref()?;
+    wire::packets::synth::capture_url(&lab.form.url, id)
 }
 
 #[function_component(WsLab)]
@@ -59,6 +67,9 @@ pub fn ws_lab() -> Html {
                 on_connect={session.callback(|()| WsEvent::Connect)}
                 on_disconnect={session.callback(|()| WsEvent::Disconnect)}
             />
+            if let Some(url) = capture_url(&lab) {
+                <div class="capture-row"><CaptureActions {url} what="the WebSocket session" /></div>
+            }
             <div class="ws-workspace">
                 <MessageList
                     {snapshot}

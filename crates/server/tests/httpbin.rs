@@ -187,7 +187,7 @@ async fn echo_routes_describe_the_request() {
             case(request("GET", "/anything/", &[], ""), 200, "application/json").json(vec![("/method", json!("GET"))]),
             // An OPTIONS request that is not a preflight reaches /anything, with CORS headers.
             case(request("OPTIONS", "/anything", &[("origin", "http://elsewhere.test")], ""), 200, "application/json")
-                .headers(&[("access-control-allow-origin", "*"), ("timing-allow-origin", "*")])
+                .headers(&[("access-control-allow-origin", "http://elsewhere.test"), ("timing-allow-origin", "*")])
                 .json(vec![("/method", json!("OPTIONS"))]),
             case(request("OPTIONS", "/anything", &[], ""), 200, "application/json")
                 .json(vec![("/method", json!("OPTIONS"))]),
@@ -642,24 +642,36 @@ async fn cors_preflights_are_204_and_every_response_is_readable_cross_origin() {
                 "",
             )
             .headers(&[
-                ("access-control-allow-origin", "*"),
-                ("access-control-allow-methods", "*"),
+                // The page's own origin with credentials, so a request sending cookies is allowed too.
+                ("access-control-allow-origin", "http://elsewhere.test"),
+                ("access-control-allow-credentials", "true"),
+                ("access-control-allow-methods", "PUT"),
                 ("access-control-allow-headers", "authorization,x-trace"),
                 ("access-control-max-age", "86400"),
                 ("timing-allow-origin", "*"),
             ]),
             case(request("GET", "/get", &[origin], ""), 200, "application/json").headers(&[
-                ("access-control-allow-origin", "*"),
-                ("access-control-expose-headers", "*"),
+                ("access-control-allow-origin", "http://elsewhere.test"),
+                ("access-control-allow-credentials", "true"),
+                // `*` for requests without credentials, the names for those with them.
+                ("access-control-expose-headers", "*, content-type, vary, content-length"),
                 ("timing-allow-origin", "*"),
             ]),
             // Errors, the API, the app's pages and the WebSocket route get them too.
-            error_case(request("GET", "/status/abc", &[origin], ""), 400)
-                .headers(&[("access-control-allow-origin", "*"), ("timing-allow-origin", "*")]),
+            error_case(request("GET", "/status/abc", &[origin], ""), 400).headers(&[
+                ("access-control-allow-origin", "http://elsewhere.test"),
+                ("access-control-allow-credentials", "true"),
+                ("timing-allow-origin", "*"),
+            ]),
             case(request("GET", "/api/info", &[origin], ""), 200, "application/json")
-                .headers(&[("access-control-allow-origin", "*"), ("timing-allow-origin", "*")]),
+                .headers(&[("access-control-allow-origin", "http://elsewhere.test"), ("timing-allow-origin", "*")]),
             case(request("GET", "/formats", &[origin], ""), 200, "text/html")
-                .headers(&[("access-control-allow-origin", "*"), ("timing-allow-origin", "*")]),
+                .headers(&[("access-control-allow-origin", "http://elsewhere.test"), ("timing-allow-origin", "*")]),
+            // An OPTIONS request of its own (no Access-Control-Request-Method) is answered by the route.
+            case(request("OPTIONS", "/anything", &[origin], ""), 200, "application/json").headers(&[
+                ("access-control-allow-origin", "http://elsewhere.test"),
+                ("access-control-allow-credentials", "true"),
+            ]),
             case(get("/get"), 200, "application/json").headers(&[("timing-allow-origin", "*")]),
         ],
     )
@@ -674,7 +686,9 @@ fn sample_uri(path: &str) -> String {
         .replace("{seconds}", "0")
         .replace("{n}", "1")
         .replace("{user}", "u")
-        .replace("{pass}", "p");
+        .replace("{pass}", "p")
+        .replace("{name}", "flavour")
+        .replace("{value}", "oatmeal");
     match uri.as_str() {
         "/drip" => "/drip?duration=0&delay=0".to_owned(),
         "/redirect-to" => "/redirect-to?url=/get".to_owned(),

@@ -7,6 +7,7 @@
 //! Every failure is an [`ApiError`], rendered as `{"error": ..., "status": N}`.
 
 mod auth;
+mod cookies;
 mod dump;
 mod dynamic;
 pub(crate) mod formats;
@@ -187,6 +188,30 @@ pub(crate) const ROUTES: &[Route] = &[
         group: "auth",
         description: "200 with any Authorization: Bearer token, else 401",
     },
+    Route {
+        path: "/cookies",
+        methods: "GET",
+        group: "cookies",
+        description: "The cookies the request carried, as JSON",
+    },
+    Route {
+        path: "/cookies/set?{name}={value}",
+        methods: "GET",
+        group: "cookies",
+        description: "Sets each cookie of the query (Path=/), then 302 to /cookies",
+    },
+    Route {
+        path: "/cookies/set/{name}/{value}",
+        methods: "GET",
+        group: "cookies",
+        description: "Sets one cookie (Path=/), then 302 to /cookies",
+    },
+    Route {
+        path: "/cookies/delete?{name}",
+        methods: "GET",
+        group: "cookies",
+        description: "Expires each named cookie, then 302 to /cookies",
+    },
     Route { path: "/json", methods: "GET", group: "formats", description: "A sample JSON document" },
     Route {
         path: "/json?records={n}",
@@ -248,6 +273,10 @@ pub(crate) fn router(config: &Config) -> Router {
         .route("/digest-auth/{qop}/{user}/{passwd}", only(get(auth::digest)))
         .route("/digest-auth/{qop}/{user}/{passwd}/{algorithm}", only(get(auth::digest)))
         .route("/bearer", only(get(auth::bearer)))
+        .route("/cookies", only(get(cookies::show)))
+        .route("/cookies/set", only(get(cookies::set_from_query)))
+        .route("/cookies/set/{name}/{value}", only(get(cookies::set_one)))
+        .route("/cookies/delete", only(get(cookies::delete)))
         .route("/json", only(get(formats::json)))
         .route("/xml", only(get(formats::xml)))
         .route("/html", only(get(formats::html)))

@@ -284,6 +284,13 @@ impl SocketsLabState {
         }
     }
 
+    /// Where the server serves its capture of the connection on `channel`
+    /// (`http://HOST/api/captures/{id}.pcap`), once the bridge has named one.
+    pub fn capture_url(&self, channel: Channel) -> Option<String> {
+        let id = self.link(channel)?.endpoints.as_ref()?.capture.as_deref()?;
+        crate::packets::synth::capture_url(&format!("{}//{}", self.page_protocol, self.page_host), id)
+    }
+
     fn link_mut(&mut self, channel: Channel) -> Option<&mut Link> {
         match channel {
             Channel::Control => self.control.as_mut(),
