@@ -126,6 +126,16 @@ pub(crate) fn router(config: &Config, peers: &Peers, tls: Option<TlsAdvert>, mqt
                       HTTP version, and the ClientHello the client sent (hex) with its JA3 and JA4; over plain \
                       HTTP, 400 with the https URL",
     };
+    let captures = Endpoint {
+        path: "/api/captures/{id}.pcap",
+        kind: "http",
+        group: "captures",
+        methods: "GET",
+        description: "A session the server saw whole (an /ws/inspect WebSocket, a bridge's TCP or UDP \
+                      exchange) as a .pcap for Wireshark and tshark; the id is in /ws/inspect's handshake \
+                      report and the bridge's connected event; 404 once the server has dropped it \
+                      (--capture-sessions)",
+    };
     let http = ROUTES.iter().map(|route| Endpoint {
         path: route.path,
         kind: "http",
@@ -139,7 +149,7 @@ pub(crate) fn router(config: &Config, peers: &Peers, tls: Option<TlsAdvert>, mqt
         max_message_bytes: config.max_message_bytes,
         max_body_bytes: config.max_body_bytes,
         max_delay_seconds: config.max_delay.as_secs_f64(),
-        endpoints: [websocket, inspect, tcp, udp, telemetry, mqtt_websocket, tls_info]
+        endpoints: [websocket, inspect, tcp, udp, telemetry, mqtt_websocket, tls_info, captures]
             .into_iter()
             .chain(http)
             .collect(),
