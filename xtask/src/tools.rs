@@ -23,7 +23,8 @@ pub struct Needs {
     pub end_to_end: bool,
     /// The real protocol clients the server's tests drive its peers with: python3 (socket,
     /// smtplib, poplib, ftplib), curl (smtp://, pop3://, ftp://), mosquitto_pub/_sub and the
-    /// mosquitto broker (bench-iot's peer), and paho-mqtt 2 in a venv ([`MQTT_PYTHON_ENV`]).
+    /// mosquitto broker (bench-iot's peer), paho-mqtt 2 in a venv ([`MQTT_PYTHON_ENV`]), and
+    /// tshark (the server's captures read back).
     pub protocol_clients: bool,
 }
 
@@ -219,7 +220,7 @@ fn ensure_paho_mqtt(tools_dir: &Path) -> Result<String, String> {
 fn ensure_protocol_clients() -> Result<(), String> {
     // Each real peer the tests drive, and the probe that says it is there. Python's own modules come
     // from Debian too (python3-requests and so on), never from a download outside the registries.
-    let peers: [(&str, &[&str], &str); 10] = [
+    let peers: [(&str, &[&str], &str); 11] = [
         ("python3", &["--version"], "python3"),
         ("curl", &["--version"], "curl"),
         ("nginx", &["-v"], "nginx"),
@@ -230,6 +231,9 @@ fn ensure_protocol_clients() -> Result<(), String> {
         (DEBIAN_PYTHON, &["-c", "import ensurepip"], "python3-venv"),
         ("sh", &["-c", "command -v mosquitto_pub"], "mosquitto-clients"),
         ("sh", &["-c", "command -v mosquitto"], "mosquitto"),
+        // Reads the captures the server writes (tests/captures.rs, e2e/packets-server-capture).
+        // Its debconf question (non-root capture) takes the default under DEBIAN_FRONTEND above.
+        ("tshark", &["--version"], "tshark"),
     ];
     let missing: Vec<&str> = peers
         .into_iter()
@@ -245,7 +249,7 @@ fn ensure_protocol_clients() -> Result<(), String> {
     apt_install(
         &missing,
         "the tests drive the server with real peers: curl, nginx, h2load, mosquitto (broker and clients) and \
-         Python (requests, aiohttp, websockets, venv)",
+         Python (requests, aiohttp, websockets, venv), and tshark to read the captures",
     )
 }
 
