@@ -291,13 +291,22 @@ fn http(cursor: &mut Cursor) -> Walk {
         } else {
             &["method", "target", "version"]
         };
+        // Where the mapped pieces end, so the separators and line breaks between them are mapped too.
+        let mut mapped_to = at;
         if let Some(pieces) = &first_line {
             for ((start, len), name) in pieces.iter().zip(names) {
                 let text = String::from_utf8_lossy(&payload[*start..start + len]).into_owned();
+                if at + start > mapped_to {
+                    cursor.structure(mapped_to, at + start - mapped_to, "space");
+                }
                 cursor.put(name, at + start, *len, Role::Value, Value::String(text.clone()), format!("{name} {text}"));
+                mapped_to = at + start + len;
             }
         }
         let Some(head_len) = head_len else {
+            if cursor.end > mapped_to {
+                cursor.structure(mapped_to, cursor.end - mapped_to, "the head goes on in a later segment");
+            }
             cursor.pos = cursor.end;
             return Ok(());
         };
@@ -306,7 +315,11 @@ fn http(cursor: &mut Cursor) -> Walk {
                 let name_at = offset_of(name.as_bytes());
                 let value_at = offset_of(value);
                 let value_text = String::from_utf8_lossy(value).into_owned();
+                if name_at > mapped_to {
+                    cursor.structure(mapped_to, name_at - mapped_to, "line break");
+                }
                 cursor.group(name, |cursor| {
+                    let name_end = name_at + name.len();
                     cursor.put(
                         "name",
                         name_at,
@@ -315,19 +328,20 @@ fn http(cursor: &mut Cursor) -> Walk {
                         Value::String((*name).to_string()),
                         format!("header name {name}"),
                     );
-                    cursor.put(
-                        "value",
-                        value_at,
-                        value.len(),
-                        Role::Value,
-                        Value::String(value_text.clone()),
-                        format!("{name}: {value_text}"),
-                    );
+                    if value_at > name_end {
+                        cursor.structure(name_end, value_at - name_end, "colon and spaces");
+                    }
+                    let detail = format!("{name}: {value_text}");
+                    cursor.put("value", value_at, value.len(), Role::Value, Value::String(value_text.clone()), detail);
                     Ok(())
                 })?;
+                mapped_to = value_at + value.len();
             }
             Ok(())
         })?;
+        if at + head_len > mapped_to {
+            cursor.structure(mapped_to, at + head_len - mapped_to, "line breaks ending the head");
+        }
         cursor.pos = at + head_len;
         if cursor.remaining() > 0 {
             cursor.rest("body", |len| format!("body, {} in this segment", bytes_count(len)))?;
@@ -388,7 +402,7 @@ pub fn dns_name(message: &[u8], at: usize) -> Option<(String, usize)> {
         let len = *message.get(pos)? as usize;
         match len {
             0 => {
-                let taken = in_place.unwrap_or(pos + 1 - at);
+                let taken = in_place.unwrap_or_else(|| pos + 1 - at);
                 let name = if labels.is_empty() { "<Root>".to_string() } else { labels.join(".") };
                 return Some((name, taken));
             }

@@ -126,6 +126,12 @@ impl<'b> Cursor<'b> {
         self.top_mut().add(key, Node::with_span(value, Span::new(at, len)));
     }
 
+    /// Maps bytes with no data in them (line breaks, separators) to the container being filled.
+    pub fn structure(&mut self, at: usize, len: usize, detail: impl Into<String>) {
+        let path = self.top().path.clone();
+        self.map.push(at, len, Role::Structure, &path, detail);
+    }
+
     /// Takes `len` bytes as one field.
     pub fn field(
         &mut self,

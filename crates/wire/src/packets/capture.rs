@@ -1,1 +1,0 @@
-//! (issue 14, helper A: .pcap/.pcapng reading, layers, follow TCP stream)
