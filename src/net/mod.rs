@@ -3,6 +3,7 @@
 //! Components call these and get plain values or errors back.
 
 pub mod bridge;
+pub mod download;
 pub mod event_source;
 pub mod files;
 pub mod formats_engine;

@@ -9,6 +9,7 @@ use wire::ws_inspect::{MessageFacts, summarize};
 use yew::prelude::*;
 
 use super::effects::Session;
+use super::har_export::ExportHarButton;
 use crate::net::utc_offset_minutes;
 
 /// Height of one row in pixels; must match `.log-row` in style.css.
@@ -164,6 +165,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
                     {if props.autoscroll { "Autoscroll on" } else { "Autoscroll paused" }}
                 </button>
                 <button type="button" class="button subtle" onclick={on_clear} disabled={log.is_empty()}>{"Clear"}</button>
+                <ExportHarButton session={props.snapshot.session.clone()} />
             </div>
             <p class="log-stats" data-testid="log-stats">
                 <span title="Messages sent">{format!("↑ {} sent ({})", sent.messages, format_bytes(sent.bytes))}</span>

@@ -7,6 +7,7 @@
 mod composer;
 mod connect_bar;
 mod effects;
+mod har_export;
 mod message_detail;
 mod message_list;
 
