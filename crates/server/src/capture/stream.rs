@@ -32,10 +32,10 @@ impl<S> Drop for Recorded<S> {
     /// Dropping the server's end of the socket closes it: FIN (after a reset, the capture ends
     /// at the reset: nothing after one is written).
     fn drop(&mut self) {
-        if !self.write_ended {
-            if let Some(recorder) = &self.recorder {
-                recorder.fin(Side::Server);
-            }
+        if !self.write_ended
+            && let Some(recorder) = &self.recorder
+        {
+            recorder.fin(Side::Server);
         }
     }
 }
