@@ -79,6 +79,9 @@ impl Tools {
                 std::env::set_var(MQTT_PYTHON_ENV, &python);
                 std::env::remove_var(OPTIONAL_TOOLS_ENV);
             }
+            let scapy_python = ensure_scapy(&tools_dir)?;
+            // The Craft packet peer tests (wire's packets_craft_peers) run scapy with it.
+            unsafe { std::env::set_var(SCAPY_PYTHON_ENV, &scapy_python) };
         }
         Ok(Tools { path })
     }
@@ -213,6 +216,32 @@ fn ensure_paho_mqtt(tools_dir: &Path) -> Result<String, String> {
     let venv_arg = venv.to_string_lossy().into_owned();
     process::run(&mut command(DEBIAN_PYTHON, &["-m", "venv", &venv_arg]))?;
     let spec = format!("paho-mqtt=={PAHO_MQTT_VERSION}");
+    process::run(&mut command(&python, &["-m", "pip", "install", "--disable-pip-version-check", "-q", &spec]))?;
+    Ok(python)
+}
+
+/// The environment variable naming the Python that has scapy (wire's `packets_craft_peers`
+/// test runs the Craft packet tab's scapy programs and reads its .pcap files with it).
+pub const SCAPY_PYTHON_ENV: &str = "WIRELAB_SCAPY_PYTHON";
+/// scapy from PyPI: Debian's python3-scapy (2.5) lags the release the generated programs target.
+pub const SCAPY_VERSION: &str = "2.8.0";
+
+/// A venv in target/tools/py-scapy with scapy [`SCAPY_VERSION`]; returns its python.
+fn ensure_scapy(tools_dir: &Path) -> Result<String, String> {
+    ensure_pip_venv(&tools_dir.join("py-scapy"), "scapy", SCAPY_VERSION)
+}
+
+/// A venv at `venv`, made from Debian's python3, with `package` at `version` from PyPI (kept
+/// when already there); returns its python.
+fn ensure_pip_venv(venv: &Path, package: &str, version: &str) -> Result<String, String> {
+    let python = venv.join("bin").join("python").to_string_lossy().into_owned();
+    let probe = format!("import importlib.metadata as m; print(m.version('{package}'))");
+    if output(&python, &["-c", &probe]).as_deref() == Some(version) {
+        return Ok(python);
+    }
+    let venv_arg = venv.to_string_lossy().into_owned();
+    process::run(&mut command(DEBIAN_PYTHON, &["-m", "venv", &venv_arg]))?;
+    let spec = format!("{package}=={version}");
     process::run(&mut command(&python, &["-m", "pip", "install", "--disable-pip-version-check", "-q", &spec]))?;
     Ok(python)
 }
