@@ -23,8 +23,8 @@ pub struct Needs {
     pub end_to_end: bool,
     /// The real protocol clients the server's tests drive its peers with: python3 (socket,
     /// smtplib, poplib, ftplib), curl (smtp://, pop3://, ftp://), mosquitto_pub/_sub and the
-    /// mosquitto broker (bench-iot's peer), paho-mqtt 2 in a venv ([`MQTT_PYTHON_ENV`]), and
-    /// tshark (the server's captures read back).
+    /// mosquitto broker (bench-iot's peer), paho-mqtt 2 in a venv ([`MQTT_PYTHON_ENV`]),
+    /// haralyzer in another ([`HAR_PYTHON_ENV`]), and tshark (the server's captures read back).
     pub protocol_clients: bool,
 }
 
@@ -73,10 +73,12 @@ impl Tools {
         if needs.protocol_clients {
             ensure_protocol_clients()?;
             let python = ensure_paho_mqtt(&tools_dir)?;
+            let har_python = ensure_haralyzer(&tools_dir)?;
             // Inherited by `cargo test` and the benches started from here, like PATH above; with
-            // the tools installed, no MQTT test may skip for want of them.
+            // the tools installed, no MQTT or HAR test may skip for want of them.
             unsafe {
                 std::env::set_var(MQTT_PYTHON_ENV, &python);
+                std::env::set_var(HAR_PYTHON_ENV, &har_python);
                 std::env::remove_var(OPTIONAL_TOOLS_ENV);
             }
             let scapy_python = ensure_scapy(&tools_dir)?;
@@ -216,6 +218,28 @@ fn ensure_paho_mqtt(tools_dir: &Path) -> Result<String, String> {
     let venv_arg = venv.to_string_lossy().into_owned();
     process::run(&mut command(DEBIAN_PYTHON, &["-m", "venv", &venv_arg]))?;
     let spec = format!("paho-mqtt=={PAHO_MQTT_VERSION}");
+    process::run(&mut command(&python, &["-m", "pip", "install", "--disable-pip-version-check", "-q", &spec]))?;
+    Ok(python)
+}
+
+/// The environment variable naming the Python that has haralyzer (wire's `har_haralyzer` test
+/// reads the HAR the labs export with it).
+pub const HAR_PYTHON_ENV: &str = "WIRELAB_HAR_PYTHON";
+/// haralyzer from PyPI, pinned: an independent HAR reader (Python, dateutil under it).
+pub const HARALYZER_VERSION: &str = "2.4.0";
+
+/// A venv in target/tools/py-har with haralyzer [`HARALYZER_VERSION`], made from Debian's
+/// python3; returns its python.
+fn ensure_haralyzer(tools_dir: &Path) -> Result<String, String> {
+    let venv = tools_dir.join("py-har");
+    let python = venv.join("bin").join("python").to_string_lossy().into_owned();
+    let probe = "import importlib.metadata as m, haralyzer; print(m.version('haralyzer'))";
+    if output(&python, &["-c", probe]).as_deref() == Some(HARALYZER_VERSION) {
+        return Ok(python);
+    }
+    let venv_arg = venv.to_string_lossy().into_owned();
+    process::run(&mut command(DEBIAN_PYTHON, &["-m", "venv", &venv_arg]))?;
+    let spec = format!("haralyzer=={HARALYZER_VERSION}");
     process::run(&mut command(&python, &["-m", "pip", "install", "--disable-pip-version-check", "-q", &spec]))?;
     Ok(python)
 }

@@ -79,7 +79,7 @@ fn history_entry(entry: &HistoryEntry, outcome: Option<&HttpOutcome>) -> Entry {
             Response { status, status_text: reason_phrase(status).unwrap_or_default().into(), ..Response::default() }
         }
         _ => Response {
-            content: Content { mime_type: UNKNOWN_MIME_TYPE.into(), ..Content::default() },
+            content: empty_content(0, UNKNOWN_MIME_TYPE, None),
             error: entry.error.clone(),
             ..Response::default()
         },
@@ -116,21 +116,28 @@ fn response_head(status: u16, recorded: &RecordedResponse) -> Response {
         http_version: recorded.http_version.clone(),
         cookies: Vec::new(),
         headers: recorded.headers.iter().map(|(name, value)| NameValue::new(name, value)).collect(),
-        content: Content {
-            size: recorded.body_size,
-            mime_type: if recorded.mime_type.is_empty() {
-                UNKNOWN_MIME_TYPE.into()
-            } else {
-                recorded.mime_type.clone()
-            },
-            comment: (recorded.body_size > 0).then(|| "the history keeps no response bodies".into()),
-            ..Content::default()
-        },
+        content: empty_content(
+            recorded.body_size,
+            if recorded.mime_type.is_empty() { UNKNOWN_MIME_TYPE } else { &recorded.mime_type },
+            (recorded.body_size > 0).then_some("the history keeps no response bodies"),
+        ),
         redirect_url: location.map(|(_, value)| value.clone()).unwrap_or_default(),
         headers_size: -1,
         body_size: -1,
         comment: None,
         error: None,
+    }
+}
+
+/// A content without its body: `text` is written empty all the same, since readers such as
+/// haralyzer expect it; `size` and the comment say what the body was.
+fn empty_content(size: i64, mime_type: &str, comment: Option<&str>) -> Content {
+    Content {
+        size,
+        mime_type: mime_type.into(),
+        text: Some(String::new()),
+        comment: comment.map(str::to_string),
+        ..Content::default()
     }
 }
 
@@ -420,7 +427,7 @@ pub fn ws_lab_har(session: &WsSessionRecord, log: &MessageLog, handshake: Option
             status_text: if status == 101 { "Switching Protocols".into() } else { String::new() },
             http_version: if status == 101 { "HTTP/1.1".into() } else { String::new() },
             headers: if status == 101 { response_headers } else { Vec::new() },
-            content: Content { size: 0, mime_type: UNKNOWN_MIME_TYPE.into(), ..Content::default() },
+            content: empty_content(0, UNKNOWN_MIME_TYPE, None),
             error,
             ..Response::default()
         },
