@@ -69,7 +69,7 @@ pub fn ws_lab() -> Html {
                 on_disconnect={session.callback(|()| WsEvent::Disconnect)}
             />
             if let Some(url) = capture_url(&lab) {
-                <div class="capture-row"><CaptureActions {url} what="the WebSocket session" /></div>
+                <div class="session-capture"><CaptureActions {url} what="the WebSocket session" /></div>
             }
             <div class="ws-workspace">
                 <MessageList
