@@ -1,12 +1,14 @@
 //! The app shell, the first module a visit loads: header with the Wirelab name, navigation
 //! between labs, the theme switch, the Overview and Not-found pages, and a `LabHost` per visited
-//! lab, which loads that lab's own module the first time it is opened (see `labs.rs`).
+//! lab, which loads that lab's own module the first time it is opened (see `labs.rs`), and the
+//! notices about working offline (`offline.rs`).
 
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::lab_loader::LabHost;
 use crate::labs::Lab;
+use crate::offline::OfflineNotices;
 use crate::overview::Overview;
 use crate::route::Route;
 use crate::theme;
@@ -72,6 +74,7 @@ fn shell() -> Html {
                     <span aria-hidden="true">{theme_choice.icon()}</span>
                 </button>
             </header>
+            <OfflineNotices />
             if current_lab.is_none() {
                 <main class="page">
                     <Switch<Route> render={switch} />

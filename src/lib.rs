@@ -17,6 +17,7 @@ pub mod lab_loader;
 pub mod lab_store;
 pub mod labs;
 pub mod net;
+pub mod offline;
 pub mod overview;
 pub mod route;
 pub mod security_lab;

@@ -1,5 +1,5 @@
 //! The landing page: what Wirelab is, the labs that exist, and what the server it talks to offers
-//! (read live from `/api/info`).
+//! (read live from `/api/info`). The labs that work with the server out of reach are marked.
 
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -56,6 +56,7 @@ pub fn overview() -> Html {
                 </article>
                 <article class="card">
                     <h2>{"Formats"}</h2>
+                    <p class="badge offline-badge">{"Works offline"}</p>
                     <p>{"One document as JSON, XML, Protobuf, MessagePack and CBOR side by side: sizes \
                          raw and gzipped, encode and decode times, and every byte mapped to the field it \
                          encodes. Decode any bytes, with or without a .proto schema."}</p>
@@ -70,6 +71,7 @@ pub fn overview() -> Html {
                 </article>
                 <article class="card">
                     <h2>{"Security"}</h2>
+                    <p class="badge offline-badge">{"Hash and encode works offline"}</p>
                     <p>{"Your browser's own TLS handshake taken apart byte by byte, hashes, HMACs and \
                          encodings both ways, JWTs decoded and signed, and Basic, Digest and the \
                          WebSocket handshake worked out step by step against the server."}</p>
