@@ -13,7 +13,7 @@ pub(crate) fn request_head(request: &Request) -> Vec<u8> {
     with_headers(line, request.headers())
 }
 
-/// `HTTP/1.1 101 Switching Protocols`, the headers the server set, a blank line.
+/// `HTTP/1.1 101 Switching Protocols`, the headers the handler set, a blank line.
 pub(crate) fn response_head(response: &Response) -> Vec<u8> {
     let status = response.status();
     let line =

@@ -9,9 +9,11 @@
 //!   there too), and the end (the client's FIN or reset, the server's FIN). The handshake is not
 //!   the bytes on the wire, which hyper parses before the server sees them: the request is
 //!   rebuilt from its parsed head (method, target, version, headers in hyper's order, names in
-//!   lower case as hyper keeps them) and the 101 from the response the server hands hyper (hyper
-//!   writes the same status line and headers, with names in lower case, and adds a `date:`
-//!   header, which the capture leaves out). From the first frame on, the bytes are the real ones.
+//!   lower case as hyper keeps them) and the 101 from the response the WebSocket handler makes
+//!   (the same status line and headers, names in lower case as hyper writes them; what the layers
+//!   around the handler add, the CORS headers `vary`, `access-control-allow-credentials` and
+//!   `timing-allow-origin`, and hyper's `date`, is not in it). From the first frame on, the bytes
+//!   are the real ones.
 //! - each Sockets-lab bridge (`bridge/relay.rs`): the bytes the server exchanged with the peer
 //!   (each client message written to the peer, each chunk read from it), FIN either way, and a
 //!   reset; over UDP, each datagram.
