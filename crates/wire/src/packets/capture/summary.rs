@@ -37,6 +37,8 @@ pub struct PacketRow {
     pub tcp_stream: Option<u32>,
     /// The conversation switched to WebSocket before this packet.
     pub websocket: bool,
+    /// TCP or UDP source and destination ports.
+    pub ports: Option<(u16, u16)>,
 }
 
 impl PacketRow {
@@ -45,14 +47,20 @@ impl PacketRow {
         format!("{}.{:06}", self.since_first_ns / 1_000_000_000, (self.since_first_ns % 1_000_000_000) / 1_000)
     }
 
-    /// Whether the row matches a filter's words: every word must appear (case-insensitive) in
-    /// its protocol, addresses, ports or info.
+    /// Whether the row matches a filter's words: every word must be one of its ports, or appear
+    /// (case-insensitive) in its protocol, addresses or info.
     pub fn matches(&self, filter: &str) -> bool {
         filter.split_whitespace().all(|word| {
+            let is_port = word
+                .parse::<u16>()
+                .ok()
+                .zip(self.ports)
+                .is_some_and(|(port, ports)| port == ports.0 || port == ports.1);
             let word = word.to_ascii_lowercase();
-            [&self.protocol, &self.source, &self.destination, &self.info]
-                .iter()
-                .any(|field| field.to_ascii_lowercase().contains(&word))
+            is_port
+                || [&self.protocol, &self.source, &self.destination, &self.info]
+                    .iter()
+                    .any(|field| field.to_ascii_lowercase().contains(&word))
         })
     }
 }
@@ -112,6 +120,7 @@ impl Summarizer {
             record: *record,
             tcp_stream: None,
             websocket: false,
+            ports: None,
         };
         self.describe(&mut row, record.data_link(), frame);
         row
@@ -157,6 +166,7 @@ impl Summarizer {
             Some(TransportSlice::Tcp(tcp)) => self.tcp(row, (source_ip, destination_ip), tcp),
             Some(TransportSlice::Udp(udp)) => {
                 let ports = (udp.source_port(), udp.destination_port());
+                row.ports = Some(ports);
                 let data = udp.payload();
                 match AppProtocol::guess(false, ports, data, false) {
                     Some(AppProtocol::Dns) => dns_row(row, data),
@@ -239,6 +249,7 @@ impl Summarizer {
 
     fn tcp(&mut self, row: &mut PacketRow, ips: (IpAddr, IpAddr), tcp: &etherparse::TcpSlice) {
         let ports = (tcp.source_port(), tcp.destination_port());
+        row.ports = Some(ports);
         let (key, from_lower) = stream_key((ips.0, ports.0), (ips.1, ports.1));
         let next_index = self.streams.len() as u32;
         let stream = self.streams.entry(key).or_insert_with(|| Stream {
