@@ -73,8 +73,16 @@ mod jwt;
 mod message_log;
 #[path = "cases/mqtt.rs"]
 mod mqtt;
+#[path = "cases/packets_capture.rs"]
+mod packets_capture;
 #[path = "cases/packets_craft.rs"]
 mod packets_craft;
+#[path = "cases/packets_dissect.rs"]
+mod packets_dissect;
+#[path = "cases/packets_follow.rs"]
+mod packets_follow;
+#[path = "cases/packets_support.rs"]
+mod packets_support;
 #[path = "cases/packets_synth.rs"]
 mod packets_synth;
 #[path = "cases/payload_view.rs"]
