@@ -1,6 +1,7 @@
 //! Widgets shared by the labs.
 
 pub mod capture_actions;
+pub mod copy_link;
 pub mod hand_off_button;
 pub mod hex_view;
 pub mod key_value_table;

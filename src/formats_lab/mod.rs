@@ -7,6 +7,9 @@
 //! `DecodeEdit`s. What they show (encodings, decodes) is worked out from those inputs by the
 //! formats engine in a Web Worker (`engine.rs`, `net::formats_engine`).
 
+mod capture_follow;
+mod capture_list;
+mod capture_view;
 mod compare;
 mod craft;
 mod decode;
@@ -24,8 +27,10 @@ use wire::formats::FormatError;
 use wire::formats::protobuf::Schema;
 use wire::formats_lab::{FormatsEvent, FormatsLabState, FormatsTab};
 use wire::lab::LabState;
+use wire::share_link::Shareable;
 use yew::prelude::*;
 
+use crate::components::copy_link::{CopyLink, use_opened_link};
 use crate::lab_store::use_lab_store;
 use crate::net::navigation::{self, HandOff, HandedBytes};
 use compare::Compare;
@@ -73,6 +78,12 @@ pub fn formats_lab() -> Html {
         });
     }
 
+    let link_notice = use_opened_link(&lab);
+    let share = {
+        let lab = lab.clone();
+        Callback::from(move |secrets| lab.state().share(secrets))
+    };
+
     let state = lab.state();
     let schema = CompiledSchema { version: state.schema_revision(), result: state.schema.clone() };
     let proto_source = AttrValue::from(state.proto_source.clone());
@@ -95,7 +106,9 @@ pub fn formats_lab() -> Html {
                     { tab_button(FormatsTab::Decode, "Decode") }
                     { tab_button(FormatsTab::Craft, "Craft packet") }
                 </div>
+                <CopyLink {share} />
             </div>
+            {link_notice}
             <div hidden={state.tab != FormatsTab::Compare}>
                 <Compare input={state.compare.clone()} on_edit={lab.callback(FormatsEvent::Compare)}
                     proto_source={proto_source.clone()} on_proto_source={on_proto_source.clone()}
@@ -106,7 +119,7 @@ pub fn formats_lab() -> Html {
                     {proto_source} {on_proto_source} {schema} {message} {on_message} />
             </div>
             <div hidden={state.tab != FormatsTab::Craft}>
-                <craft::CraftPacket />
+                <craft::CraftPacket form={state.craft.clone()} on_edit={lab.callback(FormatsEvent::Craft)} />
             </div>
         </div>
     }

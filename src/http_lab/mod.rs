@@ -17,8 +17,10 @@ mod stream_view;
 
 use wire::history::{HISTORY_CAPACITY, History};
 use wire::http_lab::{HttpEvent, HttpLabState};
+use wire::share_link::Shareable;
 use yew::prelude::*;
 
+use crate::components::copy_link::{CopyLink, use_opened_link};
 use crate::lab_store::use_lab_store;
 use crate::net::storage;
 use code_panel::CodePanel;
@@ -54,10 +56,17 @@ pub fn http_lab() -> Html {
         })
     };
 
+    let link_notice = use_opened_link(&lab);
+    let share = {
+        let lab = lab.clone();
+        Callback::from(move |secrets| lab.state().share(secrets))
+    };
+
     let state = lab.state();
     html! {
         <div class="http-lab" onkeydown={on_keydown}>
-            <div class="lab-head"><h1>{"HTTP"}</h1></div>
+            <div class="lab-head"><h1>{"HTTP"}</h1><CopyLink {share} /></div>
+            {link_notice}
             <HistoryPanel entries={state.history.entries().to_vec()} notice={state.history_notice.clone()}
                 on_restore={lab.callback(HttpEvent::Restore)} on_clear={lab.callback(|()| HttpEvent::ClearHistory)} />
             <div class="http-main">

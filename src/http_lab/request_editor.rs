@@ -3,8 +3,8 @@
 
 use wire::http_lab::{BodyKind, DraftEdit, live_body_problem};
 use wire::http_request::{
-    Auth, BinarySource, HttpRequest, KeyValue, MultipartField, MultipartValue, RequestBody, RequestField,
-    RequestProblem,
+    Auth, BinarySource, CREDENTIALS_EXPLANATION, HttpRequest, KeyValue, MultipartField, MultipartValue, RequestBody,
+    RequestField, RequestProblem,
 };
 use yew::prelude::*;
 
@@ -172,6 +172,13 @@ pub fn request_editor(props: &RequestEditorProps) -> Html {
                     on_as_it_arrives.emit(input.checked());
                 })
             };
+            let on_credentials = {
+                let on_edit = props.on_edit.clone();
+                Callback::from(move |event: Event| {
+                    let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+                    on_edit.emit(DraftEdit::IncludeCredentials(input.checked()));
+                })
+            };
             html! {
                 <div class="options-panel">
                     <label class="field inline check">
@@ -186,6 +193,11 @@ pub fn request_editor(props: &RequestEditorProps) -> Html {
                             oninput={on_timeout} placeholder="none" />
                     </label>
                     <p class="hint">{"Empty means no timeout. Cancel stops a request at any time."}</p>
+                    <label class="field inline check">
+                        <input type="checkbox" checked={request.include_credentials} onchange={on_credentials} />
+                        <span>{"Send cookies (credentials: include)"}</span>
+                    </label>
+                    <p class="hint">{CREDENTIALS_EXPLANATION}</p>
                 </div>
             }
         }

@@ -72,13 +72,13 @@ pub async fn send_observed(
 ) -> Result<HttpOutcome, FetchFailure> {
     let method = Method::from_bytes(request.method.as_bytes())
         .map_err(|_| FetchFailure::Refused(format!("'{}' is not a valid method", request.method)))?;
-    // `omit`: no cookies and, above all, no browser login prompt on a 401 with
-    // `WWW-Authenticate: Basic` (fetch only prompts when credentials are included); the lab
-    // sends Authorization itself from the Auth tab.
-    let mut builder = RequestBuilder::new(&request.url)
-        .method(method)
-        .credentials(RequestCredentials::Omit)
-        .abort_signal(Some(&abort.signal()));
+    // `omit` unless "Send cookies" is on: no cookies and, above all, no browser login prompt on a
+    // 401 with `WWW-Authenticate: Basic` (fetch only prompts when credentials are included); the
+    // lab sends Authorization itself from the Auth tab. `include` sends the site's cookies, keeps
+    // the ones the response sets, and may prompt (and send remembered logins): the option says so.
+    let credentials = if request.include_credentials { RequestCredentials::Include } else { RequestCredentials::Omit };
+    let mut builder =
+        RequestBuilder::new(&request.url).method(method).credentials(credentials).abort_signal(Some(&abort.signal()));
     for (name, value) in request.effective_headers() {
         builder = builder.header(&name, &value);
     }

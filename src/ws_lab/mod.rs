@@ -13,10 +13,12 @@ mod message_list;
 
 use wire::message_log::EntryBody;
 use wire::saved_messages::SavedMessages;
+use wire::share_link::Shareable;
 use wire::ws_lab::{WsEvent, WsLabState};
 use yew::prelude::*;
 
 use crate::components::capture_actions::CaptureActions;
+use crate::components::copy_link::{CopyLink, use_opened_link};
 use crate::lab_store::use_lab_store;
 use crate::net::{page_origin, storage};
 use composer::Composer;
@@ -50,6 +52,12 @@ pub fn ws_lab() -> Html {
         use_effect_with((), move |_| move || session.runner().close_for_good());
     }
 
+    let link_notice = use_opened_link(&session);
+    let share = {
+        let session = session.clone();
+        Callback::from(move |secrets| session.state().share(secrets))
+    };
+
     let snapshot = LogSnapshot::new(&session);
     let lab = session.state();
     let selected_entry = lab.selected.and_then(|id| lab.log.by_id(id)).and_then(|entry| match &entry.body {
@@ -59,7 +67,8 @@ pub fn ws_lab() -> Html {
     let selected_frames = lab.selected.and_then(|id| lab.frames.get(&id).cloned());
     html! {
         <div class="ws-lab">
-            <div class="lab-head"><h1>{"WebSocket"}</h1></div>
+            <div class="lab-head"><h1>{"WebSocket"}</h1><CopyLink {share} /></div>
+            {link_notice}
             <ConnectBar
                 form={lab.form.clone()}
                 state={lab.connection.clone()}
