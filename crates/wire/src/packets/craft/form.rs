@@ -611,7 +611,7 @@ impl Checker<'_> {
         match parsed {
             Ok(value) if value <= max => value,
             Ok(_) => {
-                self.fail(field, format!("{text} is out of range ({range})"));
+                self.fail(field, format!("{text} is out of range: {range}"));
                 0
             }
             Err(_) => {
