@@ -400,7 +400,7 @@ pub fn ws_lab_har(session: &WsSessionRecord, log: &MessageLog, handshake: Option
     }
     if oldest_kept > session.first_log_id {
         comments.push(format!(
-            "the log keeps the newest {} entries, so the earliest messages of this connection are not here",
+            "the earliest messages of this connection are not here: the log was cleared, or kept only its newest {} entries",
             log.capacity()
         ));
     }

@@ -409,6 +409,13 @@ case_test! {
                 [{"type":"send","time":1796093024.1435,"opcode":1,"data":"hello"},{"type":"receive","time":1796093024.145,"opcode":1,"data":"hello"},{"type":"send","time":1796093024.153,"opcode":2,"data":"AAEC/w=="}]"#]],
         );
 
+        log.clear();
+        log.push_message(Direction::Received, Payload::Text("late".into()), SENT_AT + 50.0);
+        let har = ws_lab_har(&session, &log, None);
+        let entry = &har.log.entries[0];
+        assert_eq!(entry.web_socket_messages.as_ref().map(Vec::len), Some(1));
+        assert!(entry.comment.as_deref().is_some_and(|comment| comment.contains("the earliest messages of this connection are not here")));
+
         let never_opened = WsSessionRecord::started("ws://127.0.0.1:1/", &[], SENT_AT, 0);
         let har = ws_lab_har(&never_opened, &MessageLog::default(), None);
         let entry = &har.log.entries[0];
