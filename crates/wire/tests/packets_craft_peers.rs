@@ -63,11 +63,7 @@ fn run(command: &mut Command) -> String {
 }
 
 fn edited(preset: Preset, edits: &[CraftEdit]) -> CraftForm {
-    let mut form = preset.form();
-    for edit in edits {
-        form.apply(edit.clone());
-    }
-    form
+    preset.form().with(edits.iter().cloned())
 }
 
 fn text(field: CraftField, value: &str) -> CraftEdit {

@@ -16,11 +16,7 @@ use wire::packets::craft::{
 
 /// `preset` with each of `edits` applied in turn.
 fn edited(preset: Preset, edits: &[CraftEdit]) -> CraftForm {
-    let mut form = preset.form();
-    for edit in edits {
-        form.apply(edit.clone());
-    }
-    form
+    preset.form().with(edits.iter().cloned())
 }
 
 fn text(field: CraftField, value: &str) -> CraftEdit {

@@ -514,6 +514,14 @@ impl CraftForm {
         self.set_text(CraftField::Payload, text);
     }
 
+    /// The form with `edits` applied in turn (a preset changed here and there).
+    pub fn with(mut self, edits: impl IntoIterator<Item = CraftEdit>) -> CraftForm {
+        for edit in edits {
+            self.apply(edit);
+        }
+        self
+    }
+
     /// The payload's bytes as typed.
     pub fn payload(&self) -> Result<Vec<u8>, FieldProblem> {
         let text = self.text(CraftField::Payload);
