@@ -2,6 +2,8 @@
 //! WebSocket message or an HTTP body, decoded as whichever format they most likely are (or the
 //! one chosen), with the document, the byte map and the exact offset of any error. The input
 //! is the lab's state (`wire::formats_lab::DecodeInput`), which also does the decoding.
+//! Bytes that open with a pcap or pcapng magic number are shown as a capture instead
+//! (`capture_view.rs`), unless another reading is chosen.
 
 use std::rc::Rc;
 
@@ -13,6 +15,7 @@ use wire::units::format_bytes;
 use yew::prelude::*;
 
 use super::CompiledSchema;
+use super::capture_view::CaptureView;
 use super::document_tree::DocumentTree;
 use super::engine::use_engine;
 use super::mapped_bytes::{MappedBytes, describe_byte};
@@ -56,8 +59,11 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
     let pointed = use_state(|| None::<usize>);
     // Decoding runs in the formats worker when the input, the choice or the schema changes (not
     // when the pointer moves); the last answer stays on show meanwhile.
+    // Capture files (by their magic number) are read by the capture view, not the engine.
+    let capture = use_memo(input.source.clone(), capture_bytes);
+    let as_capture = input.choice.is_none() && capture.is_some();
     let job = EngineJob::Decode {
-        source: input.source.clone(),
+        source: if as_capture { DecodeSource::Typed(String::new()) } else { input.source.clone() },
         choice: input.choice,
         schema: SchemaChoice { proto_source: props.proto_source.to_string(), message: props.message.to_string() },
     };
@@ -121,7 +127,7 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
         },
     };
     let guesses = computed.map_or(&[][..], |computed| &computed.guesses);
-    let guess_list = (!guesses.is_empty()).then(|| {
+    let guess_list = (!guesses.is_empty() && !as_capture).then(|| {
         html! {
             <ul class="guesses" aria-label="Format guesses">
                 { for guesses.iter().map(|guess| html! {
@@ -132,7 +138,18 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
             </ul>
         }
     });
+    let capture_view = match (as_capture, capture.as_ref()) {
+        (true, Some(bytes)) => {
+            let name = match &input.source {
+                DecodeSource::Attached { name, .. } => name.clone(),
+                DecodeSource::Typed(_) => "typed bytes".to_string(),
+            };
+            Some(html! { <CaptureView name={name} bytes={bytes.clone()} /> })
+        }
+        _ => None,
+    };
     let result_view = match computed.map(|computed| (&computed.bytes, &computed.decoding)) {
+        _ if capture_view.is_some() => html! {},
         None => match engine_problem {
             Some(problem) => {
                 html! { <p class="inline-error" role="alert">{format!("Could not decode: {problem}")}</p> }
@@ -217,13 +234,25 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
                         schema={props.schema.clone()} message={props.message.clone()} on_message={props.on_message.clone()} />
                 }
             </section>
-            if worked.working && computed.is_some() {
+            if worked.working && computed.is_some() && !as_capture {
                 <p class="muted small" role="status">{"Decoding…"}</p>
             }
             {result_view}
-            if let Some(why) = on_page_because {
+            if let Some(view) = capture_view {
+                {view}
+            }
+            if let Some(why) = on_page_because.filter(|_| !as_capture) {
                 <p class="notice">{format!("Decoded on the page, not in the background ({why}).")}</p>
             }
         </div>
     }
+}
+
+/// The bytes of `source` when they are a pcap or pcapng file (by their magic number).
+fn capture_bytes(source: &DecodeSource) -> Option<Rc<Vec<u8>>> {
+    let bytes = match source {
+        DecodeSource::Attached { bytes, .. } => bytes.clone(),
+        DecodeSource::Typed(text) => Rc::new(wire::formats_lab::parse_typed(text).ok()?),
+    };
+    wire::packets::capture::FileKind::sniff(&bytes).map(|_| bytes)
 }

@@ -10,6 +10,9 @@
 mod capture_follow;
 mod capture_list;
 mod capture_view;
+mod capture_follow;
+mod capture_list;
+mod capture_view;
 mod compare;
 mod craft;
 mod decode;

@@ -5,6 +5,7 @@ mod bench_app;
 mod bench_bridge;
 mod bench_formats;
 mod bench_iot;
+mod bench_pcap;
 mod bench_server;
 mod bench_tls;
 mod conformance;
@@ -72,6 +73,11 @@ Commands:
                               per file, first paint, time to a usable lab (first open, reopen,
                               repeat visit), the longest main-thread task while a 20 MB JSON body
                               is indexed. Table in target/bench-app.txt; fails if a run fails.
+  bench-pcap [--reps N]       A deterministic 50 MB capture (HTTP, DNS, WebSocket, UDP) opened in
+                              the Decode tab in headless Chromium: time to the packet list's first
+                              rows and to every row, the longest main-thread task; beside
+                              `tshark -r` on the same file (ratio). Table in target/bench-pcap.txt;
+                              fails if a run fails.
   bench-tree                  In headless Chromium, time from the end of a 1, 5 and 20 MB JSON
                               response to the HTTP lab's first tree paint, and the longest
                               main-thread stall, against the browser's own JSON.parse.
@@ -94,6 +100,7 @@ fn main() -> ExitCode {
         Some("bench-bridge") => bench_bridge::bench_bridge(&args[1..]),
         Some("bench-tls") => bench_tls::bench_tls(&args[1..]),
         Some("bench-iot") => bench_iot::bench_iot(&args[1..]),
+        Some("bench-pcap") => bench_pcap::bench_pcap(&args[1..]),
         Some("soak") => soak::soak(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");

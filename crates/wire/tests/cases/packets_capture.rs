@@ -219,6 +219,12 @@ case_test! {
         }
     }
 
+    fn the_journeys_fixture_is_the_sample_capture() {
+        // e2e/packets-capture.test.mjs opens this file through the Decode tab's file input.
+        let fixture: &[u8] = include_bytes!("../../../../e2e/fixtures/packets-sample.pcap");
+        assert!(fixture == sample_pcap().as_slice(), "rewrite e2e/fixtures/packets-sample.pcap from packets_support::sample_pcap()");
+    }
+
     fn not_a_capture_is_said_plainly() {
         let problem = read_all(b"{\"json\": true}").err().map(|problem| problem.to_string());
         assert_eq!(problem.as_deref(), Some("not a capture file: no pcap or pcapng magic number at the start at byte 0"));
