@@ -68,6 +68,8 @@ pub fn http_lab() -> Html {
             <div class="lab-head"><h1>{"HTTP"}</h1><CopyLink {share} /></div>
             {link_notice}
             <HistoryPanel entries={state.history.entries().to_vec()} notice={state.history_notice.clone()}
+                har_notice={state.har_notice.clone()} exchange={state.exchange.clone()} exchange_entry={state.exchange_entry}
+                on_har_imported={lab.callback(|(file_name, result)| HttpEvent::HarImported { file_name, result })}
                 on_restore={lab.callback(HttpEvent::Restore)} on_clear={lab.callback(|()| HttpEvent::ClearHistory)} />
             <div class="http-main">
                 <RequestEditor request={state.draft.request.clone()} params={state.draft.params.clone()}
@@ -77,8 +79,6 @@ pub fn http_lab() -> Html {
                     as_it_arrives={state.show_as_it_arrives} on_as_it_arrives={lab.callback(HttpEvent::ShowAsItArrives)} />
                 <ResponseView exchange={state.exchange.clone()} files={SharedFiles(lab.runner().files.clone())}
                     stream={state.stream.clone()} />
-                har_notice={state.har_notice.clone()} exchange={state.exchange.clone()} exchange_entry={state.exchange_entry}
-                on_har_imported={lab.callback(|(file_name, result)| HttpEvent::HarImported { file_name, result })}
                 <CodePanel request={state.draft.request.clone()} on_import={lab.callback(HttpEvent::Import)} />
                 <EventSourcePanelView panel={state.event_source.clone()} on_event={lab.callback(HttpEvent::EventSource)} />
             </div>
