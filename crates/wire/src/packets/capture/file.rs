@@ -210,42 +210,24 @@ impl FileReader {
                         Ok(None)
                     }
                     Block::EnhancedPacket(packet) => {
-                        let interface = interfaces.get(packet.interface_id as usize).ok_or_else(|| {
-                            Diagnostic::at_offset(
-                                at,
-                                format!(
-                                    "a packet of interface {}, which no interface description block declared",
-                                    packet.interface_id
-                                ),
-                            )
-                        })?;
+                        let interface = interface_of(interfaces, packet.interface_id, at)?;
                         // pcap-file hands the raw 64-bit count as nanoseconds: it is in the interface's units.
                         let units = u64::try_from(packet.timestamp.as_nanos()).unwrap_or(u64::MAX);
-                        Ok(Some(Record {
-                            at_ns: to_nanoseconds(units, interface),
-                            link: interface.link,
-                            offset: offset_of(&packet.data),
-                            captured: packet.data.len(),
-                            original: packet.original_len,
-                        }))
+                        Ok(Some(interface.record(
+                            units,
+                            offset_of(&packet.data),
+                            packet.data.len(),
+                            packet.original_len,
+                        )))
                     }
                     Block::Packet(packet) => {
-                        let interface = interfaces.get(packet.interface_id as usize).ok_or_else(|| {
-                            Diagnostic::at_offset(
-                                at,
-                                format!(
-                                    "a packet of interface {}, which no interface description block declared",
-                                    packet.interface_id
-                                ),
-                            )
-                        })?;
-                        Ok(Some(Record {
-                            at_ns: to_nanoseconds(packet.timestamp, interface),
-                            link: interface.link,
-                            offset: offset_of(&packet.data),
-                            captured: packet.data.len(),
-                            original: packet.original_len,
-                        }))
+                        let interface = interface_of(interfaces, u32::from(packet.interface_id), at)?;
+                        Ok(Some(interface.record(
+                            packet.timestamp,
+                            offset_of(&packet.data),
+                            packet.data.len(),
+                            packet.original_len,
+                        )))
                     }
                     Block::SimplePacket(packet) => {
                         let interface = interfaces.first().ok_or_else(|| {
@@ -266,6 +248,20 @@ impl FileReader {
                 }
             }
         }
+    }
+}
+
+/// The interface a packet block names, or a problem at the block.
+fn interface_of(interfaces: &[Interface], id: u32, at: usize) -> Result<&Interface, Diagnostic> {
+    interfaces.get(id as usize).ok_or_else(|| {
+        Diagnostic::at_offset(at, format!("a packet of interface {id}, which no interface description block declared"))
+    })
+}
+
+impl Interface {
+    /// A packet's record: its time in the interface's units, where its bytes are, its length.
+    fn record(&self, units: u64, offset: usize, captured: usize, original: u32) -> Record {
+        Record { at_ns: to_nanoseconds(units, self), link: self.link, offset, captured, original }
     }
 }
 

@@ -126,6 +126,12 @@ impl<'b> Cursor<'b> {
         self.top_mut().add(key, Node::with_span(value, Span::new(at, len)));
     }
 
+    /// A checksum field already taken at `at`, with its verdict (`0x1c46 (correct)`).
+    pub fn checksum(&mut self, key: &str, at: usize, verdict: String) {
+        let detail = format!("{} {verdict}", key.replace('_', " "));
+        self.put(key, at, 2, Role::Value, Value::String(verdict), detail);
+    }
+
     /// Maps bytes with no data in them (line breaks, separators) to the container being filled.
     pub fn structure(&mut self, at: usize, len: usize, detail: impl Into<String>) {
         let path = self.top().path.clone();

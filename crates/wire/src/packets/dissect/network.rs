@@ -132,14 +132,7 @@ pub(super) fn ipv4(cursor: &mut Cursor) -> Walk<IpPayload> {
         } else {
             format!("0x{found:04x} (not checked: the header is cut short)")
         };
-        cursor.put(
-            "header_checksum",
-            checksum_at,
-            2,
-            Role::Value,
-            Value::String(verdict.clone()),
-            format!("header checksum {verdict}"),
-        );
+        cursor.checksum("header_checksum", checksum_at, verdict);
         let source = address(cursor, "source", 4)?;
         let destination = address(cursor, "destination", 4)?;
         if header_len > 20 {
@@ -295,14 +288,7 @@ pub(super) fn icmp(cursor: &mut Cursor, ip: &IpPayload, version6: bool) -> Walk 
         } else {
             format!("0x{found:04x} (not checked: the capture cut the message short)")
         };
-        cursor.put(
-            "checksum",
-            checksum_at,
-            2,
-            Role::Value,
-            Value::String(verdict.clone()),
-            format!("checksum {verdict}"),
-        );
+        cursor.checksum("checksum", checksum_at, verdict);
         let echo = if version6 { matches!(kind, 128 | 129) } else { matches!(kind, 0 | 8) };
         if echo {
             cursor.uint("identifier", 2, Role::Value, |id| format!("identifier 0x{id:04x} ({id})"))?;

@@ -104,14 +104,7 @@ pub(super) fn tcp(cursor: &mut Cursor, ip: &IpPayload) -> Walk<Transport> {
         } else {
             format!("0x{found:04x} (not checked: the capture cut the segment short)")
         };
-        cursor.put(
-            "checksum",
-            checksum_at,
-            2,
-            Role::Value,
-            Value::String(verdict.clone()),
-            format!("checksum {verdict}"),
-        );
+        cursor.checksum("checksum", checksum_at, verdict);
         cursor.uint("urgent_pointer", 2, Role::Value, |pointer| format!("urgent pointer {pointer}"))?;
         if header_len > 20 {
             cursor.within(header_len - 20, "the header length", |cursor| {
@@ -225,14 +218,7 @@ pub(super) fn udp(cursor: &mut Cursor, ip: &IpPayload) -> Walk<Transport> {
         } else {
             format!("0x{found:04x} (not checked: the capture cut the datagram short)")
         };
-        cursor.put(
-            "checksum",
-            checksum_at,
-            2,
-            Role::Value,
-            Value::String(verdict.clone()),
-            format!("checksum {verdict}"),
-        );
+        cursor.checksum("checksum", checksum_at, verdict);
         let payload_end = (start + len).min(cursor.end);
         Ok(Transport { source_port, destination_port, payload_end })
     })
