@@ -19,12 +19,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::RequestCache;
 use yew::prelude::*;
 
-/// The labs that work with the server out of reach, and the parts of them that do.
-pub const WORKS_OFFLINE: &[(&str, &str)] =
-    &[("Formats", "Compare, Decode and Craft packet"), ("Security", "the Hash and encode tab")];
-
-/// The labs that need the server, as the offline notice names them.
-pub const NEEDS_SERVER: &str = "HTTP, WebSocket, Sockets, IoT, Concurrency and the Security lab's other tabs";
+/// What works with the server out of reach (the service worker keeps the code of every lab, but
+/// only these do their work in the browser), and what needs it. One constant sentence, rather
+/// than one put together from a table, because every byte of the shell is on the first visit.
+pub const WHAT_WORKS_OFFLINE: &str = "Working offline: the Formats lab (Compare, Decode and Craft packet) and the \
+     Security lab (the Hash and encode tab). HTTP, WebSocket, Sockets, IoT, Concurrency and the Security \
+     lab's other tabs need the server.";
 
 /// How often the server is asked again while it does not answer.
 const RETRY_EVERY_MS: u32 = 10_000;
@@ -149,8 +149,6 @@ pub fn offline_notices() -> Html {
     let update_ready = use_update_ready();
     let reload = Callback::from(|_: MouseEvent| call_registration("applyUpdate"));
     let try_again = Callback::from(move |_: MouseEvent| ask.emit(()));
-    let offline_parts =
-        WORKS_OFFLINE.iter().map(|(lab, parts)| format!("the {lab} lab ({parts})")).collect::<Vec<_>>().join(" and ");
     html! {
         <>
             if update_ready {
@@ -162,8 +160,7 @@ pub fn offline_notices() -> Html {
             if reach == ServerReach::Unreachable {
                 <div class="notice offline-notice" role="status" data-testid="offline-notice">
                     <p>
-                        <strong>{"The Wirelab server cannot be reached."}</strong>
-                        {format!(" Working offline: {offline_parts}. {NEEDS_SERVER} need the server.")}
+                        <strong>{"The Wirelab server cannot be reached."}</strong>{" "}{WHAT_WORKS_OFFLINE}
                     </p>
                     <button type="button" class="button" onclick={try_again}>{"Try again"}</button>
                 </div>
