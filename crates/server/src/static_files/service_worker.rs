@@ -4,7 +4,8 @@
 //! Why the server and not the build: the list then always names exactly the files this server
 //! sends, whatever made the directory (`cargo xtask run`, a bare `trunk build`, a copied dist),
 //! and a dist changed by hand gets a new version on the next start without any tool to rerun.
-//! The cost is one read of the app's files at start (about 7 MB, tens of milliseconds).
+//! The cost is one read and hash of the app's files at start (about 7 MB: 0.4 s in a debug build,
+//! where sha2 is not optimised).
 //!
 //! Each file is listed with its SHA-256 as a Subresource Integrity value, and the worker fetches
 //! it with that `integrity`: a file from another build (the server restarted on a new dist while
