@@ -214,6 +214,13 @@ test("after one visit the app opens offline, and with its server stopped", { ski
   const badges = await page.locator(".offline-badge").allTextContents();
   assert.deepEqual(badges, ["Works offline", "Hash and encode works offline"]);
   assert.match(await workerReady(page), /\/sw\.js$/);
+  // Chromium reads the manifest without error and finds nothing against installing the app but
+  // the journey's own incognito context.
+  const cdp = await page.context().newCDPSession(page);
+  const manifest = await cdp.send("Page.getAppManifest");
+  assert.deepEqual([manifest.url.endsWith("/manifest.webmanifest"), manifest.errors], [true, []]);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  assert.deepEqual(installabilityErrors.map((error) => error.errorId), ["in-incognito"]);
   const cached = await cacheContents(page);
   assert.equal(cached.names.length, 1, `one build cached: ${cached.names}`);
   assert.equal(cached.files, filesOf(BUILT_DIST).size, "every file of the build");
