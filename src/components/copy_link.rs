@@ -8,7 +8,8 @@ use std::rc::Rc;
 
 use gloo_events::EventListener;
 use wire::share_link::{
-    LONG_LINK_CHARS, LeftOut, MAX_LINK_CHARS, Secrets, Shareable, SharedLink, from_fragment, sentence_for,
+    LONG_LINK_CHARS, LeftOut, LinkError, LinkLab, MAX_LINK_CHARS, Secrets, Shareable, SharedLink, from_fragment,
+    sentence_for,
 };
 use yew::prelude::*;
 
@@ -47,7 +48,9 @@ where
             let open = move || {
                 let Some(place) = location() else { return };
                 let hash = place.hash().unwrap_or_default();
-                let on_this_lab = place.pathname().unwrap_or_default().starts_with(S::LAB.path());
+                let path = place.pathname().unwrap_or_default();
+                let on_this_lab = path.starts_with(S::LAB.path());
+                let on_another_lab = LinkLab::ALL.iter().any(|lab| *lab != S::LAB && path.starts_with(lab.path()));
                 let Some(read) = from_fragment(&hash) else { return };
                 let restored = read.and_then(|link| S::restore(&link.state).map(|events| (link, events)));
                 match restored {
@@ -62,8 +65,13 @@ where
                             previous: changed.then(|| Rc::new(before)),
                         }));
                     }
-                    // A link for another lab is news only on the page it was opened on.
-                    Err(error) if on_this_lab => arrival.set(Some(Arrival::Refused(error.to_string()))),
+                    // A link for another lab is news only on the page it was opened on, and a
+                    // broken one is not news to the labs kept hidden behind another lab's page.
+                    Err(error @ LinkError::OtherLab { .. }) if on_this_lab => {
+                        arrival.set(Some(Arrival::Refused(error.to_string())))
+                    }
+                    Err(LinkError::OtherLab { .. }) => {}
+                    Err(error) if !on_another_lab => arrival.set(Some(Arrival::Refused(error.to_string()))),
                     Err(_) => {}
                 }
             };

@@ -75,6 +75,8 @@ pub enum LinkLab {
 }
 
 impl LinkLab {
+    pub const ALL: [LinkLab; 3] = [LinkLab::Http, LinkLab::Ws, LinkLab::Formats];
+
     pub fn title(self) -> &'static str {
         match self {
             LinkLab::Http => "HTTP lab",
