@@ -21,7 +21,8 @@ const CACHE = CACHE_PREFIX + BUILD.version;
 const ASSETS = new Map(BUILD.assets.map((asset) => [asset.url, asset.integrity]));
 /** The page every navigation to an app route gets. */
 const SHELL = "/index.html";
-/** The shell's routes (src/route.rs). Other paths without an extension are the server's. */
+/** The shell's routes (src/route.rs; crates/server/tests/service_worker.rs checks the two agree).
+ *  Other paths without an extension are the server's. */
 const APP_ROUTES = new Set(["/", "/ws", "/http", "/formats", "/sockets", "/security", "/concurrency", "/iot"]);
 
 self.addEventListener("install", (event) => {

@@ -154,6 +154,26 @@ async fn the_manifest_and_icons_have_their_types_and_are_revalidated() {
     }
 }
 
+/// The strings quoted in a line of source, in order.
+fn quoted(line: &str) -> Vec<String> {
+    line.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+}
+
+#[test]
+fn the_worker_answers_navigations_to_exactly_the_apps_routes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let worker = std::fs::read_to_string(root.join("www/sw.js")).unwrap();
+    let routes = std::fs::read_to_string(root.join("src/route.rs")).unwrap();
+    let app_routes: Vec<String> = routes
+        .lines()
+        .filter(|line| line.trim_start().starts_with("#[at("))
+        .flat_map(quoted)
+        .filter(|route| route != "/404")
+        .collect();
+    let worker_routes = worker.lines().find(|line| line.starts_with("const APP_ROUTES")).map(quoted);
+    assert_eq!(worker_routes, Some(app_routes), "www/sw.js's APP_ROUTES and src/route.rs");
+}
+
 #[tokio::test]
 async fn without_a_static_directory_there_is_no_worker() {
     let missing = tempfile::tempdir().unwrap().path().join("not-built");
