@@ -1174,3 +1174,42 @@ fn picking_a_peer_fits_the_transport_and_copies_are_reported() {
         "#]],
     );
 }
+
+#[test]
+fn a_connection_s_capture_is_named_by_the_bridge_and_served_by_its_server() {
+    let with_capture = |id: Option<&str>| {
+        bridge(
+            Channel::Control,
+            BridgeEvent::Connected {
+                at_ms: 0.5,
+                transport: Transport::Tcp,
+                local: "127.0.0.1:40000".into(),
+                remote: "127.0.0.1:2525".into(),
+                connect_ms: 0.25,
+                capture: id.map(str::to_owned),
+            },
+        )
+    };
+    let cases = [
+        ("before connecting", None, None),
+        ("a server that keeps no captures", Some(None), None),
+        ("a named capture", Some(Some("0f3a9c")), Some("http://127.0.0.1:8080/api/captures/0f3a9c.pcap")),
+        ("an id that is not a plain name", Some(Some("../x")), None),
+    ];
+    for (name, connected, expected) in cases {
+        let mut lab = lab();
+        if let Some(id) = connected {
+            for event in [
+                SocketsEvent::Target("smtp".into()),
+                SocketsEvent::Connect,
+                SocketsEvent::OpenStarted(Channel::Control),
+                SocketsEvent::SocketOpened(Channel::Control),
+                with_capture(id),
+            ] {
+                lab.apply(event, 0.0);
+            }
+        }
+        assert_eq!(lab.capture_url(Channel::Control).as_deref(), expected, "{name}");
+        assert_eq!(lab.capture_url(Channel::Data), None, "{name}: no data connection");
+    }
+}
