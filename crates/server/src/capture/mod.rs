@@ -24,7 +24,8 @@
 //!   looks for HTTP, and so sees the upgrade and dissects the frames as WebSocket), at the
 //!   client's own loopback address when the client is on loopback, else at 192.0.2.1 or
 //!   2001:db8::1 (documentation addresses: the server does not learn which of its addresses a
-//!   client reached).
+//!   client reached). A session over the TLS port is recorded as the bytes inside TLS (what
+//!   Wireshark shows once given the keys), written on port 80 all the same.
 //! - a bridge: the real addresses of both ends, and the peer's real port, except for the
 //!   built-in peers' control ports, which listen on free ports and are written at their
 //!   protocols' own: echo 7, SMTP 25, POP3 110, FTP 21. An FTP data connection keeps its real
