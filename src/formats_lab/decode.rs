@@ -212,7 +212,7 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
                         <span class="field-label">{"Decode as"}</span>
                         <select onchange={on_choice}>
                             <option value="" selected={choice.is_none()}>
-                                {format!("Best guess ({})", best.map_or("none fits", Reading::label))}
+                                {format!("Best guess ({})", if as_capture { "packet capture" } else { best.map_or("none fits", Reading::label) })}
                             </option>
                             { for Reading::ALL.iter().map(|option| html! {
                                 <option value={option.key()} selected={choice == Some(*option)}>{option.label()}</option>

@@ -5,7 +5,8 @@
 //! first rows, to every row, and the longest main-thread task), and `tshark -r FILE` (output
 //! thrown away) is timed the same number of times. The table gives medians with min–max and the
 //! ratio of the app's times to tshark's; it is also written to `target/bench-pcap.txt`. Any
-//! failed run (the page, tshark, or the file) fails the command.
+//! failed run (the page, tshark, or the file) fails the command. `--dist DIR` measures an app
+//! already built into DIR instead of building one.
 
 use std::process::Stdio;
 use std::time::Instant;
@@ -15,17 +16,27 @@ use crate::run::{RunningServer, build_app, build_server};
 use crate::tools::{Needs, Tools};
 
 const MEGABYTES: &str = "50";
+const USAGE: &str =
+    "usage: cargo xtask bench-pcap [--reps N] [--dist DIR (an app already built there: no trunk build)]";
 
 pub fn bench_pcap(args: &[String]) -> Result<(), String> {
-    let reps = match args {
-        [] => 3,
-        [flag, value] if flag == "--reps" => value
-            .parse::<usize>()
-            .ok()
-            .filter(|reps| *reps > 0)
-            .ok_or_else(|| format!("--reps {value}: not a positive number"))?,
-        _ => return Err("usage: cargo xtask bench-pcap [--reps N]".into()),
-    };
+    let mut reps = 3;
+    let mut prebuilt: Option<String> = None;
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match flag.as_str() {
+            "--reps" => {
+                reps = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|reps| *reps > 0)
+                    .ok_or_else(|| format!("--reps {value}: not a positive number"))?;
+            }
+            "--dist" => prebuilt = Some(value.clone()),
+            _ => return Err(USAGE.into()),
+        }
+    }
     let tools =
         Tools::ensure(Needs { app_build: true, browser_tests: false, end_to_end: true, protocol_clients: true })?;
     let dir = root().join("target").join("bench-pcap");
@@ -36,10 +47,17 @@ pub fn bench_pcap(args: &[String]) -> Result<(), String> {
         "cargo",
         &["run", "-q", "-p", "wirelab-wire", "--release", "--example", "bench_pcap", "--", &capture_path, MEGABYTES],
     ))?;
-    build_app(&tools)?;
-    let server = build_server(true)?;
+    let dist = match prebuilt {
+        Some(dist) => dist,
+        None => {
+            build_app(&tools)?;
+            "dist".to_owned()
+        }
+    };
+    // The server only serves the app here (the capture is picked from disk), so a debug build does.
+    let server = build_server(false)?;
     let running =
-        RunningServer::start_with_env(&server, &["--port", "0", "--static-dir", "dist"], &[("RUST_LOG", "warn")])?;
+        RunningServer::start_with_env(&server, &["--port", "0", "--static-dir", &dist], &[("RUST_LOG", "warn")])?;
 
     let mut tshark_ms = Vec::new();
     let mut failures = Vec::new();

@@ -73,7 +73,8 @@ Commands:
                               per file, first paint, time to a usable lab (first open, reopen,
                               repeat visit), the longest main-thread task while a 20 MB JSON body
                               is indexed. Table in target/bench-app.txt; fails if a run fails.
-  bench-pcap [--reps N]       A deterministic 50 MB capture (HTTP, DNS, WebSocket, UDP) opened in
+  bench-pcap [--reps N] [--dist DIR]
+                              A deterministic 50 MB capture (HTTP, DNS, WebSocket, UDP) opened in
                               the Decode tab in headless Chromium: time to the packet list's first
                               rows and to every row, the longest main-thread task; beside
                               `tshark -r` on the same file (ratio). Table in target/bench-pcap.txt;

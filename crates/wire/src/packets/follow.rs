@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::capture::{PacketRow, stream_key};
 
-/// Which way a chunk went: from the client (who sent the first SYN, or the first segment seen)
-/// or from the server.
+/// Which way a chunk went: from the client (who sent the first segment seen: the SYN, when the
+/// capture holds the handshake) or from the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Direction {
     ClientToServer,
@@ -144,7 +144,7 @@ pub fn follow<'a>(segments: impl IntoIterator<Item = Segment<'a>>) -> FollowedSt
     let mut sides: [Side; 2] = Default::default();
     for segment in segments {
         if stream.client.is_none() {
-            // The first SYN without ACK names the client; otherwise the first sender does.
+            // The first sender is the client (the SYN's sender when the capture holds the handshake).
             stream.client = Some(segment.from);
             stream.server = Some(segment.to);
         }
