@@ -14,10 +14,28 @@ use std::process::Command;
 use wire::packets::capture::{PacketRow, read_all};
 use wire::packets::dissect::{dissect_frame, field_text};
 
+/// This test thread's scratch folder (removed when the test's `Scratch` guard drops).
+fn scratch_dir() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "wirelab-packets-tshark-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ))
+}
+
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wirelab-packets-tshark-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let dir = scratch_dir();
     std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
     dir.join(name)
+}
+
+/// Removes the thread's scratch folder when the test ends, passed or not.
+struct Scratch;
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(scratch_dir());
+    }
 }
 
 fn run(program: &str, args: &[&str]) -> String {
@@ -76,6 +94,7 @@ fn files() -> Vec<(String, PathBuf)> {
 
 #[test]
 fn every_rows_columns_agree_with_tshark() {
+    let _scratch = Scratch;
     let fields = [
         "frame.number",
         "frame.len",
@@ -108,6 +127,7 @@ fn every_rows_columns_agree_with_tshark() {
 
 #[test]
 fn dissected_fields_agree_with_tshark() {
+    let _scratch = Scratch;
     // (our path, tshark's field) for every packet where tshark has a value.
     let pairs = [
         ("ethernet.source", "eth.src"),
