@@ -98,7 +98,7 @@ pub fn decode_tab(props: &DecodeProps) -> Html {
             let on_edit = on_edit.clone();
             let name = file.name();
             wasm_bindgen_futures::spawn_local(async move {
-                let bytes = crate::net::files::read_bytes(file).await;
+                let bytes = read_in_slices(file).await;
                 on_edit.emit(DecodeEdit::File { name, bytes });
             });
         })
@@ -255,4 +255,29 @@ fn capture_bytes(source: &DecodeSource) -> Option<Rc<Vec<u8>>> {
         DecodeSource::Typed(text) => Rc::new(wire::formats_lab::parse_typed(text).ok()?),
     };
     wire::packets::capture::FileKind::sniff(&bytes).map(|_| bytes)
+}
+
+/// How many bytes of a picked file are copied into the module's memory per task.
+const COPY_SLICE: usize = 4 << 20;
+
+/// A picked file's bytes, copied into the module's memory a slice per task with a yield between,
+/// so a 50 MB capture never holds the page while it is copied.
+async fn read_in_slices(file: web_sys::File) -> Result<Vec<u8>, String> {
+    use wasm_bindgen::JsCast;
+    let buffer =
+        wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.map_err(crate::net::describe_js_error)?;
+    let buffer = buffer.dyn_into::<js_sys::ArrayBuffer>().map_err(|_| "the file could not be read".to_string())?;
+    let whole = js_sys::Uint8Array::new(&buffer);
+    let len = whole.length() as usize;
+    // Grown a slice at a time, so zeroing the memory is spread over the slices too.
+    let mut bytes = Vec::with_capacity(len);
+    for start in (0..len).step_by(COPY_SLICE) {
+        let end = (start + COPY_SLICE).min(len);
+        bytes.resize(end, 0);
+        whole.subarray(start as u32, end as u32).copy_to(&mut bytes[start..end]);
+        if end < len {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+        }
+    }
+    Ok(bytes)
 }
