@@ -88,10 +88,11 @@ test("with cookies, another origin's answer is readable: the server names the pa
   await lab.get(new URL("/get?cross=origin", other).href);
   const echoed = await lab.json();
   assert.equal(echoed.args.cross, "origin");
+  // The CORS headers themselves are never shown to the page; that the answer is (not "Blocked by
+  // CORS") is the proof. Every header the server named is readable, not only the safelisted ones.
   await lab.page.getByRole("tablist", { name: "Response views" }).getByRole("tab", { name: "Headers" }).click();
   const headers = (await lab.page.getByRole("table", { name: "Response headers" }).textContent()) ?? "";
-  assert.match(headers.toLowerCase(), /access-control-allow-credentials/);
-  assert.match(headers, new RegExp(page.origin.replace(/[.]/g, "\\.")), "the page's exact origin, not *");
+  assert.match(headers.toLowerCase(), /vary/);
   await lab.page.screenshot({ path: screenshotPath("cookies-cross-origin") });
   await lab.page.context().close();
 });

@@ -29,7 +29,7 @@ async function openHttp(page, fragment = "") {
 
 async function openFormats(page, fragment = "") {
   await page.goto(new URL(`/formats${fragment}`, baseUrl).href);
-  await page.getByLabel(".proto schema").first().waitFor();
+  await page.getByRole("button", { name: "Copy link", exact: true }).waitFor();
 }
 
 /** Presses Copy link and returns the link from the clipboard (checked against the one shown). */

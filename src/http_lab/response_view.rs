@@ -145,6 +145,11 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
                 <div class="failure" role="alert" data-testid="response-error">
                     <h3>{failure.title()}</h3>
                     <p>{failure.explanation()}</p>
+                    if sent.include_credentials && matches!(failure, FetchFailure::Cors(_)) {
+                        <p>{"This request sent cookies (Send cookies is on): a browser then also needs \
+                            Access-Control-Allow-Credentials: true and Access-Control-Allow-Origin set to this page's \
+                            exact origin; a * is not enough. Turn Send cookies off under Options to try without them."}</p>
+                    }
                     <p class="muted">{format!("{} · the request is kept as you typed it.", sent.label())}</p>
                 </div>
                 if let Some(log) = &props.stream {
