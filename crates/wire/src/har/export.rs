@@ -248,11 +248,7 @@ fn post_data(body: &RequestBody, mime_type: String) -> Option<PostData> {
         RequestBody::Json(text) | RequestBody::Xml(text) | RequestBody::Text { text, .. } => text_body(text),
         RequestBody::Form(rows) => Some(PostData {
             mime_type: FORM_CONTENT_TYPE.into(),
-            params: rows
-                .iter()
-                .filter(|row| row.is_sent())
-                .map(|row| PostParam { name: row.name.clone(), value: Some(row.value.clone()), ..PostParam::default() })
-                .collect(),
+            params: rows.iter().filter(|row| row.is_sent()).map(|row| PostParam::text(&row.name, &row.value)).collect(),
             text: crate::http_request::form_urlencode(rows),
             ..PostData::default()
         }),
@@ -271,9 +267,7 @@ fn post_data(body: &RequestBody, mime_type: String) -> Option<PostData> {
                 .iter()
                 .filter(|field| field.enabled)
                 .map(|field| match &field.value {
-                    MultipartValue::Text(text) => {
-                        PostParam { name: field.name.clone(), value: Some(text.clone()), ..PostParam::default() }
-                    }
+                    MultipartValue::Text(text) => PostParam::text(&field.name, text),
                     MultipartValue::File { file_name, content_type, .. } => PostParam {
                         name: field.name.clone(),
                         value: None,

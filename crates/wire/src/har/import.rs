@@ -424,11 +424,7 @@ fn body_of(post_data: &PostData, content_type: Option<&str>) -> RequestBody {
         return RequestBody::Binary { source: BinarySource::Base64, text: post_data.text.clone() };
     }
     if essence == FORM_CONTENT_TYPE && post_data.text.is_empty() && !post_data.params.is_empty() {
-        let rows = post_data
-            .params
-            .iter()
-            .map(|param| KeyValue::new(&param.name, param.value.clone().unwrap_or_default()))
-            .collect();
+        let rows = post_data.params.iter().map(|param| KeyValue::new(&param.name, param.value_text())).collect();
         return RequestBody::Form(rows);
     }
     if essence == FORM_CONTENT_TYPE {
@@ -438,6 +434,15 @@ fn body_of(post_data: &PostData, content_type: Option<&str>) -> RequestBody {
         if crate::http_request::form_urlencode(&rows) == post_data.text {
             return RequestBody::Form(rows);
         }
+    }
+    if is_json_type(mime) && post_data.text.is_empty() && !post_data.params.is_empty() {
+        // chrome-har keeps a JSON body only as its fields, each with its JSON value.
+        let object: serde_json::Map<String, serde_json::Value> = post_data
+            .params
+            .iter()
+            .map(|param| (param.name.clone(), param.value.clone().unwrap_or(serde_json::Value::Null)))
+            .collect();
+        return RequestBody::Json(serde_json::Value::Object(object).to_string());
     }
     if is_json_type(mime) && serde_json::from_str::<IgnoredAny>(&post_data.text).is_ok() {
         return RequestBody::Json(post_data.text.clone());

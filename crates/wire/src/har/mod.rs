@@ -186,6 +186,22 @@ pub struct NameValue {
     pub value: String,
 }
 
+impl PostParam {
+    /// A text field.
+    pub fn text(name: &str, value: &str) -> PostParam {
+        PostParam { name: name.into(), value: Some(serde_json::Value::String(value.into())), ..PostParam::default() }
+    }
+
+    /// The value as text: a string as it is, anything else as its JSON text, none as empty.
+    pub fn value_text(&self) -> String {
+        match &self.value {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(text)) => text.clone(),
+            Some(other) => other.to_string(),
+        }
+    }
+}
+
 impl NameValue {
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> NameValue {
         NameValue { name: name.into(), value: value.into() }
@@ -230,8 +246,10 @@ pub struct PostData {
 #[serde(rename_all = "camelCase")]
 pub struct PostParam {
     pub name: String,
+    /// Text as HAR has it; read as any JSON value, since chrome-har writes a JSON body's fields
+    /// here with their JSON types (`true`, not `"true"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,6 +21,11 @@ use wire::ws_inspect::HandshakeFacts;
 
 const CHROME: &str = include_str!("../fixtures/har/chrome-devtools.har");
 const FIREFOX: &str = include_str!("../fixtures/har/firefox.har");
+/// Recorded from Chromium 156 against wirelab-server by Playwright's `recordHar` (content
+/// embedded), and from the DevTools protocol's Network events by chrome-har 1.3.1 (the journey
+/// e2e/har.test.mjs records both afresh).
+const CHROMIUM_PLAYWRIGHT: &str = include_str!("../fixtures/har/chromium-playwright.har");
+const CHROMIUM_CDP: &str = include_str!("../fixtures/har/chromium-cdp-chrome-har.har");
 const ORIGIN: &str = "http://127.0.0.1:8080";
 /// 2026-12-01T02:43:44.123Z
 const SENT_AT: f64 = 1_796_093_024_123.0;
@@ -357,7 +362,7 @@ case_test! {
                     let mut shown = format!("{} text={}", post.mime_type, post.text);
                     if !post.params.is_empty() {
                         let params: Vec<String> = post.params.iter()
-                            .map(|param| format!("{}={}", param.name, param.value.clone().unwrap_or_default())).collect();
+                            .map(|param| format!("{}={}", param.name, param.value_text())).collect();
                         shown.push_str(&format!(" params=[{}]", params.join(", ")));
                     }
                     if let Some(encoding) = &post.encoding { shown.push_str(&format!(" encoding={encoding}")); }
@@ -456,6 +461,40 @@ case_test! {
             skipped: Entry 3 (GET moz-extension://4b3c/background.js): a moz-extension: URL, not an HTTP request"#]]);
         for entry in &import.entries {
             assert_eq!(entry.request.check(), Ok(()), "{} must send as imported", entry.request.url);
+        }
+    }
+
+    fn files_recorded_by_chromium_import() {
+        let cases = [
+            ("Playwright's recordHar", CHROMIUM_PLAYWRIGHT, expect![[r#"
+                from Playwright 1.65.1 recording chromium 156.0.8078.114: 3 of 4 entries
+                GET http://127.0.0.1:8114/get?from=chromium → Some(200), sends Accept, Accept-Language, Upgrade-Insecure-Requests; body None
+                POST http://127.0.0.1:8114/post → Some(200), sends Accept, Accept-Language, Content-Type; body Json("{\"recorded\": true}")
+                GET http://127.0.0.1:8114/bytes/16 → Some(200), sends Accept, Accept-Language; body None
+                skipped: Entry 4 (GET ws://127.0.0.1:8114/ws/echo): a WebSocket connection with 2 messages: the HTTP lab sends HTTP requests, not WebSockets (use the WebSocket lab)"#]]),
+            ("chrome-har from the DevTools protocol", CHROMIUM_CDP, expect![[r#"
+                from chrome-har 1.3.1: 3 of 3 entries
+                GET http://127.0.0.1:8114/get?from=chromium → Some(200), sends Upgrade-Insecure-Requests, Accept, Accept-Language, Upgrade-Insecure-Requests; body None
+                POST http://127.0.0.1:8114/post → Some(200), sends Content-Type; body Json("{\"recorded\":true}")
+                GET http://127.0.0.1:8114/bytes/16 → Some(200), sends ; body None"#]]),
+        ];
+        for (_, text, expected) in cases {
+            let import = import_har(text).unwrap_or_else(|error| panic!("{error}"));
+            let mut lines = vec![format!("from {}: {} of {} entries", import.creator, import.entries.len(), import.total)];
+            for entry in &import.entries {
+                let sent: Vec<&str> = entry.request.headers.iter().filter(|row| row.enabled).map(|row| row.name.as_str()).collect();
+                assert_eq!(entry.request.check(), Ok(()), "{} must send as imported", entry.request.url);
+                lines.push(format!(
+                    "{} {} → {:?}, sends {}; body {:?}",
+                    entry.request.method,
+                    entry.request.url,
+                    entry.status,
+                    sent.join(", "),
+                    entry.request.body
+                ));
+            }
+            lines.extend(import.skipped.iter().map(|skipped| format!("skipped: {skipped}")));
+            expected.assert_eq(&lines.join("\n"));
         }
     }
 
