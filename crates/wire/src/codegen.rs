@@ -15,11 +15,11 @@ use crate::http_request::{
 
 /// "Send cookies" is the browser's cookie jar, which code outside the browser does not have.
 const COOKIES_CURL: &str =
-    "# The lab sent this browser's cookies (credentials: include); curl has none of them: add -b 'name=value'.";
+    "# The lab sends this browser's cookies (credentials: include); curl has none of them: add -b 'name=value'.";
 const COOKIES_PYTHON: &str =
-    "# The lab sent this browser's cookies (credentials: include); pass yours as cookies={\"name\": \"value\"}.";
+    "# The lab sends this browser's cookies (credentials: include); pass yours as cookies={\"name\": \"value\"}.";
 const COOKIES_RUST: &str =
-    "    // The lab sent this browser's cookies (credentials: include); add .header(\"Cookie\", \"name=value\").";
+    "    // The lab sends this browser's cookies (credentials: include); add .header(\"Cookie\", \"name=value\").";
 
 /// A POSIX shell single-quoted word: `it's` → `'it'\''s'`.
 pub fn shell_quote(text: &str) -> String {

@@ -97,6 +97,45 @@ case_test! {
         }
     }
 
+    fn a_request_with_the_browsers_cookies_says_they_stay_behind() {
+        let with_cookies = HttpRequest { include_credentials: true, ..request("GET", "http://127.0.0.1:8080/cookies") };
+        check(&with_cookies, expect![[r#"
+            --- curl
+            # The lab sends this browser's cookies (credentials: include); curl has none of them: add -b 'name=value'.
+            curl 'http://127.0.0.1:8080/cookies'
+            --- python
+            import requests
+
+            # The lab sends this browser's cookies (credentials: include); pass yours as cookies={"name": "value"}.
+            response = requests.request(
+                "GET",
+                "http://127.0.0.1:8080/cookies",
+                timeout=30,
+            )
+
+            print(response.status_code, response.reason)
+            print(response.text)
+            --- rust
+            // Cargo.toml: reqwest = "0.12", tokio = { version = "1", features = ["full"] }
+            use std::time::Duration;
+
+            #[tokio::main]
+            async fn main() -> Result<(), Box<dyn std::error::Error>> {
+                let client = reqwest::Client::new();
+                // The lab sends this browser's cookies (credentials: include); add .header("Cookie", "name=value").
+                let response = client
+                    .get("http://127.0.0.1:8080/cookies")
+                    .timeout(Duration::from_millis(30000))
+                    .send()
+                    .await?;
+
+                println!("{}", response.status());
+                println!("{}", response.text().await?);
+                Ok(())
+            }
+        "#]]);
+    }
+
     fn get() {
         check(&request("GET", "http://127.0.0.1:8080/json"), expect![[r#"--- curl
 curl 'http://127.0.0.1:8080/json'
