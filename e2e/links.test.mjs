@@ -182,6 +182,33 @@ function pointBytes() {
   return "08 03 10 fc ff ff ff ff ff ff ff ff 01";
 }
 
+test("the WebSocket lab's URL with its knobs, subprotocols and message come back from a link", async () => {
+  const page = await freshPage("dark");
+  await page.goto(new URL("/ws", baseUrl).href);
+  await page.getByRole("button", { name: "Connect", exact: true }).waitFor();
+  const url = new URL("/ws/echo?delay_ms=250&token=abc", baseUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  await page.getByLabel("URL", { exact: true }).fill(url.href);
+  await page.getByLabel("Subprotocols").fill("chat, superchat");
+  await page.getByLabel("Send as").selectOption("hex");
+  await page.getByLabel("Message", { exact: true }).fill("de ad be ef");
+  const link = await copyLink(page);
+  await page.getByText("Left out: the value of the query parameter token.").waitFor();
+  await page.screenshot({ path: screenshotPath("links-ws-copied-dark") });
+  await page.context().close();
+
+  const reader = await freshPage("light");
+  await reader.goto(link);
+  await noticeOf(reader).filter({ hasText: "Opened from a link." }).waitFor();
+  url.searchParams.delete("token");
+  assert.equal(await reader.getByLabel("URL", { exact: true }).inputValue(), url.href);
+  assert.equal(await reader.getByLabel("Subprotocols").inputValue(), "chat, superchat");
+  assert.equal(await reader.getByLabel("Send as").inputValue(), "hex");
+  assert.equal(await reader.getByLabel("Message", { exact: true }).inputValue(), "de ad be ef");
+  await reader.screenshot({ path: screenshotPath("links-ws-opened-light") });
+  await reader.context().close();
+});
+
 test("a broken link says why, and the lab starts as usual", async () => {
   const author = await freshPage();
   await openHttp(author);
