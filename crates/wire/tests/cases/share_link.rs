@@ -395,6 +395,32 @@ case_test! {
         for (name, lab) in formats_states() {
             shown.push(format!("Formats, {name}: {}", lab.share(Secrets::LeaveOut).to_url(ORIGIN).len()));
         }
+        // Bigger states: a 10 KB JSON body of varied records, and 4 KiB of random bytes typed as hex
+        // (random bytes do not compress: 4/3 of their size in base64url, here of their hex text).
+        let records: Vec<String> = (0..150)
+            .map(|index| format!("{{\"id\": {index}, \"name\": \"sensor-{}\", \"value\": {}.{}}}", index * 7919 % 1000, index * 37 % 100, index % 10))
+            .collect();
+        let body = format!("[{}]", records.join(", "));
+        let big_body = after(http_lab(), vec![HttpEvent::Edit(DraftEdit::Body(RequestBody::Json(body.clone())))]);
+        shown.push(format!(
+            "HTTP, a {} byte JSON body: {}",
+            body.len(),
+            big_body.share(Secrets::LeaveOut).to_url(ORIGIN).len()
+        ));
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let random: Vec<String> = (0..4096)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                format!("{:02x}", state as u8)
+            })
+            .collect();
+        let random_bytes = after(FormatsLabState::new(), vec![FormatsEvent::Decode(DecodeEdit::Text(random.join(" ")))]);
+        shown.push(format!(
+            "Formats, 4096 random bytes typed as hex: {}",
+            random_bytes.share(Secrets::LeaveOut).to_url(ORIGIN).len()
+        ));
         expect![[r#"
             HTTP, the lab as it opens: 260
             HTTP, a POST with JSON, a switched-off parameter, a bearer token and the options: 433
@@ -407,6 +433,8 @@ case_test! {
             Formats, the lab as it opens: 368
             Formats, an XML document typed and not yet applied, a schema of one's own, base64 bytes read as CBOR: 288
             Formats, a 100,000-byte file in the Decode tab: 2460
+            HTTP, a 7354 byte JSON body: 1813
+            Formats, 4096 random bytes typed as hex: 8360
         "#]]
         .assert_eq(&(shown.join("\n") + "\n"));
     }
