@@ -12,12 +12,15 @@ use crate::net::{now_ms, utc_offset_minutes};
 #[derive(Properties, PartialEq)]
 pub struct ExportHarButtonProps {
     pub session: Session,
+    /// Whether a connection was started (the session prop alone compares equal across changes,
+    /// so this is what redraws the button).
+    pub has_session: bool,
 }
 
 #[function_component(ExportHarButton)]
 pub fn export_har_button(props: &ExportHarButtonProps) -> Html {
     let problem = use_state(|| None::<String>);
-    let has_session = props.session.state().session_record.is_some();
+    let has_session = props.has_session;
     let onclick = {
         let (session, problem) = (props.session.clone(), problem.clone());
         Callback::from(move |_: MouseEvent| {

@@ -165,7 +165,8 @@ pub fn message_list(props: &MessageListProps) -> Html {
                     {if props.autoscroll { "Autoscroll on" } else { "Autoscroll paused" }}
                 </button>
                 <button type="button" class="button subtle" onclick={on_clear} disabled={log.is_empty()}>{"Clear"}</button>
-                <ExportHarButton session={props.snapshot.session.clone()} />
+                <ExportHarButton session={props.snapshot.session.clone()}
+                    has_session={props.snapshot.session.state().session_record.is_some()} />
             </div>
             <p class="log-stats" data-testid="log-stats">
                 <span title="Messages sent">{format!("↑ {} sent ({})", sent.messages, format_bytes(sent.bytes))}</span>
