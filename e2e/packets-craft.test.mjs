@@ -80,7 +80,7 @@ for (const colorScheme of ["light", "dark"]) {
     assert.equal(await hex.locator(".cell[data-o='22']").textContent(), "11", "TTL 17");
     await hex.locator(".cell[data-o='22']").hover();
     await page.locator("[data-field=ip-ttl].lit").waitFor();
-    assert.match(await page.locator(".byte-status").textContent(), /ttl/i);
+    assert.match(await bytes.locator(".byte-status").textContent(), /ipv4\.ttl · time to live 17/);
     await page.screenshot({ path: screenshotPath(`packets-craft-udp-${colorScheme}`), fullPage: true });
 
     const read = tshark(await savePcap(page), [
@@ -114,7 +114,7 @@ for (const colorScheme of ["light", "dark"]) {
     assert.match(program, /Raw\(load=b"hello from the craft tab"\)/);
 
     // A UDP checksum set wrong by hand: marked in the form, read as bad by tshark.
-    await page.getByLabel("Set UDP checksum by hand").check();
+    await page.getByLabel("set by hand: UDP checksum").check();
     await fill("UDP checksum", "0x1234");
     await page.locator("[data-field=udp-checksum].differs").waitFor();
     await page.getByText(/≠ computed 0x[0-9a-f]{4}/).waitFor();
@@ -132,6 +132,14 @@ for (const colorScheme of ["light", "dark"]) {
     await fill("TTL", "64");
     await page.getByRole("button", { name: "Save .pcap" }).waitFor({ state: "visible" });
     assert.ok(await page.getByRole("button", { name: "Save .pcap" }).isEnabled());
+
+    // A preset over TCP: the HTTP GET segment, its payload read back as HTTP and lit from the form.
+    await page.getByRole("button", { name: "HTTP GET (TCP)" }).click();
+    await page.getByText("Ethernet · IPv4 · TCP, 104 bytes").waitFor();
+    await page.locator("[data-field=payload]").hover();
+    await hex.locator(".cell.sel[data-o='54']").waitFor();
+    assert.equal(await page.getByLabel("Data offset", { exact: true }).inputValue(), "5");
+    await page.screenshot({ path: screenshotPath(`packets-craft-tcp-${colorScheme}`) });
     await page.context().close();
   });
 }

@@ -99,7 +99,8 @@ pub fn craft_packet(props: &CraftPacketProps) -> Html {
     let pointed = use_state(|| None::<usize>);
     let focused = use_state(|| None::<Control>);
     let selected = use_state(|| None::<Path>);
-    let outcome = use_state(|| None::<Outcome>);
+    // What Save or Copy did, for the packet it was done to (another packet clears it).
+    let outcome = use_state(|| None::<(usize, Outcome)>);
 
     let on_focus = {
         let focused = focused.clone();
@@ -172,8 +173,9 @@ fn bytes_view(
     selected: &UseStateHandle<Option<Path>>,
     on_point: Callback<Option<usize>>,
     on_select: Callback<Path>,
-    outcome: &UseStateHandle<Option<Outcome>>,
+    outcome: &UseStateHandle<Option<(usize, Outcome)>>,
 ) -> Html {
+    let packet_id = Rc::as_ptr(built) as usize;
     let status = match **pointed {
         Some(offset) => describe_byte(&built.map, &built.bytes, offset),
         None => "Point at a byte to name its field; point at a field in the form to light its bytes.".into(),
@@ -187,10 +189,11 @@ fn bytes_view(
                 "application/vnd.tcpdump.pcap",
                 &built.file_name,
             );
-            outcome.set(Some(match saved {
+            let said = match saved {
                 Ok(()) => Outcome::Done(format!("Saved {}", built.file_name)),
                 Err(problem) => Outcome::Failed(format!("Not saved: {problem}")),
-            }));
+            };
+            outcome.set(Some((packet_id, said)));
         })
     };
     let on_copy = {
@@ -198,10 +201,11 @@ fn bytes_view(
         Callback::from(move |_: MouseEvent| {
             let (program, outcome) = (program.clone(), outcome.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                outcome.set(Some(match crate::net::http::copy_to_clipboard(&program).await {
+                let said = match crate::net::http::copy_to_clipboard(&program).await {
                     Ok(()) => Outcome::Done("Copied the scapy program".into()),
                     Err(problem) => Outcome::Failed(format!("Not copied: {problem}")),
-                }));
+                };
+                outcome.set(Some((packet_id, said)));
             });
         })
     };
@@ -218,7 +222,7 @@ fn bytes_view(
                 <button type="button" class="button primary" onclick={on_save} disabled={stale}>{"Save .pcap"}</button>
                 <button type="button" class="button" onclick={on_copy} disabled={stale}>{"Copy as scapy"}</button>
             </div>
-            { match &**outcome {
+            { match (**outcome).as_ref().filter(|(id, _)| *id == packet_id).map(|(_, said)| said) {
                 Some(Outcome::Done(said)) => html! { <p class="ok-note" role="status">{said.clone()}</p> },
                 Some(Outcome::Failed(said)) => html! { <p class="inline-error" role="alert">{said.clone()}</p> },
                 None => html! {},

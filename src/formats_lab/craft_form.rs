@@ -126,7 +126,7 @@ fn text_field(props: &CraftFieldsProps, field: CraftField) -> Html {
         html! {
             <label class="craft-by-hand">
                 <input type="checkbox" checked={by_hand} {onchange}
-                    aria-label={format!("Set {} by hand", field.label())} />
+                    aria-label={format!("set by hand: {}", field.label())} />
                 <span aria-hidden="true">{"set by hand"}</span>
             </label>
         }
@@ -134,16 +134,18 @@ fn text_field(props: &CraftFieldsProps, field: CraftField) -> Html {
     html! {
         <div class={classes!("craft-field", lit.then_some("lit"), differs.then_some("differs"))}
             data-field={field.key()} {onfocusin} {onfocusout} {onmouseenter} {onmouseleave}>
-            <div class="craft-label-row">
-                <label class="field-label" for={id.clone()}>{field.label()}</label>
-                {set_by_hand}
-            </div>
+            <label class="field-label" for={id.clone()}>{field.label()}</label>
             <input {id} type="text" class={classes!("mono", shows_computed.then_some("computed"))} spellcheck="false"
                 autocomplete="off" value={value} readonly={shows_computed}
                 aria-invalid={problem.is_some().to_string()}
                 aria-describedby={problem.is_some().then(|| error_id.clone())} {oninput} />
-            if differs {
-                <span class="craft-differs">{format!("≠ computed {}", computed_text.unwrap_or_default())}</span>
+            if field.is_computed() {
+                <div class="craft-under">
+                    {set_by_hand}
+                    if differs {
+                        <span class="craft-differs">{format!("≠ computed {}", computed_text.unwrap_or_default())}</span>
+                    }
+                </div>
             }
             if let Some(problem) = problem {
                 <p class="field-error" id={error_id}>{problem}</p>
