@@ -237,7 +237,9 @@ fn bytes_view(
             <DocumentTree document={built.document.clone()} selected={(**selected).clone()} {on_select} />
             <details class="craft-scapy">
                 <summary>{"As Python (scapy)"}</summary>
-                <pre class="payload-text mono">{built.scapy.clone()}</pre>
+                <pre class="payload-text mono" role="region" aria-label="The scapy program" tabindex="0">
+                    {built.scapy.clone()}
+                </pre>
             </details>
         </div>
     }
