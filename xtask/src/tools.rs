@@ -209,17 +209,7 @@ pub const PAHO_MQTT_VERSION: &str = "2.1.0";
 /// A venv in target/tools/py-mqtt with paho-mqtt [`PAHO_MQTT_VERSION`], made from Debian's
 /// python3; returns its python.
 fn ensure_paho_mqtt(tools_dir: &Path) -> Result<String, String> {
-    let venv = tools_dir.join("py-mqtt");
-    let python = venv.join("bin").join("python").to_string_lossy().into_owned();
-    let probe = "import importlib.metadata as m; print(m.version('paho-mqtt'))";
-    if output(&python, &["-c", probe]).as_deref() == Some(PAHO_MQTT_VERSION) {
-        return Ok(python);
-    }
-    let venv_arg = venv.to_string_lossy().into_owned();
-    process::run(&mut command(DEBIAN_PYTHON, &["-m", "venv", &venv_arg]))?;
-    let spec = format!("paho-mqtt=={PAHO_MQTT_VERSION}");
-    process::run(&mut command(&python, &["-m", "pip", "install", "--disable-pip-version-check", "-q", &spec]))?;
-    Ok(python)
+    ensure_pip_venv(&tools_dir.join("py-mqtt"), "paho-mqtt", "paho.mqtt.client", PAHO_MQTT_VERSION)
 }
 
 /// The environment variable naming the Python that has haralyzer (wire's `har_haralyzer` test
@@ -231,17 +221,7 @@ pub const HARALYZER_VERSION: &str = "2.4.0";
 /// A venv in target/tools/py-har with haralyzer [`HARALYZER_VERSION`], made from Debian's
 /// python3; returns its python.
 fn ensure_haralyzer(tools_dir: &Path) -> Result<String, String> {
-    let venv = tools_dir.join("py-har");
-    let python = venv.join("bin").join("python").to_string_lossy().into_owned();
-    let probe = "import importlib.metadata as m, haralyzer; print(m.version('haralyzer'))";
-    if output(&python, &["-c", probe]).as_deref() == Some(HARALYZER_VERSION) {
-        return Ok(python);
-    }
-    let venv_arg = venv.to_string_lossy().into_owned();
-    process::run(&mut command(DEBIAN_PYTHON, &["-m", "venv", &venv_arg]))?;
-    let spec = format!("haralyzer=={HARALYZER_VERSION}");
-    process::run(&mut command(&python, &["-m", "pip", "install", "--disable-pip-version-check", "-q", &spec]))?;
-    Ok(python)
+    ensure_pip_venv(&tools_dir.join("py-har"), "haralyzer", "haralyzer", HARALYZER_VERSION)
 }
 
 /// The environment variable naming the Python that has scapy (wire's `packets_craft_peers`
@@ -252,14 +232,14 @@ pub const SCAPY_VERSION: &str = "2.8.0";
 
 /// A venv in target/tools/py-scapy with scapy [`SCAPY_VERSION`]; returns its python.
 fn ensure_scapy(tools_dir: &Path) -> Result<String, String> {
-    ensure_pip_venv(&tools_dir.join("py-scapy"), "scapy", SCAPY_VERSION)
+    ensure_pip_venv(&tools_dir.join("py-scapy"), "scapy", "scapy", SCAPY_VERSION)
 }
 
 /// A venv at `venv`, made from Debian's python3, with `package` at `version` from PyPI (kept
-/// when already there); returns its python.
-fn ensure_pip_venv(venv: &Path, package: &str, version: &str) -> Result<String, String> {
+/// when it is there and `module` imports); returns its python.
+fn ensure_pip_venv(venv: &Path, package: &str, module: &str, version: &str) -> Result<String, String> {
     let python = venv.join("bin").join("python").to_string_lossy().into_owned();
-    let probe = format!("import importlib.metadata as m; print(m.version('{package}'))");
+    let probe = format!("import importlib.metadata as m, {module}; print(m.version('{package}'))");
     if output(&python, &["-c", &probe]).as_deref() == Some(version) {
         return Ok(python);
     }
