@@ -79,7 +79,8 @@ pub fn test() -> Result<(), String> {
     // trust exactly that certificate; see e2e/support.mjs).
     let tls_data = root().join("target").join("e2e-tls");
     let tls_data = tls_data.to_string_lossy().into_owned();
-    let server = build_server(false).and_then(|binary| {
+    let server_binary = build_server(false);
+    let server = server_binary.clone().and_then(|binary| {
         RunningServer::start(
             &binary,
             &["--port", "0", "--static-dir", "dist", "--tls-port", "0", "--data-dir", &tls_data],
@@ -98,6 +99,11 @@ pub fn test() -> Result<(), String> {
             step("end-to-end journeys (Playwright, Chromium)", &mut || {
                 let mut node = command("node", &["--test", "--test-concurrency=1", "e2e/"]);
                 node.env("WIRELAB_URL", &url).env("WIRELAB_SCREENSHOTS", root().join("target").join("e2e"));
+                // The offline journey starts servers of its own (one per build it serves).
+                node.env("WIRELAB_DIST", root().join("dist"));
+                if let Ok(binary) = &server_binary {
+                    node.env("WIRELAB_SERVER_BIN", binary);
+                }
                 process::run(&mut node)
             });
         }
