@@ -61,6 +61,20 @@ const PAGES = [
     name: "overview",
     path: "/",
     ready: (page) => page.getByRole("heading", { name: "See what goes over the wire." }).waitFor(),
+    views: [
+      ["", null],
+      ["server-unreachable", async (page) => {
+        await page.evaluate(() => window.dispatchEvent(new Event("offline")));
+        await page.getByTestId("offline-notice").waitFor();
+      }],
+      ["update-ready", async (page) => {
+        await page.evaluate(() => {
+          window.wirelabOffline = { ...(window.wirelabOffline ?? {}), updateReady: true };
+          window.dispatchEvent(new Event("wirelab:update-ready"));
+        });
+        await page.getByRole("button", { name: "Reload", exact: true }).waitFor();
+      }],
+    ],
   },
   {
     name: "not-found",
@@ -95,6 +109,20 @@ const PAGES = [
         await page.getByRole("button", { name: "Send", exact: true }).click();
         await page.locator(".response .failure").waitFor();
       }],
+      ["copy-link", async (page) => {
+        const panel = page.getByRole("group", { name: "Link to this lab's state" });
+        if (!(await panel.isVisible())) await page.getByRole("button", { name: "Copy link", exact: true }).click();
+        await page.getByLabel("The link", { exact: true }).waitFor();
+      }],
+      ["opened-from-a-link", async (page) => {
+        const link = await page.getByLabel("The link", { exact: true }).inputValue();
+        await page.goto(link);
+        await page.getByText("Opened from a link.").first().waitFor();
+      }],
+      ["broken-link", async (page) => {
+        await page.goto(new URL("/http#link=1.not-a-link", baseUrl).href);
+        await page.getByRole("alert").filter({ hasText: "The link could not be opened." }).waitFor();
+      }],
     ],
   },
   {
@@ -124,6 +152,16 @@ const PAGES = [
         const disconnect = page.getByRole("button", { name: "Disconnect", exact: true });
         if (await disconnect.isVisible()) await disconnect.click();
         await page.locator("[data-testid=connection-status].closed").waitFor();
+      }],
+      ["inspect-capture", async (page) => {
+        const ws = new WsLabPage(page);
+        const endpoint = page.getByLabel("Endpoint");
+        if (!(await endpoint.isVisible())) await page.getByText("Server knobs").click();
+        await endpoint.selectOption("/ws/inspect");
+        const disconnect = page.getByRole("button", { name: "Disconnect", exact: true });
+        if (await disconnect.isVisible()) await disconnect.click();
+        await ws.connect();
+        await page.getByRole("link", { name: "Download .pcap of the WebSocket session" }).waitFor();
       }],
     ],
   },
@@ -163,6 +201,22 @@ const PAGES = [
         await page.getByRole("alert").filter({ hasText: "byte 4" }).waitFor();
       }],
     ],
+  },
+  {
+    // A capture in the Decode tab: the server's .pcap of an /ws/inspect session, opened from the
+    // WebSocket lab.
+    name: "formats-decode-capture",
+    path: "/ws",
+    ready: async (page) => {
+      const ws = new WsLabPage(page);
+      await page.getByText("Server knobs").click();
+      await page.getByLabel("Endpoint").selectOption("/ws/inspect");
+      await ws.connect();
+      await ws.send("hello, axe");
+      await ws.message("received", "text", "hello, axe").waitFor();
+      await page.getByRole("button", { name: "Open in Decode: the WebSocket session" }).click();
+      await page.getByTestId("capture-shown").waitFor({ timeout: 15_000 });
+    },
   },
   {
     // Opens on its empty state; the views run the plan (a waterfall with its sentences), open
