@@ -4,7 +4,9 @@
 // violation fails the journey; moderate and minor ones are reported in the test output.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { SocketsLabPage, WsLabPage, baseUrl, launch, screenshotPath } from "./support.mjs";
 
@@ -15,6 +17,7 @@ const AXE_SCRIPT = (() => {
     throw new Error("axe-core is missing from e2e/node_modules: run `npm ci` in e2e/");
   }
 })();
+const PCAP_FIXTURE = fileURLToPath(new URL("./fixtures/packets-sample.pcap", import.meta.url));
 const FAILING_IMPACTS = new Set(["serious", "critical"]);
 
 let browser;
@@ -199,6 +202,35 @@ const PAGES = [
         await page.getByLabel("Bytes (hex or base64)").fill("08 96 01 12 05 61 62");
         await page.getByLabel("Decode as").selectOption("protobuf-raw");
         await page.getByRole("alert").filter({ hasText: "byte 4" }).waitFor();
+      }],
+    ],
+  },
+  {
+    // A capture file in the Decode tab: the packet list with a packet chosen (its layers and
+    // mapped bytes), Follow TCP stream as text and hex, and a file cut short.
+    name: "formats-decode-pcap",
+    path: "/formats",
+    ready: (page) => page.getByRole("tab", { name: "Decode", exact: true }).click(),
+    views: [
+      ["packet-chosen", async (page) => {
+        await page.locator(".decode input[type=file]").first().setInputFiles(PCAP_FIXTURE);
+        await page.locator(".capture-row").nth(9).click();
+        await page.getByTestId("packet-layers").getByText("Packet 10:").waitFor();
+      }],
+      ["follow-text", async (page) => {
+        const follow = page.getByTestId("follow-stream");
+        if (!(await follow.isVisible())) await page.getByRole("button", { name: "Follow TCP stream" }).click();
+        await follow.getByRole("button", { name: "Text" }).click();
+        await follow.locator(".follow-client").first().waitFor();
+      }],
+      ["follow-hex", (page) => page.getByTestId("follow-stream").getByRole("button", { name: "Hex" }).click()],
+      ["cut-short", async (page) => {
+        await page.locator(".decode input[type=file]").first().setInputFiles({
+          name: "cut.pcap",
+          mimeType: "application/vnd.tcpdump.pcap",
+          buffer: readFileSync(PCAP_FIXTURE).subarray(0, 200),
+        });
+        await page.getByRole("alert").filter({ hasText: "cut short" }).waitFor();
       }],
     ],
   },
