@@ -10,9 +10,6 @@
 mod capture_follow;
 mod capture_list;
 mod capture_view;
-mod capture_follow;
-mod capture_list;
-mod capture_view;
 mod compare;
 mod craft;
 mod decode;
