@@ -18,6 +18,7 @@ const AXE_SCRIPT = (() => {
   }
 })();
 const PCAP_FIXTURE = fileURLToPath(new URL("./fixtures/packets-sample.pcap", import.meta.url));
+const HAR_FIXTURE = fileURLToPath(new URL("../crates/wire/tests/fixtures/har/chrome-devtools.har", import.meta.url));
 const FAILING_IMPACTS = new Set(["serious", "critical"]);
 
 let browser;
@@ -112,6 +113,18 @@ const PAGES = [
         await page.getByRole("button", { name: "Send", exact: true }).click();
         await page.locator(".response .failure").waitFor();
       }],
+      ["har-imported", async (page) => {
+        await page.getByLabel("Import HAR").setInputFiles(HAR_FIXTURE);
+        await page.getByTestId("har-notice").filter({ hasText: "chrome-devtools.har" }).waitFor();
+      }],
+      ["har-refused", async (page) => {
+        await page.getByLabel("Import HAR").setInputFiles({
+          name: "broken.har",
+          mimeType: "application/json",
+          buffer: Buffer.from('{"log": {"entries": [\n  {"request": }\n]}}'),
+        });
+        await page.getByRole("alert").filter({ hasText: "broken.har could not be imported" }).waitFor();
+      }],
       ["copy-link", async (page) => {
         const panel = page.getByRole("group", { name: "Link to this lab's state" });
         if (!(await panel.isVisible())) await page.getByRole("button", { name: "Copy link", exact: true }).click();
@@ -155,6 +168,11 @@ const PAGES = [
         const disconnect = page.getByRole("button", { name: "Disconnect", exact: true });
         if (await disconnect.isVisible()) await disconnect.click();
         await page.locator("[data-testid=connection-status].closed").waitFor();
+      }],
+      ["export-har", async (page) => {
+        const ws = new WsLabPage(page);
+        if (await page.getByRole("button", { name: "Connect", exact: true }).isVisible()) await ws.connect();
+        await page.getByRole("button", { name: "Export HAR", exact: true }).and(page.locator(":enabled")).waitFor();
       }],
       ["inspect-capture", async (page) => {
         const ws = new WsLabPage(page);
