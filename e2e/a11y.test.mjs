@@ -224,6 +224,34 @@ const PAGES = [
     ],
   },
   {
+    // The Craft packet tab: the first preset, a computed field set by hand, a field's problem and
+    // the scapy program.
+    name: "formats-craft",
+    path: "/formats",
+    ready: (page) => page.getByRole("tab", { name: "Craft packet", exact: true }).click(),
+    views: [
+      ["preset", async (page) => {
+        await page.getByLabel("TTL", { exact: true }).fill("64");
+        await page.getByRole("button", { name: "Save .pcap" }).and(page.locator(":enabled")).waitFor();
+      }],
+      ["checksum-set-by-hand", async (page) => {
+        await page.getByRole("button", { name: "HTTP GET (TCP)" }).click();
+        await page.getByLabel("set by hand: TCP checksum").check();
+        await page.getByLabel("TCP checksum", { exact: true }).fill("1");
+        await page.locator("[data-field=tcp-checksum].differs").waitFor();
+      }],
+      ["field-problem", async (page) => {
+        await page.getByLabel("TTL", { exact: true }).fill("300");
+        await page.getByText("TTL: 300 is out of range: 0 to 255 (0xff)").waitFor();
+      }],
+      ["scapy-program", async (page) => {
+        await page.getByLabel("TTL", { exact: true }).fill("64");
+        await openDetails(page, "As Python (scapy)");
+        await page.locator(".craft-scapy pre, .craft-scapy code").first().waitFor();
+      }],
+    ],
+  },
+  {
     // A capture file in the Decode tab: the packet list with a packet chosen (its layers and
     // mapped bytes), Follow TCP stream as text and hex, and a file cut short.
     name: "formats-decode-pcap",
