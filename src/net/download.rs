@@ -9,8 +9,7 @@ pub fn offer_text(text: &str, content_type: &str, file_name: &str) -> Result<(),
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(content_type);
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(super::describe_js_error)?;
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(super::describe_js_error)?;
     offer_blob(&blob, file_name)
 }
 
@@ -19,8 +18,8 @@ pub fn offer_bytes(bytes: &[u8], content_type: &str, file_name: &str) -> Result<
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(content_type);
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(super::describe_js_error)?;
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(super::describe_js_error)?;
     offer_blob(&blob, file_name)
 }
 

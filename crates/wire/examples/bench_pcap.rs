@@ -68,7 +68,9 @@ fn tcp(from: ([u8; 4], u16), to: ([u8; 4], u16), seq: u32, ack: u32, flags: &str
 
 fn udp(from: ([u8; 4], u16), to: ([u8; 4], u16), payload: &[u8]) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(42 + payload.len());
-    let builder = PacketBuilder::ethernet2([2, 0, 0, 0, 0, from.0[3]], [2, 0, 0, 0, 0, to.0[3]]).ipv4(from.0, to.0, 64).udp(from.1, to.1);
+    let builder = PacketBuilder::ethernet2([2, 0, 0, 0, 0, from.0[3]], [2, 0, 0, 0, 0, to.0[3]])
+        .ipv4(from.0, to.0, 64)
+        .udp(from.1, to.1);
     if builder.write(&mut bytes, payload).is_err() {
         bytes.clear();
     }
@@ -77,7 +79,13 @@ fn udp(from: ([u8; 4], u16), to: ([u8; 4], u16), payload: &[u8]) -> Vec<u8> {
 
 /// A TCP conversation: handshake, then `exchanges` of (client bytes, server bytes) cut into
 /// segments of at most 1448 bytes, then FINs.
-fn conversation(out: &mut Writer, numbers: &mut Numbers, client: ([u8; 4], u16), server: ([u8; 4], u16), exchanges: &[(Vec<u8>, Vec<u8>)]) {
+fn conversation(
+    out: &mut Writer,
+    numbers: &mut Numbers,
+    client: ([u8; 4], u16),
+    server: ([u8; 4], u16),
+    exchanges: &[(Vec<u8>, Vec<u8>)],
+) {
     let (mut c, mut s) = (numbers.next() as u32, numbers.next() as u32);
     out.push(tcp(client, server, c, 0, "S", b""), 40 + numbers.below(200));
     out.push(tcp(server, client, s, c.wrapping_add(1), "SA", b""), 100 + numbers.below(400));
@@ -143,7 +151,9 @@ fn main() {
                 for request in 0..1 + numbers.below(3) {
                     let length = 200 + numbers.below(12_000) as usize;
                     let request = format!("GET /items/{round}/{request} HTTP/1.1\r\nHost: web.lab\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n").into_bytes();
-                    let mut response = format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {length}\r\n\r\n").into_bytes();
+                    let mut response =
+                        format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {length}\r\n\r\n")
+                            .into_bytes();
                     response.extend(body(&mut numbers, length));
                     exchanges.push((request, response));
                 }
