@@ -256,7 +256,10 @@ const PAGES = [
     // mapped bytes), Follow TCP stream as text and hex, and a file cut short.
     name: "formats-decode-pcap",
     path: "/formats",
-    ready: (page) => page.getByRole("tab", { name: "Decode", exact: true }).click(),
+    ready: async (page) => {
+      await page.getByRole("tab", { name: "Decode", exact: true }).click();
+      await page.locator(".ok-note").first().waitFor();
+    },
     views: [
       ["packet-chosen", async (page) => {
         await page.locator(".decode input[type=file]").first().setInputFiles(PCAP_FIXTURE);

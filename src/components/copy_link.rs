@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
 use wire::share_link::{
     LONG_LINK_CHARS, LeftOut, LinkError, LinkLab, MAX_LINK_CHARS, Secrets, Shareable, SharedLink, from_fragment,
     sentence_for,
@@ -152,6 +153,45 @@ struct Made {
 pub fn copy_link(props: &CopyLinkProps) -> Html {
     let include_secrets = use_state(|| false);
     let made = use_state(|| None::<Made>);
+    let root = use_node_ref();
+    let copy_button = use_node_ref();
+    // The panel floats over the lab: a click outside it or Escape puts it away, so it never
+    // stands between a person and the lab's own controls (Send, the tabs).
+    {
+        let made = made.clone();
+        let root = root.clone();
+        let copy_button = copy_button.clone();
+        use_effect_with(made.is_some(), move |open| {
+            let listeners =
+                (*open).then(|| web_sys::window().and_then(|window| window.document())).flatten().map(|document| {
+                    let outside = {
+                        let made = made.clone();
+                        let root = root.clone();
+                        EventListener::new(&document, "mousedown", move |event| {
+                            let inside = event
+                                .target()
+                                .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                                .and_then(|element| element.closest(".copy-link").ok().flatten());
+                            if inside.is_none() || inside != root.cast::<web_sys::Element>() {
+                                made.set(None);
+                            }
+                        })
+                    };
+                    let escape = EventListener::new(&document, "keydown", move |event| {
+                        let escape_pressed =
+                            event.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|key| key.key() == "Escape");
+                        if escape_pressed {
+                            made.set(None);
+                            if let Some(button) = copy_button.cast::<web_sys::HtmlElement>() {
+                                let _ = button.focus();
+                            }
+                        }
+                    });
+                    (outside, escape)
+                });
+            move || drop(listeners)
+        });
+    }
     let make_and_copy = {
         let share = props.share.clone();
         let made = made.clone();
@@ -231,13 +271,13 @@ pub fn copy_link(props: &CopyLinkProps) -> Html {
                 <p class="hint">{"Secrets are Authorization and Cookie headers, passwords, tokens, keys and the user name and \
                     password in a URL. Whoever gets a link with them can use them, and links are kept in browser \
                     histories and chat logs: include them only for a throwaway test account."}</p>
-                <button type="button" class="link-button" onclick={on_close}>{"Hide the link"}</button>
+                <button type="button" class="link-button" onclick={on_close}>{"Hide the link (Esc)"}</button>
             </div>
         }
     });
     html! {
-        <div class="copy-link">
-            <button type="button" class="button subtle" onclick={on_copy}
+        <div class="copy-link" ref={root}>
+            <button type="button" class="button subtle" onclick={on_copy} ref={copy_button}
                 title="Copy a link that opens this lab with what you have built">{"Copy link"}</button>
             {panel}
         </div>

@@ -97,7 +97,7 @@ pub fn follow_stream(props: &FollowStreamProps) -> Html {
                 <span class="follow-key follow-server">{"server → client"}</span>{" "}
                 <span class="muted" data-testid="follow-summary">{followed.summary()}</span>
             </p>
-            <div class="follow-body">
+            <div class="follow-body" tabindex="0" role="region" aria-label="The stream's bytes">
                 {chunks}
                 if followed.chunks.is_empty() {
                     <p class="muted">{"This conversation carries no payload bytes."}</p>

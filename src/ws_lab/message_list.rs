@@ -178,7 +178,8 @@ pub fn message_list(props: &MessageListProps) -> Html {
                     </span>
                 }
             </p>
-            <div class="log-viewport" ref={viewport} onscroll={on_scroll}>
+            <div class="log-viewport" ref={viewport} onscroll={on_scroll} tabindex="0" role="region"
+                aria-label="Message log: scroll with the arrow keys">
                 if total == 0 {
                     <div class="empty-state small">
                         if log.is_empty() {
