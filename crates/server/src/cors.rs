@@ -67,7 +67,11 @@ pub(crate) fn wrap(app: Router) -> Router {
             if preflight && response.status() == StatusCode::OK {
                 *response.status_mut() = StatusCode::NO_CONTENT;
             }
-            if let Some(origin) = origin.filter(|_| !preflight) {
+            // A WebSocket's 101 is not read by fetch, and naming its headers in another header
+            // breaks clients that find `Sec-WebSocket-Accept` by searching each line for the name
+            // (paho-mqtt's handshake does, and then refuses the connection).
+            let upgraded = response.status() == StatusCode::SWITCHING_PROTOCOLS;
+            if let Some(origin) = origin.filter(|_| !preflight && !upgraded) {
                 allow_reading(response.headers_mut(), origin);
             }
             Ok::<_, Infallible>(response)
