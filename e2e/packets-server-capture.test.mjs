@@ -121,12 +121,7 @@ test("an FTP session's control and data connections each save as .pcap (dark)", 
   const lab = new SocketsLabPage(page);
   await lab.open();
   await lab.startWalkthrough("List a folder and fetch a file (FTP)");
-  await page.getByRole("button", { name: "Run step", exact: true }).click();
-  await lab.stepDone(1);
-  for (const step of [2, 3, 4, 5, 6]) {
-    await page.keyboard.press("Control+Shift+Enter");
-    await lab.stepDone(step);
-  }
+  await lab.runStepByStep(6);
   const data = lab.transcript("FTP data connection");
   await data.getByTestId("chunk-text").filter({ hasText: "readme.txt" }).first().waitFor();
   const port = Number(/port \d+ × 256 \+ \d+ = (\d+)/.exec(await lab.reply("227").textContent())[1]);

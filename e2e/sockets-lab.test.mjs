@@ -63,12 +63,7 @@ test("FTP passive mode: the listing arrives on a second, linked transcript (dark
   await lab.open();
   await lab.startWalkthrough("List a folder and fetch a file (FTP)");
   // Steps one at a time: Run step, then Ctrl+Shift+Enter for the rest.
-  await page.getByRole("button", { name: "Run step", exact: true }).click();
-  await lab.stepDone(1);
-  for (const step of [2, 3, 4, 5, 6]) {
-    await page.keyboard.press("Control+Shift+Enter");
-    await lab.stepDone(step);
-  }
+  await lab.runStepByStep(6);
   // The 227 reply decoded to host and port, and linked to the data connection it opened.
   const pasv = lab.reply("227");
   assert.match(await pasv.textContent(), /\(127,0,0,1,\d+,\d+\) → host 127\.0\.0\.1, port \d+ × 256 \+ \d+ = \d+/);

@@ -138,6 +138,15 @@ export class SocketsLabPage {
     // Attached, not visible: the Mailbox tab may be in front while the walkthrough runs.
     await this.step(number).and(this.page.locator("[data-state=done]")).waitFor({ state: "attached", timeout });
   }
+  /** Runs the walkthrough's steps 1..`count` one at a time: Run step, then Ctrl+Shift+Enter. */
+  async runStepByStep(count) {
+    await this.page.getByRole("button", { name: "Run step", exact: true }).click();
+    await this.stepDone(1);
+    for (let step = 2; step <= count; step += 1) {
+      await this.page.keyboard.press("Control+Shift+Enter");
+      await this.stepDone(step);
+    }
+  }
   async runAll() {
     await this.page.getByRole("button", { name: "Run all", exact: true }).click();
     await this.page
