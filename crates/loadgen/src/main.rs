@@ -6,6 +6,7 @@
 //! wirelab-loadgen run --target tcp://127.0.0.1:9000 --mode pipelined --in-flight 16
 //! wirelab-loadgen run --target 'ws://127.0.0.1:8080/ws/tcp?to=echo' --bridge --kind binary --size 65536
 //! wirelab-loadgen idle --target ws://127.0.0.1:8080/ws/echo --counts 1000,5000 --server-pid PID
+//! wirelab-loadgen reconnect --target ws://127.0.0.1:8080/ws/echo --connections 30 --rate 50 --secs 10
 //! wirelab-loadgen soak churn --target ws://127.0.0.1:8080/ws/echo --server-pid PID --connections 5000
 //! ```
 //!
@@ -20,6 +21,7 @@ mod frames;
 mod idle;
 mod messages;
 mod procfs;
+mod reconnect;
 mod soak;
 mod target;
 mod tcp_echo;
@@ -54,6 +56,9 @@ enum Command {
     Idle(IdleArgs),
     /// One soak or fault check against a server on this machine; prints a CHECK line per verdict.
     Soak(soak::SoakArgs),
+    /// Echo clients that reconnect whenever the server closes them (cargo xtask scale-test);
+    /// prints one RECONNECT line.
+    Reconnect(reconnect::ReconnectArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -148,6 +153,10 @@ fn main() -> ExitCode {
         Command::Idle(args) => {
             raise_open_file_limit();
             runtime(false).and_then(|rt| rt.block_on(idle::run(args)))
+        }
+        Command::Reconnect(args) => {
+            raise_open_file_limit();
+            runtime(false).and_then(|rt| rt.block_on(reconnect::run(args)))
         }
         Command::Soak(args) => {
             raise_open_file_limit();
