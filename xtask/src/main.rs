@@ -9,6 +9,7 @@ mod bench_pcap;
 mod bench_server;
 mod bench_tls;
 mod conformance;
+mod nginx_conf;
 mod precompress;
 mod process;
 mod run;
