@@ -9,6 +9,8 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::metrics::Refusal;
+
 /// A failed request: the status to answer with, a message naming what is wrong, extra headers.
 #[derive(Debug)]
 pub(crate) struct ApiError {
@@ -17,6 +19,8 @@ pub(crate) struct ApiError {
     /// Few and rare (a challenge on a 401), so a list: a `HeaderMap` would make every
     /// `Result<_, ApiError>` large.
     headers: Vec<(HeaderName, HeaderValue)>,
+    /// What `wirelab_refusals_total` counts this error as, if it turns away a limit's breaker.
+    refusal: Option<Refusal>,
 }
 
 #[derive(Serialize)]
@@ -27,7 +31,7 @@ struct Body<'a> {
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, message: message.into(), headers: Vec::new() }
+        Self { status, message: message.into(), headers: Vec::new(), refusal: None }
     }
 
     /// A 400: the message should name the parameter and say what was expected.
@@ -49,6 +53,11 @@ impl ApiError {
         self.headers.push((name, value));
         self
     }
+
+    /// Marks the response as a refusal, for `wirelab_refusals_total` (see `metrics.rs`).
+    pub(crate) fn refused(self, refusal: Refusal) -> Self {
+        Self { refusal: Some(refusal), ..self }
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -58,7 +67,10 @@ impl IntoResponse for ApiError {
         for (name, value) in self.headers {
             response.headers_mut().insert(name, value);
         }
-        response
+        match self.refusal {
+            Some(refusal) => refusal.mark(response),
+            None => response,
+        }
     }
 }
 

@@ -23,16 +23,24 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{Instant, Sleep, sleep_until};
 
+use crate::metrics::{ConnectionMetrics, OpenGuard};
+
 /// [`TcpListener`] with a deadline on each connection's first request head.
 pub struct HeadTimeoutListener {
     inner: TcpListener,
     timeout: Duration,
     write_timeout: Option<Duration>,
+    metrics: Option<ConnectionMetrics>,
 }
 
 impl HeadTimeoutListener {
     pub fn new(inner: TcpListener, timeout: Duration) -> HeadTimeoutListener {
-        HeadTimeoutListener { inner, timeout, write_timeout: None }
+        HeadTimeoutListener { inner, timeout, write_timeout: None, metrics: None }
+    }
+
+    /// Counts accepted and open connections, and head timeouts, into `metrics`.
+    pub(crate) fn with_metrics(self, metrics: ConnectionMetrics) -> HeadTimeoutListener {
+        HeadTimeoutListener { metrics: Some(metrics), ..self }
     }
 
     /// Sets TCP_USER_TIMEOUT on every accepted connection (Linux; ignored elsewhere).
@@ -66,7 +74,12 @@ impl Listener for HeadTimeoutListener {
         if let Some(timeout) = self.write_timeout {
             set_write_timeout(&stream, timeout);
         }
-        (HeadDeadline::new(stream, self.timeout), addr)
+        let stream = HeadDeadline::new(stream, self.timeout);
+        let stream = match &self.metrics {
+            Some(metrics) => stream.counted(metrics),
+            None => stream,
+        };
+        (stream, addr)
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
@@ -80,11 +93,23 @@ pub struct HeadDeadline<S> {
     deadline: Option<Pin<Box<Sleep>>>,
     /// How many bytes of `\r\n\r\n` the bytes read so far end with.
     matched: usize,
+    /// The listener's counters and this connection's place in the open gauge.
+    counted: Option<(ConnectionMetrics, OpenGuard)>,
 }
 
 impl<S> HeadDeadline<S> {
     pub fn new(inner: S, timeout: Duration) -> HeadDeadline<S> {
-        HeadDeadline { inner, deadline: Some(Box::pin(sleep_until(Instant::now() + timeout))), matched: 0 }
+        HeadDeadline {
+            inner,
+            deadline: Some(Box::pin(sleep_until(Instant::now() + timeout))),
+            matched: 0,
+            counted: None,
+        }
+    }
+
+    /// Counts this connection as accepted and open (until it is dropped), and its head timeout.
+    pub(crate) fn counted(self, metrics: &ConnectionMetrics) -> HeadDeadline<S> {
+        HeadDeadline { counted: Some((metrics.clone(), metrics.accepted())), ..self }
     }
 
     /// Whether the first request head has been read completely.
@@ -124,6 +149,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadDeadline<S> {
         if let Some(deadline) = self.deadline.as_mut()
             && deadline.as_mut().poll(cx).is_ready()
         {
+            if let Some((metrics, _)) = &self.counted {
+                metrics.header_timed_out();
+            }
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::TimedOut,
                 "the request head did not arrive within the header read timeout",

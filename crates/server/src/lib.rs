@@ -207,10 +207,13 @@ fn app_with_tls(
         .merge(telemetry::router(config, shutdown.clone()))
         .merge(mqtt::websocket::router(config, shutdown.clone(), mqtt.map(MqttBroker::address)))
         .merge(websocket::router(config, shutdown.clone(), captures))
-        .merge(health::router(shutdown.clone()));
+        .merge(health::router(shutdown.clone()))
+        .route_layer(axum::middleware::from_fn(metrics::stamp_route));
+    config.metrics.watch_readiness(&shutdown);
     cors::wrap(routes)
         .layer(axum::middleware::from_fn_with_state(shutdown, health::close_while_draining))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(config.metrics.clone(), metrics::count_requests))
 }
 
 /// Serves [`app`] on `listener` until `shutdown` is triggered, then shuts down gracefully.
@@ -240,11 +243,13 @@ pub async fn serve_with_tls(
     let app = app_with_tls(&config, shutdown.clone(), Arc::clone(&peers), advert, mqtt.as_ref());
     let limits =
         tls::ConnectionLimits { header_read_timeout: config.header_read_timeout, write_timeout: config.write_timeout };
-    let mut https = tls.map(|tls| tokio::spawn(tls::serve(tls, app.clone(), limits, shutdown.clone())));
+    let https_metrics = config.metrics.connections(metrics::ListenerKind::Https);
+    let mut https = tls.map(|tls| tokio::spawn(tls::serve(tls, app.clone(), limits, https_metrics, shutdown.clone())));
     let stop = shutdown.clone();
     // `tap_io` (a no-op here) is what lets axum's ConnectInfo<SocketAddr> see through the wrapper.
     let listener = HeadTimeoutListener::new(listener, config.header_read_timeout)
         .with_write_timeout(config.write_timeout)
+        .with_metrics(config.metrics.connections(metrics::ListenerKind::Http))
         .tap_io(|_| ());
     let http = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move { stop.triggered().await });

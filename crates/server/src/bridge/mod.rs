@@ -45,6 +45,7 @@ pub(crate) use target::host_and_port;
 
 use crate::capture::Captures;
 use crate::error::ApiError;
+use crate::metrics::Refusal;
 use crate::peers::Peers;
 use crate::websocket::{self, guard, handshake};
 use crate::{Config, Shutdown};
@@ -157,7 +158,7 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
     let target =
         match target::check(to.as_deref().unwrap_or(""), transport, &bridges.allow_connect, &bridges.peers).await {
             Ok(target) => target,
-            Err(refusal) => return refusal.into_response(),
+            Err(refusal) => return refusal.refused(Refusal::BridgeTarget).into_response(),
         };
     let (response, upgrade) = match handshake::accept_plain(&mut request) {
         Ok(accepted) => accepted,
@@ -170,6 +171,7 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
         );
         return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
             .with_header(header::RETRY_AFTER, "1")
+            .refused(Refusal::MaxBridges)
             .into_response();
     };
     let target_address = target.address;

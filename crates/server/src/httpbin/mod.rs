@@ -35,6 +35,7 @@ use serde::de::DeserializeOwned;
 
 use crate::Config;
 use crate::error::ApiError;
+use crate::metrics::Refusal;
 use random::SplitMix64;
 
 pub(crate) use dynamic::{NDJSON, OCTET_STREAM};
@@ -355,6 +356,7 @@ fn over_limit(limit: usize) -> ApiError {
         StatusCode::PAYLOAD_TOO_LARGE,
         format!("request body is over the server's limit of {limit} bytes (--max-body-bytes)"),
     )
+    .refused(Refusal::BodyTooLarge)
 }
 
 /// Reads a body of at most `limit` bytes; a declared or actual larger one is a 413.

@@ -49,6 +49,7 @@ pub use client_hello::MAX_CLIENT_HELLO_BYTES;
 
 use crate::Shutdown;
 use crate::head_timeout::{HeadDeadline, set_write_timeout};
+use crate::metrics::{ConnectionMetrics, OpenGuard};
 
 /// The TLS port: its socket and its certificate.
 pub struct TlsListener {
@@ -93,7 +94,13 @@ pub(crate) struct ConnectionLimits {
 
 /// Accepts on `tls.listener` until `shutdown`, serving `app` on each connection; then waits for
 /// the connections to finish (the caller bounds the wait).
-pub(crate) async fn serve(tls: TlsListener, app: Router, limits: ConnectionLimits, shutdown: Shutdown) {
+pub(crate) async fn serve(
+    tls: TlsListener,
+    app: Router,
+    limits: ConnectionLimits,
+    metrics: ConnectionMetrics,
+    shutdown: Shutdown,
+) {
     let acceptor = TlsAcceptor::from(Arc::clone(&tls.identity.server_config));
     let connections = TaskTracker::new();
     loop {
@@ -118,7 +125,17 @@ pub(crate) async fn serve(tls: TlsListener, app: Router, limits: ConnectionLimit
         if let Some(write_timeout) = limits.write_timeout {
             set_write_timeout(&stream, write_timeout);
         }
-        connections.spawn(serve_connection(stream, peer, acceptor.clone(), app.clone(), limits, shutdown.clone()));
+        let open = metrics.accepted();
+        let counted = (metrics.clone(), open);
+        connections.spawn(serve_connection(
+            stream,
+            peer,
+            acceptor.clone(),
+            app.clone(),
+            limits,
+            counted,
+            shutdown.clone(),
+        ));
     }
     connections.close();
     connections.wait().await;
@@ -137,6 +154,7 @@ async fn serve_connection(
     acceptor: TlsAcceptor,
     app: Router,
     limits: ConnectionLimits,
+    (metrics, _open): (ConnectionMetrics, OpenGuard),
     shutdown: Shutdown,
 ) {
     let recording = Arc::new(HelloRecording::default());
@@ -153,6 +171,7 @@ async fn serve_connection(
             return;
         }
         Err(_elapsed) => {
+            metrics.header_timed_out();
             tracing::info!(
                 %peer,
                 "TLS handshake not finished within the header read timeout ({} s): connection closed",

@@ -34,6 +34,7 @@ use yawc::{Frame, OpCode, WebSocketError};
 use super::knobs::{self, Pinger, Plan};
 use super::opcode_check::ReservedOpcode;
 use crate::Shutdown;
+use crate::metrics::WebSocketMetrics;
 use crate::shutdown::Signal;
 
 /// Close codes this module sends or reports (RFC 6455 section 7.4.1).
@@ -79,6 +80,8 @@ pub(crate) struct Echo<'a> {
     pub reports: Option<&'a (dyn Reports + Sync)>,
     /// Set when the stream was ended at a frame with a reserved opcode.
     pub reserved: &'a ReservedOpcode,
+    /// The endpoint's message counters: one atomic add each per message.
+    pub metrics: &'a WebSocketMetrics,
 }
 
 /// How a connection ended, for the log line.
@@ -195,7 +198,7 @@ fn violation(code: u16, reason: &'static str) -> Step {
 /// written out early once it passes yawc's backpressure boundary, and a write that cannot proceed
 /// stops the reading: the server holds at most one buffer's worth of echoes per connection.
 pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(mut socket: Streaming<S>, settings: Echo<'_>) -> Summary {
-    let Echo { limit, shutdown, timeouts, plan, reports, reserved } = settings;
+    let Echo { limit, shutdown, timeouts, plan, reports, reserved, metrics } = settings;
     let Timeouts { close: close_timeout, idle } = timeouts;
     // One shutdown signal for the connection's life (see `Signal`: polling it again is cheap).
     let cancelled = shutdown.signal();
@@ -284,7 +287,10 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(mut socket: Streamin
             }
             OpCode::Close => break Ending::ClientClosed(frame.close_code().map(u16::from)),
             OpCode::Text | OpCode::Binary | OpCode::Continuation => match assembler.take(frame) {
-                Step::Echo(reply) => reply,
+                Step::Echo(reply) => {
+                    metrics.received(reply.payload().len());
+                    reply
+                }
                 Step::Continue => continue,
                 Step::Violation { code, reason } => break Ending::Violation { code, reason },
             },
@@ -301,7 +307,9 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(mut socket: Streamin
             }
         }
         messages += 1;
-        let report = reports.and_then(|reports| reports.report(reply.payload().len()));
+        let reply_bytes = reply.payload().len();
+        let report = reports.and_then(|reports| reports.report(reply_bytes));
+        let report_bytes = report.as_ref().map(|report| report.payload().len());
         let fed = match plan.fragment {
             Some(_) => {
                 feed(&mut socket, knobs::fragments(reply, plan.fragment).into_iter().chain(report), cancelled.as_mut())
@@ -311,6 +319,10 @@ pub(crate) async fn echo<S: AsyncRead + AsyncWrite + Unpin>(mut socket: Streamin
         };
         if let Some(ending) = fed {
             break ending;
+        }
+        metrics.sent(reply_bytes);
+        if let Some(bytes) = report_bytes {
+            metrics.sent(bytes);
         }
         unflushed = true;
     };

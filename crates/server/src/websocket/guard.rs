@@ -2,7 +2,8 @@
 //! site that is not allowed), so a browser tab elsewhere cannot make visitors' browsers use this
 //! server; draining (503 with `Retry-After` once SIGTERM started the drain: see `health.rs`); and
 //! the connection cap (503 with `Retry-After` when the server already holds `--max-connections`
-//! sockets). Every refusal is the JSON error of the HTTP routes (`error.rs`).
+//! sockets). Every refusal is the JSON error of the HTTP routes (`error.rs`), marked for
+//! `wirelab_refusals_total` (`metrics.rs`).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -10,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
+use crate::metrics::Refusal;
 use crate::{Config, Shutdown};
 
 /// Which page origins may open WebSockets here.
@@ -82,7 +84,7 @@ pub(crate) async fn check_upgrade(State(guard): State<Guard>, request: Request, 
             origin.unwrap_or_default(),
             origin.unwrap_or_default()
         );
-        return ApiError::new(StatusCode::FORBIDDEN, message).into_response();
+        return ApiError::new(StatusCode::FORBIDDEN, message).refused(Refusal::Origin).into_response();
     }
     if guard.shutdown.is_draining() {
         // A balancer that sees this (nginx: `proxy_next_upstream http_503` on the WebSocket
@@ -91,6 +93,7 @@ pub(crate) async fn check_upgrade(State(guard): State<Guard>, request: Request, 
                        (through a balancer, you will reach another server)";
         return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
             .with_header(header::RETRY_AFTER, "1")
+            .refused(Refusal::Draining)
             .into_response();
     }
     let open = guard.shutdown.open_connections();
@@ -98,6 +101,7 @@ pub(crate) async fn check_upgrade(State(guard): State<Guard>, request: Request, 
         let message = format!("the server already holds {open} WebSocket connections, its limit; try again shortly");
         return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
             .with_header(header::RETRY_AFTER, "1")
+            .refused(Refusal::MaxConnections)
             .into_response();
     }
     next.run(request).await

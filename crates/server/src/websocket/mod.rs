@@ -79,6 +79,7 @@ pub use guard::OriginPolicy;
 use crate::capture::stream::Recorded;
 use crate::capture::{self, Captures, Carrier, Recorder};
 use crate::error::ApiError;
+use crate::metrics::{Metrics, WebSocketEndpoint, WebSocketMetrics};
 use crate::{Config, Shutdown};
 use echo::{Echo, Reports, Summary, Timeouts};
 use handshake::Handshake;
@@ -103,6 +104,7 @@ struct Sockets {
     next_id: Arc<AtomicU64>,
     /// Where `/ws/inspect` sessions are recorded.
     captures: Captures,
+    metrics: Metrics,
 }
 
 /// The two endpoints; they differ only in what wraps the connection and what follows an echo.
@@ -112,6 +114,16 @@ enum Endpoint {
     Echo,
     /// `/ws/inspect`: the handshake report, then each echo followed by its report.
     Inspect,
+}
+
+impl Endpoint {
+    /// The endpoint's name in the metrics.
+    fn metered(self) -> WebSocketEndpoint {
+        match self {
+            Endpoint::Echo => WebSocketEndpoint::Echo,
+            Endpoint::Inspect => WebSocketEndpoint::Inspect,
+        }
+    }
 }
 
 impl Sockets {
@@ -142,6 +154,7 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown, captures: Captures) ->
         shutdown,
         next_id: Arc::new(AtomicU64::new(1)),
         captures,
+        metrics: config.metrics.clone(),
     };
     // `any`: a request with another method than GET is refused by the handshake, in JSON.
     Router::new()
@@ -210,10 +223,11 @@ async fn open(sockets: Sockets, mut request: Request, endpoint: Endpoint) -> Res
 fn echo_connection(mut connection: Connection) -> impl Future<Output = ()> {
     async move {
         let Some(io) = connection.upgraded(Endpoint::Echo, |io| io).await else { return };
+        let _open = connection.metrics(Endpoint::Echo).opened();
         let Some(socket) = connection.socket(io) else { return };
         connection.facts = None;
-        let summary = echo::echo(socket, connection.echo(None)).await;
-        connection.closed(summary);
+        let summary = echo::echo(socket, connection.echo(Endpoint::Echo, None)).await;
+        connection.closed(Endpoint::Echo, summary);
     }
 }
 
@@ -227,16 +241,19 @@ fn inspect_connection(mut connection: Connection) -> impl Future<Output = ()> {
         else {
             return;
         };
+        let _open = connection.metrics(Endpoint::Inspect).opened();
         let inspector = Inspector::default();
         let Some(mut socket) = connection.socket(inspector.tap(io)) else { return };
         let Some(facts) = connection.facts.take() else { return };
         let report = Frame::text(InspectReport::Handshake(facts).to_json());
+        let report_bytes = report.payload().len();
         if !matches!(timeout(connection.sockets.timeouts.close, socket.send(report)).await, Ok(Ok(()))) {
             tracing::debug!(conn = connection.id, "the handshake report could not be sent");
             return;
         }
-        let summary = echo::echo(socket, connection.echo(Some(&inspector))).await;
-        connection.closed(summary);
+        connection.metrics(Endpoint::Inspect).sent(report_bytes);
+        let summary = echo::echo(socket, connection.echo(Endpoint::Inspect, Some(&inspector))).await;
+        connection.closed(Endpoint::Inspect, summary);
     }
 }
 
@@ -298,7 +315,7 @@ impl Connection {
     }
 
     /// What the echo loop follows; `reports` follow each echo.
-    fn echo<'a>(&'a self, reports: Option<&'a (dyn Reports + Sync)>) -> Echo<'a> {
+    fn echo<'a>(&'a self, endpoint: Endpoint, reports: Option<&'a (dyn Reports + Sync)>) -> Echo<'a> {
         Echo {
             limit: self.sockets.max_message_bytes,
             shutdown: &self.sockets.shutdown,
@@ -306,10 +323,17 @@ impl Connection {
             plan: &self.plan,
             reports,
             reserved: &self.reserved,
+            metrics: self.metrics(endpoint),
         }
     }
 
-    fn closed(&self, Summary { code, messages }: Summary) {
+    /// The endpoint's counters, shared by all its connections.
+    fn metrics(&self, endpoint: Endpoint) -> &WebSocketMetrics {
+        self.sockets.metrics.websocket(endpoint.metered())
+    }
+
+    fn closed(&self, endpoint: Endpoint, Summary { code, messages }: Summary) {
+        self.metrics(endpoint).closed(code);
         tracing::info!(conn = self.id, peer = self.peer, code, messages, "websocket closed");
     }
 }
