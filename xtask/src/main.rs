@@ -13,6 +13,7 @@ mod nginx_conf;
 mod precompress;
 mod process;
 mod run;
+mod scale_test;
 mod soak;
 mod test;
 mod tools;
@@ -69,6 +70,15 @@ Commands:
                               reader, a ping flood, half-finished handshakes, slowloris and
                               vanished peers; PASS/FAIL with figures, table in target/soak.txt,
                               fails if any check fails. `cargo xtask soak --help` for options.
+  scale-test [--reps N] [--secs S] [--drain-secs S]
+                              nginx (deploy/nginx.conf) in front of three release
+                              wirelab-servers on loopback: WebSocket echo messages/s direct and
+                              through nginx with 1, 2 and 3 servers (ratio to direct); then echo
+                              clients and h2load through nginx while server 1 is drained
+                              (SIGTERM, --drain-delay) and taken out by a /readyz agent: PASS/FAIL
+                              on readiness before 1001, reconnects, no failed HTTP request, and
+                              the servers' metrics adding up to the load. Table in
+                              target/scale-test.txt; fails if any check fails.
   bench-app [--baseline REV]  In headless Chromium, today's app beside REV's (default: the last
                               single-module build) served by today's server: first-visit bytes
                               per file, first paint, time to a usable lab (first open, reopen,
@@ -104,6 +114,7 @@ fn main() -> ExitCode {
         Some("bench-iot") => bench_iot::bench_iot(&args[1..]),
         Some("bench-pcap") => bench_pcap::bench_pcap(&args[1..]),
         Some("soak") => soak::soak(&args[1..]),
+        Some("scale-test") => scale_test::scale_test(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

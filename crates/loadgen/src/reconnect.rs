@@ -45,6 +45,8 @@ struct Tally {
     lost: u64,
     /// Echoes that were not the message sent.
     mismatched: u64,
+    /// Messages whose echo had not come a second after the run ended (the client stopped waiting).
+    late: u64,
     /// Closes the server sent, by code.
     closes: BTreeMap<u16, u64>,
     /// Connections that broke without a close frame.
@@ -63,6 +65,7 @@ impl Tally {
         self.echoed += other.echoed;
         self.lost += other.lost;
         self.mismatched += other.mismatched;
+        self.late += other.late;
         for (code, count) in other.closes {
             *self.closes.entry(code).or_default() += count;
         }
@@ -105,13 +108,14 @@ pub async fn run(args: ReconnectArgs) -> Result<(), String> {
     let closes_1001 = total.closes.get(&1001).copied().unwrap_or_default();
     let closes_other: u64 = total.closes.iter().filter(|(code, _)| **code != 1001).map(|(_, count)| count).sum();
     println!(
-        "RECONNECT\tconnections={}\tsent={}\techoed={}\tlost={}\tmismatched={}\tcloses_1001={closes_1001}\t\
+        "RECONNECT\tconnections={}\tsent={}\techoed={}\tlost={}\tlate={}\tmismatched={}\tcloses_1001={closes_1001}\t\
          closes_other={closes_other}\tbroken={}\treconnects={}\tconnect_failures={}\tfirst_1001_unix_ms={}\t\
          connected_at_end={connected_at_end}",
         args.connections,
         total.sent,
         total.echoed,
         total.lost,
+        total.late,
         total.mismatched,
         total.broken,
         total.reconnects,
@@ -169,7 +173,7 @@ async fn one_client(url: &str, address: &str, index: usize, size: usize, period:
                 }
                 Echo::Deadline => {
                     // The run ended while this echo was on its way: not a loss of the server's.
-                    tally.sent -= 1;
+                    tally.late += 1;
                     break false;
                 }
             }
