@@ -208,6 +208,7 @@ fn app_with_tls(
         .merge(mqtt::websocket::router(config, shutdown.clone(), mqtt.map(MqttBroker::address)))
         .merge(websocket::router(config, shutdown.clone(), captures))
         .merge(health::router(shutdown.clone()))
+        .merge(metrics::app_router())
         .route_layer(axum::middleware::from_fn(metrics::stamp_route));
     config.metrics.watch_readiness(&shutdown);
     cors::wrap(routes)

@@ -14,8 +14,9 @@
 //! - `wirelab_http_requests_total{route,method,status}` and
 //!   `wirelab_http_request_duration_seconds{route}` (to the response head): by [`count_requests`],
 //!   the outermost middleware of the app. The route is axum's `MatchedPath` (stamped on the
-//!   response by [`stamp_route`], a route layer), `static` for a request the app's files answered,
-//!   `unmatched` for one they answered 404. A WebSocket upgrade counts here with status 101, and
+//!   response by [`stamp_route`], a route layer), `static` for a GET or HEAD the app's files
+//!   answered, `unmatched` for the rest (404s, and CORS preflights, which are answered before
+//!   routing). A WebSocket upgrade counts here with status 101, and
 //!   its time to the 101 is also `wirelab_websocket_handshake_duration_seconds{endpoint}`.
 //! - `wirelab_websocket_*{endpoint}`: by each endpoint's connection task: `/ws/echo` and
 //!   `/ws/inspect` (`websocket/`), `/ws/tcp` and `/ws/udp` (`bridge/relay.rs`), `/ws/telemetry`
@@ -37,7 +38,9 @@
 
 use std::fmt;
 use std::io;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
@@ -45,7 +48,9 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
+use futures_util::{Sink, Stream};
+use pin_project_lite::pin_project;
 use prometheus::core::Collector;
 use prometheus::{
     Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
@@ -53,8 +58,11 @@ use prometheus::{
 };
 use tokio::net::TcpListener;
 use tokio::time::Instant;
+use yawc::{Frame, OpCode};
 
 use crate::Shutdown;
+use crate::error::ApiError;
+use crate::websocket::code;
 
 /// Request latencies to the response head: from a quarter millisecond (a `/get` on loopback) to
 /// the longest `/delay` (10 s).
@@ -224,9 +232,89 @@ impl WebSocketMetrics {
     /// The connection ended with this close code (sent or echoed; 1006: no close frame).
     pub(crate) fn closed(&self, code: u16) {
         self.closes.with_label_values(&[self.endpoint, code.to_string().as_str()]).inc();
-        if code == 1009 {
+        if code == code::MESSAGE_TOO_BIG {
             self.message_too_large.inc();
         }
+    }
+}
+
+pin_project! {
+    /// A WebSocket (yawc's, before it is split) that counts into its endpoint's metrics: open while
+    /// it lives, its data messages both ways, and when dropped its close code: the first close
+    /// frame sent through it or received (which yawc echoes), else 1006. For the endpoints that
+    /// use yawc's message API (`/ws/tcp`, `/ws/udp`, `/ws/telemetry`, `/mqtt`); the echo counts
+    /// in its own loop.
+    pub(crate) struct Metered<S> {
+        #[pin]
+        inner: S,
+        metrics: WebSocketMetrics,
+        close_code: Option<u16>,
+        _open: OpenGuard,
+    }
+
+    impl<S> PinnedDrop for Metered<S> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            this.metrics.closed(this.close_code.unwrap_or(code::ABNORMAL));
+        }
+    }
+}
+
+impl<S> Metered<S> {
+    pub(crate) fn new(inner: S, metrics: &WebSocketMetrics) -> Metered<S> {
+        Metered { inner, metrics: metrics.clone(), close_code: None, _open: metrics.opened() }
+    }
+}
+
+/// The close code a close frame carries; 1005 for one without.
+fn close_code_of(frame: &Frame) -> u16 {
+    frame.close_code().map_or(code::NO_STATUS, u16::from)
+}
+
+impl<S: Stream<Item = Frame>> Stream for Metered<S> {
+    type Item = Frame;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Frame>> {
+        let this = self.project();
+        let polled = this.inner.poll_next(cx);
+        if let Poll::Ready(Some(frame)) = &polled {
+            match frame.opcode() {
+                OpCode::Text | OpCode::Binary => this.metrics.received(frame.payload().len()),
+                OpCode::Close => {
+                    this.close_code.get_or_insert(close_code_of(frame));
+                }
+                _ => {}
+            }
+        }
+        polled
+    }
+}
+
+impl<S: Sink<Frame>> Sink<Frame> for Metered<S> {
+    type Error = S::Error;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.project().inner.poll_ready(cx)
+    }
+
+    fn start_send(self: Pin<&mut Self>, frame: Frame) -> Result<(), S::Error> {
+        let this = self.project();
+        match frame.opcode() {
+            OpCode::Text | OpCode::Binary => this.metrics.sent(frame.payload().len()),
+            OpCode::Close => {
+                this.close_code.get_or_insert(close_code_of(&frame));
+            }
+            _ => {}
+        }
+        this.inner.start_send(frame)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.project().inner.poll_flush(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.project().inner.poll_close(cx)
     }
 }
 
@@ -439,8 +527,10 @@ impl Metrics {
         let status = response.status();
         let route = match response.extensions().get::<MatchedPath>() {
             Some(matched) => matched.as_str(),
-            None if status == StatusCode::NOT_FOUND => "unmatched",
-            None => "static",
+            // The app's files (and the SPA fallback's index.html) answer GET and HEAD.
+            None if matches!(*method, Method::GET | Method::HEAD) && status != StatusCode::NOT_FOUND => "static",
+            // Paths nothing serves, and CORS preflights (answered before routing).
+            None => "unmatched",
         };
         inner.requests.with_label_values(&[route, method_label(method), status.as_str()]).inc();
         let seconds = elapsed.as_secs_f64();
@@ -490,6 +580,19 @@ pub(crate) async fn stamp_route(request: Request, next: Next) -> Response {
         response.extensions_mut().insert(matched);
     }
     response
+}
+
+/// `/metrics` on the app's port: a 404 saying where the metrics are, so a scraper pointed at the
+/// wrong port learns it instead of getting the app's page (the SPA fallback answers any path).
+pub(crate) fn app_router() -> Router {
+    Router::new().route("/metrics", any(elsewhere))
+}
+
+async fn elsewhere() -> ApiError {
+    ApiError::not_found(
+        "the metrics are not served on the app's port: start the server with --metrics-port PORT and scrape \
+         http://127.0.0.1:PORT/metrics",
+    )
 }
 
 /// Serves `GET /metrics` on `listener` until `shutdown` has finished closing the app's

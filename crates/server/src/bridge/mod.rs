@@ -45,7 +45,7 @@ pub(crate) use target::host_and_port;
 
 use crate::capture::Captures;
 use crate::error::ApiError;
-use crate::metrics::Refusal;
+use crate::metrics::{Metrics, Refusal, WebSocketEndpoint};
 use crate::peers::Peers;
 use crate::websocket::{self, guard, handshake};
 use crate::{Config, Shutdown};
@@ -100,6 +100,7 @@ struct Bridges {
     next_id: Arc<AtomicU64>,
     /// Where bridges are recorded.
     captures: Captures,
+    metrics: Metrics,
 }
 
 /// One place under the bridge cap, given back when the bridge's task ends.
@@ -140,6 +141,7 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown, peers: Arc<Peers>, cap
         open: Arc::new(AtomicUsize::new(0)),
         next_id: Arc::new(AtomicU64::new(1)),
         captures,
+        metrics: config.metrics.clone(),
     };
     Router::new()
         .route("/ws/tcp", any(|State(bridges), request| open(bridges, request, Transport::Tcp)))
@@ -192,6 +194,13 @@ async fn open(bridges: Bridges, mut request: Request, transport: Transport) -> R
             .then(|| bridges.peers.clone()),
         captures: bridges.captures.clone(),
         capture_as,
+        metrics: bridges
+            .metrics
+            .websocket(match transport {
+                Transport::Tcp => WebSocketEndpoint::Tcp,
+                Transport::Udp => WebSocketEndpoint::Udp,
+            })
+            .clone(),
     };
     tokio::spawn(bridge.run());
     response

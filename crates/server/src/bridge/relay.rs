@@ -46,6 +46,7 @@ use super::peer::{ConnectError, Incoming, PeerReader, PeerSocket, PeerWriter, is
 use super::target::Target;
 use crate::Shutdown;
 use crate::capture::{Captures, Carrier, Recorder};
+use crate::metrics::{Metered, WebSocketMetrics};
 use crate::peers::Peers;
 
 /// The largest read from a TCP peer, sent as one binary message.
@@ -58,7 +59,7 @@ const SHUTTING_DOWN: &str = "the server is shutting down";
 /// Events waiting for the peer → client side; the client → peer side waits when it is full.
 const EVENT_QUEUE: usize = 8;
 
-type Socket = WebSocket<TokioIo<Upgraded>>;
+type Socket = Metered<WebSocket<TokioIo<Upgraded>>>;
 type Sink = SplitSink<Socket, Frame>;
 type Stream = SplitStream<Socket>;
 
@@ -94,6 +95,8 @@ pub(crate) struct Bridge {
     /// Where the bridge is recorded, under which label and with the peer at which port.
     pub captures: Captures,
     pub capture_as: (&'static str, u16),
+    /// `/ws/tcp`'s or `/ws/udp`'s counters.
+    pub metrics: WebSocketMetrics,
 }
 
 /// Why the relay stopped.
@@ -221,7 +224,7 @@ impl Bridge {
                 return;
             }
         };
-        let (mut sink, mut stream) = socket.split();
+        let (mut sink, mut stream) = Metered::new(socket, &self.metrics).split();
         tracing::info!(bridge = self.id, client = self.client, transport = %self.transport,
                        to = self.target.asked, address = %self.target.address, "bridge opened");
 

@@ -42,6 +42,7 @@ use yawc::{Frame, OpCode, Options, Role, WebSocket};
 
 use super::MQTT_WEBSOCKET_PATH;
 use crate::error::ApiError;
+use crate::metrics::{Metered, WebSocketEndpoint, WebSocketMetrics};
 use crate::websocket::{client_address, guard, handshake};
 use crate::{Config, Shutdown};
 
@@ -50,7 +51,7 @@ pub const MQTT_SUBPROTOCOL: &str = "mqtt";
 /// The largest read from the broker, sent as one binary message.
 const CHUNK_BYTES: usize = 64 * 1024;
 
-type Socket = WebSocket<TokioIo<Upgraded>>;
+type Socket = Metered<WebSocket<TokioIo<Upgraded>>>;
 type Sink = SplitSink<Socket, Frame>;
 type Stream = SplitStream<Socket>;
 
@@ -62,13 +63,19 @@ struct Route {
     shutdown: Shutdown,
     max_message_bytes: usize,
     close_timeout: Duration,
+    metrics: WebSocketMetrics,
 }
 
 /// `/mqtt`, behind the guard of every WebSocket route.
 pub(crate) fn router(config: &Config, shutdown: Shutdown, broker: Option<SocketAddr>) -> Router {
     let admission = guard::Guard::new(config, &shutdown);
-    let route =
-        Route { broker, shutdown, max_message_bytes: config.max_message_bytes, close_timeout: config.close_timeout };
+    let route = Route {
+        broker,
+        shutdown,
+        max_message_bytes: config.max_message_bytes,
+        close_timeout: config.close_timeout,
+        metrics: config.metrics.websocket(WebSocketEndpoint::Mqtt).clone(),
+    };
     Router::new()
         .route(MQTT_WEBSOCKET_PATH, any(open))
         .with_state(route)
@@ -140,7 +147,7 @@ impl Pipe {
                 return;
             }
         };
-        let (mut sink, mut stream) = socket.split();
+        let (mut sink, mut stream) = Metered::new(socket, &self.route.metrics).split();
         let mut broker = match TcpStream::connect(self.broker).await {
             Ok(broker) => broker,
             Err(error) => {

@@ -35,6 +35,7 @@ use wire::telemetry::Encoding;
 use wire::telemetry::protocol::{DEFAULT_DEVICES, DEFAULT_ENCODING, DEFAULT_RATE_HZ};
 
 use crate::error::ApiError;
+use crate::metrics::{WebSocketEndpoint, WebSocketMetrics};
 use crate::websocket::{self, guard, handshake};
 use crate::{Config, Shutdown};
 use stream::{Limits, Stream};
@@ -159,6 +160,7 @@ struct Streams {
     idle_timeout: Option<Duration>,
     shutdown: Shutdown,
     next_id: Arc<AtomicU64>,
+    metrics: WebSocketMetrics,
 }
 
 /// `/ws/telemetry`, behind the guard of every `/ws/` route.
@@ -170,6 +172,7 @@ pub(crate) fn router(config: &Config, shutdown: Shutdown) -> Router {
         idle_timeout: config.idle_timeout,
         shutdown,
         next_id: Arc::new(AtomicU64::new(1)),
+        metrics: config.metrics.websocket(WebSocketEndpoint::Telemetry).clone(),
     };
     Router::new()
         .route("/ws/telemetry", any(open))
@@ -202,6 +205,7 @@ async fn open(State(streams): State<Streams>, mut request: Request) -> Response 
         _tracked: streams.shutdown.track(),
         shutdown: streams.shutdown.clone(),
         upgrade,
+        metrics: streams.metrics.clone(),
     };
     tokio::spawn(stream.run());
     response

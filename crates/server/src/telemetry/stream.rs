@@ -41,8 +41,9 @@ use yawc::{Frame, OpCode, Options, Role, WebSocket};
 
 use super::{StreamQuery, TelemetryConfig};
 use crate::Shutdown;
+use crate::metrics::{Metered, WebSocketMetrics};
 
-type Socket = WebSocket<TokioIo<Upgraded>>;
+type Socket = Metered<WebSocket<TokioIo<Upgraded>>>;
 type Sink = SplitSink<Socket, Frame>;
 type Source = SplitStream<Socket>;
 
@@ -75,6 +76,8 @@ pub(crate) struct Stream {
     pub shutdown: Shutdown,
     pub upgrade: OnUpgrade,
     pub _tracked: TaskTrackerToken,
+    /// `/ws/telemetry`'s counters.
+    pub metrics: WebSocketMetrics,
 }
 
 /// What the client may change on the open stream.
@@ -154,7 +157,7 @@ impl Stream {
                 return;
             }
         };
-        let (mut sink, mut source) = socket.split();
+        let (mut sink, mut source) = Metered::new(socket, &self.metrics).split();
         let StreamQuery { devices, rate_hz, encoding, seed } = self.asked;
         tracing::info!(
             telemetry = self.id,

@@ -75,6 +75,8 @@ use yawc::{DeflatePool, Frame, Options, Role, WebSocket};
 
 pub use deflate::{DeflateConfig, SERVER_WINDOW_BITS};
 pub use guard::OriginPolicy;
+// The close codes, for the metrics (`wirelab_websocket_closes_total`).
+pub(crate) use echo::code;
 
 use crate::capture::stream::Recorded;
 use crate::capture::{self, Captures, Carrier, Recorder};
