@@ -252,6 +252,7 @@ async fn a_draining_servers_new_upgrades_land_on_the_other_server() {
     let ready = TestServer::start(test_config()).await;
     let nginx = Nginx::start(&nginx_binary, &[draining.addr, ready.addr]).await;
     draining.shutdown.start_draining();
+    let drain_started = Instant::now();
 
     let url = format!("ws://{}/ws/echo", nginx.addr());
     let mut sockets = Vec::new();
@@ -279,6 +280,16 @@ async fn a_draining_servers_new_upgrades_land_on_the_other_server() {
     assert_eq!(ready.shutdown.open_connections(), sockets.len(), "WebSockets on the ready server");
     for mut socket in sockets {
         within("close", socket.close(None)).await.expect("close");
+    }
+    // Plain HTTP meanwhile: every request answered. The upgrade's 503 counted as the draining
+    // server's failure, so for fail_timeout (10 s) nginx sends it no HTTP either.
+    for index in 0..6 {
+        let (head, _) = http(nginx.addr(), "GET", &format!("/get?request={index}"), "").await;
+        assert!(head.starts_with("HTTP/1.1 200"), "request {index} during the drain: {head}");
+        if drain_started.elapsed() < Duration::from_secs(9) {
+            let tried = upstreams_tried(header_in(&head, UPSTREAM_HEADER));
+            assert_eq!(tried, [ready.addr.to_string()], "request {index} during the drain");
+        }
     }
 }
 
