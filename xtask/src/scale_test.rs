@@ -90,7 +90,7 @@ pub fn scale_test(args: &[String]) -> Result<(), String> {
     );
     let throughput = measure_throughput(&options, &loadgen, &servers, &nginx)?;
     write_throughput(&mut table, &options, &throughput);
-    let drain = run_drain(&options, &loadgen, servers, &nginx)?;
+    let drain = run_drain(&options, &loadgen, &logs, servers, &nginx)?;
     let failed = write_drain(&mut table, &drain);
     publish("scale-test.txt", &table)?;
     if failed > 0 {
@@ -405,7 +405,13 @@ struct Counted {
     http_get_other: f64,
 }
 
-fn run_drain(options: &Options, loadgen: &str, servers: Vec<Instance>, nginx: &Nginx) -> Result<Drain, String> {
+fn run_drain(
+    options: &Options,
+    loadgen: &str,
+    logs: &Path,
+    servers: Vec<Instance>,
+    nginx: &Nginx,
+) -> Result<Drain, String> {
     nginx.control.reload_with_down(&[])?;
     std::thread::sleep(Duration::from_millis(500));
     let before: Vec<String> = servers.iter().map(Instance::metrics).collect::<Result<_, _>>()?;
@@ -472,6 +478,9 @@ fn run_drain(options: &Options, loadgen: &str, servers: Vec<Instance>, nginx: &N
         })
         .unwrap_or_default();
     let http_out = String::from_utf8_lossy(&http.stdout).into_owned();
+    for (name, text) in [("reconnect.txt", &clients_out), ("h2load.txt", &http_out)] {
+        let _ = std::fs::write(logs.join(name), text);
+    }
     let http = parse_h2load(&http_out);
     if http.is_empty() {
         errors.push(format!("h2load printed no figures: {http_out}"));
@@ -550,6 +559,13 @@ fn readiness_agent(
 fn parse_h2load(stdout: &str) -> BTreeMap<String, u64> {
     let mut figures = BTreeMap::new();
     for line in stdout.lines() {
+        // "finished in 12.00s, 399.90 req/s, 189.06KB/s"
+        if let Some(rest) = line.strip_prefix("finished in ")
+            && let Some(rate) = rest.split(", ").nth(1).and_then(|rate| rate.strip_suffix(" req/s"))
+            && let Ok(rate) = rate.parse::<f64>()
+        {
+            figures.insert("req_per_s".to_owned(), rate.round() as u64);
+        }
         let (prefix, rest) = match line.split_once(':') {
             Some((prefix @ ("requests" | "status codes"), rest)) => (prefix, rest),
             _ => continue,
@@ -634,8 +650,9 @@ fn write_drain(table: &mut String, drain: &Drain) -> usize {
         http("total") > 0 && http("failed") == 0 && http("errored") == 0 && http("timeout") == 0 && non_2xx == 0,
         "no HTTP request through nginx failed".to_owned(),
         format!(
-            "{} requests, {} 2xx, {} failed, {} errored, {} timed out, {non_2xx} not 2xx",
+            "{} requests ({}/s), {} 2xx, {} failed, {} errored, {} timed out, {non_2xx} not 2xx",
             http("total"),
+            http("req_per_s"),
             http("status_2xx"),
             http("failed"),
             http("errored"),
