@@ -40,7 +40,7 @@ use tokio::net::TcpListener;
 use tokio::time::{Instant, timeout_at};
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 pub use bridge::{
     BridgeConfig, DEFAULT_BRIDGE_CONNECT_TIMEOUT, DEFAULT_BRIDGE_IDLE_TIMEOUT, DEFAULT_BRIDGE_MAX_BYTES,
@@ -213,7 +213,9 @@ fn app_with_tls(
     config.metrics.watch_readiness(&shutdown);
     cors::wrap(routes)
         .layer(axum::middleware::from_fn_with_state(shutdown, health::close_while_draining))
-        .layer(TraceLayer::new_for_http())
+        // A 5xx here is mostly asked for (/status/503, a draining /readyz): not an error to log.
+        // The metrics count every status by route.
+        .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)))
         .layer(axum::middleware::from_fn_with_state(config.metrics.clone(), metrics::count_requests))
 }
 
