@@ -21,7 +21,7 @@ use support::{STEP, TestServer, header_in, upgrade_request, within};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use wirelab_server::Config;
+use wirelab_server::{Config, Metrics};
 
 const NGINX: &str = "/usr/sbin/nginx";
 const DEPLOY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy");
@@ -291,6 +291,31 @@ async fn a_draining_servers_new_upgrades_land_on_the_other_server() {
             assert_eq!(tried, [ready.addr.to_string()], "request {index} during the drain");
         }
     }
+}
+
+/// The value of the sample `name_and_labels` (e.g. `metric{label="x"}`) in a Prometheus text
+/// exposition.
+fn sample(exposition: &str, name_and_labels: &str) -> Option<f64> {
+    exposition.lines().find_map(|line| line.strip_prefix(name_and_labels)?.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn nginx_keeps_its_connections_to_a_server_alive_across_http_requests() {
+    let Some(nginx_binary) = required_tool(PathBuf::from(NGINX), "nginx") else { return };
+    let metrics = Metrics::default();
+    let server = TestServer::start(Config { metrics: metrics.clone(), ..test_config() }).await;
+    let nginx = Nginx::start(&nginx_binary, &[server.addr]).await;
+    const REQUESTS: usize = 20;
+    for index in 0..REQUESTS {
+        // Each client connection to nginx closes after its request; nginx's to the server stay.
+        let (head, _) = http(nginx.addr(), "GET", &format!("/get?request={index}"), "").await;
+        assert!(head.starts_with("HTTP/1.1 200"), "request {index}: {head}");
+    }
+    let accepted = sample(&metrics.encode(), "wirelab_http_connections_accepted_total{listener=\"http\"}");
+    // At most one kept-alive connection per nginx worker (main_conf starts 2); without upstream
+    // keepalive (or with `Connection: close` sent upstream) it would be one per request.
+    let accepted = accepted.expect("the accepted-connections counter in the server's metrics");
+    assert!((1.0..=2.0).contains(&accepted), "{accepted} connections for {REQUESTS} requests");
 }
 
 #[test]
