@@ -76,7 +76,7 @@ impl Listener for HeadTimeoutListener {
         }
         let stream = HeadDeadline::new(stream, self.timeout);
         let stream = match &self.metrics {
-            Some(metrics) => stream.counted(metrics),
+            Some(metrics) => stream.counted(metrics.clone(), metrics.accepted()),
             None => stream,
         };
         (stream, addr)
@@ -107,9 +107,10 @@ impl<S> HeadDeadline<S> {
         }
     }
 
-    /// Counts this connection as accepted and open (until it is dropped), and its head timeout.
-    pub(crate) fn counted(self, metrics: &ConnectionMetrics) -> HeadDeadline<S> {
-        HeadDeadline { counted: Some((metrics.clone(), metrics.accepted())), ..self }
+    /// Counts a head timeout into `metrics`, and holds the connection's place in the open gauge
+    /// (`open`) until the stream is dropped.
+    pub(crate) fn counted(self, metrics: ConnectionMetrics, open: OpenGuard) -> HeadDeadline<S> {
+        HeadDeadline { counted: Some((metrics, open)), ..self }
     }
 
     /// Whether the first request head has been read completely.

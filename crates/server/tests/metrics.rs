@@ -373,6 +373,37 @@ async fn the_scrape_counts_the_traffic_and_parses_with_prometheus_client() {
 }
 
 #[tokio::test]
+async fn a_bridge_counts_its_messages_and_its_close() {
+    let server =
+        MeteredServer::start(Config { static_dir: "/nonexistent/wirelab-test-dist".into(), ..Config::default() }).await;
+    let url = server.server.url("/ws/tcp?to=echo");
+    let (mut socket, _) = within("the bridge", tokio_tungstenite::connect_async(&url)).await.expect("an upgrade");
+    within("a send", socket.send(Message::binary(&b"abc"[..]))).await.expect("sent");
+    // The `connected` event (text), then the echo peer's answer (binary).
+    while let Some(Ok(message)) = within("the echo", socket.next()).await {
+        if message.is_binary() {
+            break;
+        }
+    }
+    let normal = CloseFrame { code: CloseCode::Normal, reason: "".into() };
+    let _ = within("the close", socket.close(Some(normal))).await;
+    while let Some(Ok(_)) = within("the end", socket.next()).await {}
+    let tcp_in = &[("direction", "in"), ("endpoint", "/ws/tcp")];
+    let expected = [
+        expect("wirelab_websocket_messages_total", tcp_in, "counter", 1.0),
+        expect("wirelab_websocket_bytes_total", tcp_in, "counter", 3.0),
+        expect("wirelab_websockets_opened_total", &[("endpoint", "/ws/tcp")], "counter", 1.0),
+        expect("wirelab_websockets_open", &[("endpoint", "/ws/tcp")], "gauge", 0.0),
+        expect("wirelab_websocket_closes_total", &[("code", "1000"), ("endpoint", "/ws/tcp")], "counter", 1.0),
+        expect("wirelab_websockets_opened_total", &[("endpoint", "/ws/udp")], "counter", 0.0),
+    ];
+    let scrape = server.scrape_when(&expected).await;
+    let sent = series("wirelab_websocket_messages_total", &[("direction", "out"), ("endpoint", "/ws/tcp")]);
+    // At least the `connected` event, the echo and the `closed` event.
+    assert!(sample(&scrape, &sent).is_some_and(|count| count >= 3.0), "{scrape}");
+}
+
+#[tokio::test]
 async fn each_server_counts_apart() {
     let full = MeteredServer::start(Config {
         static_dir: "/nonexistent/wirelab-test-dist".into(),

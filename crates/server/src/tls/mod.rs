@@ -154,7 +154,7 @@ async fn serve_connection(
     acceptor: TlsAcceptor,
     app: Router,
     limits: ConnectionLimits,
-    (metrics, _open): (ConnectionMetrics, OpenGuard),
+    (metrics, open): (ConnectionMetrics, OpenGuard),
     shutdown: Shutdown,
 ) {
     let recording = Arc::new(HelloRecording::default());
@@ -193,7 +193,7 @@ async fn serve_connection(
         request.extensions_mut().insert(Arc::clone(&connection));
         app.clone().oneshot(request)
     });
-    let io = TokioIo::new(HeadDeadline::new(tls, limits.header_read_timeout));
+    let io = TokioIo::new(HeadDeadline::new(tls, limits.header_read_timeout).counted(metrics, open));
     let builder = auto::Builder::new(TokioExecutor::new());
     let serving = builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(serving);
