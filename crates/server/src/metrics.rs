@@ -266,9 +266,16 @@ impl<S> Metered<S> {
     }
 }
 
-/// The close code a close frame carries; 1005 for one without.
-fn close_code_of(frame: &Frame) -> u16 {
-    frame.close_code().map_or(code::NO_STATUS, u16::from)
+/// Counts one frame going either way: a data message with `count` (given its payload's size), a
+/// close frame's code as the connection's if it is the first (1005 for a close without a code).
+fn tally(frame: &Frame, close_code: &mut Option<u16>, count: impl FnOnce(usize)) {
+    match frame.opcode() {
+        OpCode::Text | OpCode::Binary => count(frame.payload().len()),
+        OpCode::Close => {
+            close_code.get_or_insert(frame.close_code().map_or(code::NO_STATUS, u16::from));
+        }
+        _ => {}
+    }
 }
 
 impl<S: Stream<Item = Frame>> Stream for Metered<S> {
@@ -278,13 +285,7 @@ impl<S: Stream<Item = Frame>> Stream for Metered<S> {
         let this = self.project();
         let polled = this.inner.poll_next(cx);
         if let Poll::Ready(Some(frame)) = &polled {
-            match frame.opcode() {
-                OpCode::Text | OpCode::Binary => this.metrics.received(frame.payload().len()),
-                OpCode::Close => {
-                    this.close_code.get_or_insert(close_code_of(frame));
-                }
-                _ => {}
-            }
+            tally(frame, this.close_code, |bytes| this.metrics.received(bytes));
         }
         polled
     }
@@ -299,13 +300,7 @@ impl<S: Sink<Frame>> Sink<Frame> for Metered<S> {
 
     fn start_send(self: Pin<&mut Self>, frame: Frame) -> Result<(), S::Error> {
         let this = self.project();
-        match frame.opcode() {
-            OpCode::Text | OpCode::Binary => this.metrics.sent(frame.payload().len()),
-            OpCode::Close => {
-                this.close_code.get_or_insert(close_code_of(&frame));
-            }
-            _ => {}
-        }
+        tally(&frame, this.close_code, |bytes| this.metrics.sent(bytes));
         this.inner.start_send(frame)
     }
 
