@@ -6,6 +6,7 @@
 //! server counts apart, and the binary serves them only with `--metrics-port`.
 
 mod support;
+mod tls_support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use support::{STEP, TestServer, upgrade_request, within};
+use tls_support::{TlsServer, run};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
@@ -491,4 +493,38 @@ fn the_binary_serves_metrics_only_on_the_metrics_port_and_only_when_asked() {
         assert!(on_the_app.starts_with("HTTP/1.1 404"), "{on_the_app}");
     });
     assert!(!printed.iter().any(|line| line.starts_with("Metrics at")), "{printed:?}");
+}
+
+#[test]
+fn the_tls_port_counts_its_connections_requests_and_handshake_timeouts() {
+    // A free port for the metrics (the TLS test server prints more lines than it reads).
+    let free = std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr());
+    let metrics_port = free.expect("a free port").port().to_string();
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let server = TlsServer::start_with(&data.path().join("data"), &["--metrics-port", &metrics_port]);
+    let cert = server.cert_path.to_string_lossy().into_owned();
+    for version in ["--http2", "--http1.1"] {
+        run("curl", &["-sS", "--max-time", "10", "--cacert", &cert, version, &server.https("/get")]);
+    }
+    // A connection that never starts its TLS handshake: closed at the 1 s header read timeout.
+    let mut silent = std::net::TcpStream::connect(("127.0.0.1", server.tls_port)).expect("a connection");
+    silent.set_read_timeout(Some(STEP)).expect("a read timeout");
+    let _ = silent.read_to_end(&mut Vec::new());
+
+    let expected = [
+        ("wirelab_http_connections_accepted_total", vec![("listener", "https")], 3.0),
+        ("wirelab_http_connections_open", vec![("listener", "https")], 0.0),
+        ("wirelab_http_connections_accepted_total", vec![("listener", "http")], 0.0),
+        ("wirelab_http_requests_total", vec![("method", "GET"), ("route", "/get"), ("status", "200")], 2.0),
+        ("wirelab_refusals_total", vec![("reason", "header_timeout")], 1.0),
+    ];
+    let deadline = std::time::Instant::now() + STEP;
+    loop {
+        let scrape = blocking_get(&format!("127.0.0.1:{metrics_port}"), "/metrics");
+        let differs =
+            expected.iter().find(|(name, labels, value)| sample(&scrape, &series(name, labels)) != Some(*value));
+        let Some((name, labels, value)) = differs else { break };
+        assert!(std::time::Instant::now() < deadline, "{} is not {value} in:\n{scrape}", series(name, labels));
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
