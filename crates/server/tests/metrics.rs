@@ -401,8 +401,9 @@ async fn a_bridge_counts_its_messages_and_its_close() {
     ];
     let scrape = server.scrape_when(&expected).await;
     let sent = series("wirelab_websocket_messages_total", &[("direction", "out"), ("endpoint", "/ws/tcp")]);
-    // At least the `connected` event, the echo and the `closed` event.
-    assert!(sample(&scrape, &sent).is_some_and(|count| count >= 3.0), "{scrape}");
+    // The `connected` event and the echo, and any `data` events a tick made meanwhile (a client
+    // that closes first gets no `closed` event).
+    assert!(sample(&scrape, &sent).is_some_and(|count| count >= 2.0), "{scrape}");
 }
 
 #[tokio::test]
