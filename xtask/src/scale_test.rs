@@ -463,7 +463,8 @@ fn run_drain(
     let clients = clients.wait_with_output().map_err(|error| format!("the clients failed: {error}"))?;
     let http = http.wait_with_output().map_err(|error| format!("h2load failed: {error}"))?;
     stop_agent.store(true, Ordering::Release);
-    let (unready_at, reloaded_at, mut errors) = agent.join().map_err(|_| "the readiness agent panicked".to_owned())?;
+    let AgentReport { unready_at, reloaded_at, mut errors } =
+        agent.join().map_err(|_| "the readiness agent panicked".to_owned())?;
 
     let clients_out = String::from_utf8_lossy(&clients.stdout).into_owned();
     let clients = clients_out
@@ -520,14 +521,18 @@ fn run_drain(
     Ok(Drain { sigterm_at, unready_at, reloaded_at, exited, clients, http, counted, drained_closes_1001, errors })
 }
 
+/// What the readiness agent saw: when the first server turned unready and when nginx was
+/// reloaded without it (Unix ms), and any error.
+struct AgentReport {
+    unready_at: Option<u128>,
+    reloaded_at: Option<u128>,
+    errors: Vec<String>,
+}
+
 /// Polls each server's `/readyz`; the first time one is not ready (503, or no answer), marks it
 /// down and reloads nginx. Returns when the first server turned unready and when nginx was
 /// reloaded without it (Unix ms), and any error.
-fn readiness_agent(
-    ports: &[u16],
-    nginx: &NginxControl,
-    stop: &AtomicBool,
-) -> (Option<u128>, Option<u128>, Vec<String>) {
+fn readiness_agent(ports: &[u16], nginx: &NginxControl, stop: &AtomicBool) -> AgentReport {
     let mut down: Vec<usize> = Vec::new();
     let mut first_unready = None;
     let mut first_reload = None;
@@ -552,7 +557,7 @@ fn readiness_agent(
         }
         std::thread::sleep(READINESS_POLL);
     }
-    (first_unready, first_reload, errors)
+    AgentReport { unready_at: first_unready, reloaded_at: first_reload, errors }
 }
 
 /// h2load's request counts: total, succeeded, failed, errored, timeout and the status classes.
@@ -761,7 +766,8 @@ mod tests {
 
     #[test]
     fn samples_are_summed_over_the_series_that_carry_the_labels() {
-        let cases: [(&str, &[(&str, &str)], f64); 6] = [
+        type Labels<'a> = &'a [(&'a str, &'a str)];
+        let cases: [(&str, Labels, f64); 6] = [
             ("wirelab_websocket_messages_total", &[("endpoint", "/ws/echo"), ("direction", "in")], 12.0),
             ("wirelab_websocket_messages_total", &[("direction", "in")], 17.0),
             ("wirelab_websocket_messages_total", &[], 28.0),
