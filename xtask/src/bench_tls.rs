@@ -301,7 +301,7 @@ pub(crate) fn free_port() -> Result<u16, String> {
     listener.local_addr().map(|address| address.port()).map_err(|error| error.to_string())
 }
 
-fn nginx_version() -> String {
+pub(crate) fn nginx_version() -> String {
     let output = command("nginx", &["-v"]).output();
     output
         .ok()

@@ -235,16 +235,21 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         // SIGTERM first, so the server shuts down gracefully; then make sure.
         let _ = Command::new("kill").arg(self.child.id().to_string()).stderr(Stdio::null()).status();
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        wait_or_kill(&mut self.child, STOP_TIMEOUT);
     }
+}
+
+/// Waits up to `within` for `child` to exit after it was asked to, then kills it.
+pub fn wait_or_kill(child: &mut Child, within: Duration) {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// `HOST:PORT` from a server's start-up line: wirelab-server's "Wirelab is running at

@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::bench_server::{Spread, load_average, parse_result, publish};
-use crate::bench_tls::free_port;
+use crate::bench_tls::{free_port, nginx_version};
 use crate::nginx_conf::{self, Upstream};
 use crate::process::{self, ServerProcess, command, root};
 use crate::tools::{Needs, Tools};
@@ -261,24 +261,8 @@ impl NginxControl {
 impl Drop for Nginx {
     fn drop(&mut self) {
         let _ = process::run(&mut self.control.command(&["-s", "quit"]));
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        process::wait_or_kill(&mut self.child, Duration::from_secs(5));
     }
-}
-
-fn nginx_version() -> String {
-    command("nginx", &["-v"])
-        .output()
-        .ok()
-        .map(|output| String::from_utf8_lossy(&output.stderr).trim().trim_start_matches("nginx version: ").to_owned())
-        .unwrap_or_else(|| "version unknown".to_owned())
 }
 
 /// The throughput runs' arrangements, in the order they take turns.
