@@ -70,7 +70,7 @@ Commands:
                               reader, a ping flood, half-finished handshakes, slowloris and
                               vanished peers; PASS/FAIL with figures, table in target/soak.txt,
                               fails if any check fails. `cargo xtask soak --help` for options.
-  scale-test [--reps N] [--secs S] [--drain-secs S]
+  scale-test [--reps N] [--secs S] [--drain-secs S] [--nginx-workers N]
                               nginx (deploy/nginx.conf) in front of three release
                               wirelab-servers on loopback: WebSocket echo messages/s direct and
                               through nginx with 1, 2 and 3 servers (ratio to direct); then echo

@@ -18,6 +18,7 @@
 
 mod client;
 mod frames;
+mod http_clients;
 mod idle;
 mod messages;
 mod procfs;

@@ -16,6 +16,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
+use crate::http_clients;
 use crate::target::{Target, connect_ws};
 
 #[derive(Debug, clap::Args)]
@@ -34,6 +35,16 @@ pub struct ReconnectArgs {
     /// Payload bytes per message.
     #[arg(long, default_value_t = 64)]
     size: usize,
+    /// Also send steady HTTP GETs to this `http://HOST:PORT/PATH` over the same time; prints an
+    /// `HTTP` line too.
+    #[arg(long)]
+    http_target: Option<String>,
+    /// HTTP clients, each on its own kept-alive connection.
+    #[arg(long, default_value_t = 8)]
+    http_clients: usize,
+    /// GETs each HTTP client sends per second.
+    #[arg(long, default_value_t = 50.0)]
+    http_rate: f64,
 }
 
 /// What one connection saw over the run.
@@ -87,7 +98,13 @@ pub async fn run(args: ReconnectArgs) -> Result<(), String> {
     if !(args.rate > 0.0 && args.rate.is_finite()) {
         return Err("--rate must be more than 0".to_owned());
     }
+    if !(args.http_rate > 0.0 && args.http_rate.is_finite()) {
+        return Err("--http-rate must be more than 0".to_owned());
+    }
     let deadline = Instant::now() + Duration::from_secs_f64(args.secs);
+    let http = args.http_target.clone().map(|target| {
+        tokio::spawn(async move { http_clients::run(&target, args.http_clients, args.http_rate, deadline).await })
+    });
     let period = Duration::from_secs_f64(1.0 / args.rate);
     let mut tasks = Vec::with_capacity(args.connections);
     for index in 0..args.connections {
@@ -122,6 +139,10 @@ pub async fn run(args: ReconnectArgs) -> Result<(), String> {
         total.connect_failures,
         total.first_1001_unix_ms.map_or_else(|| "none".to_owned(), |ms| ms.to_string()),
     );
+    if let Some(http) = http {
+        let tally = http.await.map_err(|error| format!("the HTTP clients failed: {error}"))??;
+        println!("{}", tally.line());
+    }
     Ok(())
 }
 
