@@ -20,10 +20,8 @@
 //! is printed and written to target/bench-iot.txt.
 
 use std::fmt::Write as _;
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::bench_server::{
     CLIENT_CORE, Options, SERVER_CORE, Spread, load_average, parse_options, parse_result, pinning_available, publish,
@@ -293,16 +291,7 @@ impl Mosquitto {
             .spawn()
             .map_err(|error| format!("cannot start mosquitto (cargo xtask setup installs it): {error}"))?;
         let mut mosquitto = Mosquitto { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = mosquitto.child.try_wait() {
-                return Err(format!("mosquitto exited ({status})"));
-            }
-            if Instant::now() > deadline {
-                return Err(format!("mosquitto did not listen on {port} within 10 s"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        process::wait_until_listening(&mut mosquitto.child, port, "mosquitto", "")?;
         Ok(mosquitto)
     }
 }

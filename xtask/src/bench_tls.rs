@@ -14,10 +14,9 @@
 //! The table is printed and written to target/bench-tls.txt.
 
 use std::fmt::Write as _;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::bench_server::{
     CLIENT_CORE, Options, SERVER_CORE, Spread, load_average, parse_options, parse_result, pinning_available, publish,
@@ -257,16 +256,7 @@ impl Nginx {
             .spawn()
             .map_err(|error| format!("cannot start nginx (apt-get install nginx-light or nginx): {error}"))?;
         let mut nginx = Nginx { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = nginx.child.try_wait() {
-                return Err(format!("nginx exited ({status}); see {error_log}"));
-            }
-            if Instant::now() > deadline {
-                return Err(format!("nginx did not listen on {port} within 10 s; see {error_log}"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        process::wait_until_listening(&mut nginx.child, port, "nginx", &format!("; see {error_log}"))?;
         Ok(nginx)
     }
 }

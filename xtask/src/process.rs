@@ -239,6 +239,22 @@ impl Drop for ServerProcess {
     }
 }
 
+/// Waits up to 10 s until something listens on `127.0.0.1:port`; fails if `child` (`name`, whose
+/// log `see` names) exits first or the time runs out. The caller still owns `child` and stops it.
+pub fn wait_until_listening(child: &mut Child, port: u16, name: &str, see: &str) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("{name} exited ({status}){see}"));
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{name} did not listen on {port} within 10 s{see}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
 /// Waits up to `within` for `child` to exit after it was asked to, then kills it.
 pub fn wait_or_kill(child: &mut Child, within: Duration) {
     let deadline = Instant::now() + within;
@@ -263,16 +279,24 @@ pub fn listening_address(line: &str) -> Option<String> {
 
 /// A running server's `GET /api/info` as JSON, and the body as sent (for error messages).
 pub fn server_info(server: &str) -> Result<(serde_json::Value, String), String> {
+    let (_, body) = http_get(server, "/api/info", Duration::from_secs(10))?;
+    let info = serde_json::from_str(&body).map_err(|error| format!("/api/info is not JSON ({error}): {body}"))?;
+    Ok((info, body))
+}
+
+/// A plain `GET path` over HTTP/1.0 to `server` (`HOST:PORT`), reading for at most `timeout`:
+/// the status (0 if the answer has none) and the body.
+pub fn http_get(server: &str, path: &str, timeout: Duration) -> Result<(u16, String), String> {
     use std::io::{Read, Write};
-    let failed = |error: std::io::Error| format!("GET /api/info from {server}: {error}");
+    let failed = |error: std::io::Error| format!("GET {path} from {server}: {error}");
     let mut stream = std::net::TcpStream::connect(server).map_err(failed)?;
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).map_err(failed)?;
-    write!(stream, "GET /api/info HTTP/1.0\r\nHost: {server}\r\n\r\n").map_err(failed)?;
+    stream.set_read_timeout(Some(timeout)).map_err(failed)?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {server}\r\n\r\n").map_err(failed)?;
     let mut response = String::new();
     stream.read_to_string(&mut response).map_err(failed)?;
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body).to_string();
-    let info = serde_json::from_str(&body).map_err(|error| format!("/api/info is not JSON ({error}): {response}"))?;
-    Ok((info, body))
+    let status = response.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body).to_owned();
+    Ok((status, body))
 }
 
 #[cfg(test)]

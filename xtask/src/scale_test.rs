@@ -20,7 +20,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -36,6 +35,8 @@ use crate::tools::{Needs, Tools};
 const SERVERS: usize = 3;
 /// The drained server's `--drain-delay`: long enough for the readiness agent to see it.
 const DRAIN_DELAY_SECS: f64 = 2.0;
+/// How long a `/readyz` poll or a scrape may take.
+const POLL_TIMEOUT: Duration = Duration::from_secs(2);
 /// How often the readiness agent polls each server's `/readyz`.
 const READINESS_POLL: Duration = Duration::from_millis(100);
 /// Echo connections held through the drain, and the messages each sends per second.
@@ -169,9 +170,15 @@ impl Instance {
     }
 
     fn metrics(&self) -> Result<String, String> {
-        http_get("127.0.0.1", self.metrics_port, "/metrics").and_then(|(status, body)| {
-            if status == 200 { Ok(body) } else { Err(format!("server {}: /metrics answered {status}", self.number)) }
-        })
+        process::http_get(&format!("127.0.0.1:{}", self.metrics_port), "/metrics", POLL_TIMEOUT).and_then(
+            |(status, body)| {
+                if status == 200 {
+                    Ok(body)
+                } else {
+                    Err(format!("server {}: /metrics answered {status}", self.number))
+                }
+            },
+        )
     }
 
     /// The `final metrics` the server logged as it exited (`--log-format json`).
@@ -227,16 +234,8 @@ impl Nginx {
             .spawn()
             .map_err(|error| format!("cannot start nginx (apt-get install nginx): {error}"))?;
         let mut nginx = Nginx { child, control };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = nginx.child.try_wait() {
-                return Err(format!("nginx exited ({status}); see {}", nginx.control.error_log()));
-            }
-            if Instant::now() > deadline {
-                return Err(format!("nginx did not listen on {port} within 10 s"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let see = format!("; see {}", nginx.control.error_log());
+        process::wait_until_listening(&mut nginx.child, port, "nginx", &see)?;
         Ok(nginx)
     }
 }
@@ -553,7 +552,8 @@ fn readiness_agent(ports: &[u16], nginx: &NginxControl, stop: &AtomicBool) -> Ag
             if down.contains(&number) {
                 continue;
             }
-            let ready = matches!(http_get("127.0.0.1", port, "/readyz"), Ok((200, _)));
+            let ready =
+                matches!(process::http_get(&format!("127.0.0.1:{port}"), "/readyz", POLL_TIMEOUT), Ok((200, _)));
             if !ready {
                 first_unready.get_or_insert_with(unix_ms);
                 down.push(number);
@@ -736,20 +736,6 @@ fn sum(exposition: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
             labels.iter().all(|wanted| present.contains(wanted)).then(|| value.parse::<f64>().ok()).flatten()
         })
         .sum()
-}
-
-/// A plain `GET` over HTTP/1.0 with a 2 s timeout: the status and the body.
-fn http_get(host: &str, port: u16, path: &str) -> Result<(u16, String), String> {
-    use std::io::{Read, Write};
-    let failed = |error: std::io::Error| format!("GET {path} from {host}:{port}: {error}");
-    let mut stream = TcpStream::connect((host, port)).map_err(failed)?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).map_err(failed)?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n").map_err(failed)?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).map_err(failed)?;
-    let status = response.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body).to_owned();
-    Ok((status, body))
 }
 
 fn unix_ms() -> u128 {
