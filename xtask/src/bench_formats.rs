@@ -10,7 +10,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::process::{command, describe, root};
+use crate::process::{BrowserScratch, command, describe, root};
 use crate::tools::{Needs, Tools};
 
 /// The tags `wire::formats::throughput::{line, problem_line}` start their lines with.
@@ -63,6 +63,8 @@ pub fn bench_formats() -> Result<(), String> {
         ],
     );
     wasm.env("PATH", &tools.path).env("WASM_BINDGEN_TEST_TIMEOUT", "600").env("WIRELAB_BENCH_FORMATS", "1");
+    let scratch = BrowserScratch::new("bench-formats")?;
+    scratch.apply(&mut wasm);
     let (wasm_output, wasm_failure) = run_capturing(&mut wasm);
 
     let (native, wasm) = (read_output(&native_output), read_output(&wasm_output));

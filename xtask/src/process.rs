@@ -171,6 +171,35 @@ pub fn path_with(first: &Path) -> String {
     format!("{}:{current}", first.display())
 }
 
+/// A temporary folder for a headless browser run, removed when dropped.
+///
+/// chromedriver gives each Chromium it starts a profile folder under `$TMPDIR`
+/// (`org.chromium.Chromium.scoped_dir.*`, about 100 MB), and a `wasm-pack test` run leaves one
+/// behind per test binary: runs on one machine filled its disk. A command given `TMPDIR` from
+/// here keeps them inside `target/`, and they go when the step ends.
+pub struct BrowserScratch(PathBuf);
+
+impl BrowserScratch {
+    pub fn new(name: &str) -> Result<BrowserScratch, String> {
+        let folder = root().join("target").join("browser-tmp").join(name);
+        // A run that was killed leaves its folder; start from an empty one.
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(&folder).map_err(|error| format!("could not create {}: {error}", folder.display()))?;
+        Ok(BrowserScratch(folder))
+    }
+
+    /// Points the command's temporary files (and so Chromium's profiles) at this folder.
+    pub fn apply(&self, command: &mut Command) {
+        command.env("TMPDIR", &self.0);
+    }
+}
+
+impl Drop for BrowserScratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A server run as a child process: started, asked where it listens, stopped when dropped.
 ///
 /// `cargo xtask run`, `test`, `conformance`, `soak` and `bench-server` all start servers this

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::process::{self, command, root};
+use crate::process::{self, BrowserScratch, command, root};
 use crate::run::{RunningServer, build_app, build_server};
 use crate::tools::{Needs, Tools};
 
@@ -15,6 +15,15 @@ struct Outcome {
 
 pub fn test() -> Result<(), String> {
     let started = Instant::now();
+    let target = root().join("target");
+    // The workspace root, not target/: a clean clone has no target/ yet (it is on the same disk).
+    if let Some(free) = free_gigabytes(&root()).filter(|free| *free < CLEAN_RUN_GIGABYTES) {
+        eprintln!(
+            "xtask: warning: {free:.1} GB free for {}; a run from a clean clone writes about \
+             {CLEAN_RUN_GIGABYTES:.0} GB there",
+            target.display()
+        );
+    }
     let tools = Tools::ensure(Needs::everything())?;
     let mut outcomes = Vec::new();
     let mut step = |name: &'static str, action: &mut dyn FnMut() -> Result<(), String>| {
@@ -91,11 +100,9 @@ pub fn test() -> Result<(), String> {
             let host = server.host().to_string();
             let url = server.url.clone();
             step("browser tests: core (wasm-pack, headless Chrome)", &mut || {
-                process::run(&mut wasm_pack_test(&tools, "crates/wire"))
+                wasm_pack_test(&tools, "crates/wire", None)
             });
-            step("browser tests: app (wasm-pack, headless Chrome)", &mut || {
-                process::run(wasm_pack_test(&tools, ".").env("WIRELAB_TEST_SERVER", &host))
-            });
+            step("browser tests: app (wasm-pack, headless Chrome)", &mut || wasm_pack_test(&tools, ".", Some(&host)));
             step("end-to-end journeys (Playwright, Chromium)", &mut || {
                 let mut node = command("node", &["--test", "--test-concurrency=1", "e2e/"]);
                 node.env("WIRELAB_URL", &url).env("WIRELAB_SCREENSHOTS", root().join("target").join("e2e"));
@@ -120,15 +127,34 @@ pub fn test() -> Result<(), String> {
             failed.push(outcome.step);
         }
     }
+    if let Some(free) = free_gigabytes(&target).filter(|free| !failed.is_empty() && *free < 1.0) {
+        eprintln!("xtask: only {free:.2} GB is left on the disk of {}: a full disk may be the cause", target.display());
+    }
     let passed = outcomes.len() - failed.len();
     println!("xtask: {passed} passed, {} failed", failed.len());
     if failed.is_empty() { Ok(()) } else { Err(format!("failing steps: {}", failed.join("; "))) }
 }
 
+/// What `.ci/run` wrote to a clean clone's `target/`, rounded up (measured with `du -sh target`).
+const CLEAN_RUN_GIGABYTES: f64 = 20.0;
+
+/// Free space on the disk that holds `path`, from `df` (None if it cannot be read).
+fn free_gigabytes(path: &std::path::Path) -> Option<f64> {
+    let report = process::output("df", &["-Pk", &path.to_string_lossy()])?;
+    let kibibytes: f64 = report.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+    Some(kibibytes / (1024.0 * 1024.0))
+}
+
 /// `wasm-pack test --headless --chrome` for one crate. `--mode no-install` makes a tool version
 /// mismatch an error instead of a download; the timeout covers a slow first Chromium start.
-fn wasm_pack_test(tools: &Tools, crate_dir: &str) -> std::process::Command {
+/// `server`, when given, is the wirelab-server the app's browser tests talk to.
+fn wasm_pack_test(tools: &Tools, crate_dir: &str, server: Option<&str>) -> Result<(), String> {
+    let scratch = BrowserScratch::new("wasm-pack")?;
     let mut wasm_pack = command("wasm-pack", &["test", "--headless", "--chrome", "--mode", "no-install", crate_dir]);
     wasm_pack.env("PATH", &tools.path).env("WASM_BINDGEN_TEST_TIMEOUT", "180");
-    wasm_pack
+    scratch.apply(&mut wasm_pack);
+    if let Some(server) = server {
+        wasm_pack.env("WIRELAB_TEST_SERVER", server);
+    }
+    process::run(&mut wasm_pack)
 }
