@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use ipnet::IpNet;
 
 use crate::bridge::host_and_port;
+use crate::forwarded::TrustedProxies;
 use crate::mqtt::{
     DEFAULT_MQTT_DEVICE_RATE_HZ, DEFAULT_MQTT_DEVICES, DEFAULT_MQTT_MAX_CONNECTIONS, MAX_MQTT_DEVICE_RATE_HZ,
     MAX_MQTT_DEVICES, MqttConfig,
@@ -287,6 +289,13 @@ pub struct Cli {
     /// their 1001. SIGINT (Ctrl-C) shuts down at once.
     #[arg(long, default_value_t = 0.0, value_parser = parse_seconds, help_heading = "Operations")]
     pub drain_delay: f64,
+
+    /// A proxy in front of this server (an address, or a network such as 10.0.0.0/8); repeat for
+    /// more. A request from one has its client read from X-Forwarded-For (the first address
+    /// from the right that is not a trusted proxy) and its scheme from X-Forwarded-Proto, for
+    /// /ip, the echoes' origin and url. From anyone else those headers are not believed.
+    #[arg(long = "trusted-proxy", value_name = "NETWORK", value_parser = TrustedProxies::parse_network, help_heading = "Operations")]
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Cli {
@@ -322,6 +331,7 @@ impl Cli {
                 max_session_bytes: self.capture_session_bytes,
                 max_total_bytes: self.capture_total_bytes,
             },
+            trusted_proxies: TrustedProxies::new(self.trusted_proxies.clone()),
             ..Config::default()
         }
     }
@@ -501,6 +511,14 @@ mod tests {
         let open =
             Cli::try_parse_from(["wirelab-server", "--allow-origin", "https://a.example", "--allow-origin", "*"]);
         assert_eq!(open.map(|cli| cli.config().origins).ok(), Some(OriginPolicy::Any));
+        assert!(config.trusted_proxies.is_empty(), "no proxy is trusted by default");
+        let proxies =
+            Cli::try_parse_from(["wirelab-server", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"])
+                .map(|cli| cli.config().trusted_proxies);
+        let expected = ["10.0.0.0/8", "::1"].map(|text| TrustedProxies::parse_network(text).ok());
+        assert_eq!(proxies.ok(), Some(TrustedProxies::new(expected.into_iter().flatten().collect())));
+        let wrong = Cli::try_parse_from(["wirelab-server", "--trusted-proxy", "nginx"]).err().map(|e| e.to_string());
+        assert!(wrong.is_some_and(|error| error.contains("'nginx' is not an IP address or network")));
     }
 
     #[test]

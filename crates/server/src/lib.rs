@@ -13,6 +13,7 @@ mod capture;
 pub mod cli;
 mod cors;
 mod error;
+mod forwarded;
 mod head_timeout;
 mod health;
 mod httpbin;
@@ -49,6 +50,7 @@ pub use bridge::{
 pub use capture::{
     CaptureConfig, DEFAULT_CAPTURE_SESSION_BYTES, DEFAULT_CAPTURE_SESSIONS, DEFAULT_CAPTURE_TOTAL_BYTES,
 };
+pub use forwarded::TrustedProxies;
 pub use head_timeout::HeadTimeoutListener;
 pub use httpbin::formats::sample_reading;
 pub use httpbin::proto;
@@ -130,6 +132,9 @@ pub struct Config {
     /// [`serve_metrics`] serves it. A fresh one by default, so two servers in one process (tests)
     /// count apart.
     pub metrics: Metrics,
+    /// The proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (`--trusted-proxy`);
+    /// none by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for Config {
@@ -154,6 +159,7 @@ impl Default for Config {
             mqtt: MqttConfig::default(),
             capture: CaptureConfig::default(),
             metrics: Metrics::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }

@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use nginx_conf::Upstream;
-use support::{STEP, TestServer, header_in, upgrade_request, within};
+use support::{STEP, TestServer, header_in, required_file, upgrade_request, venv_python, within};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use wirelab_server::{Config, Metrics};
+use wirelab_server::{Config, Metrics, TrustedProxies};
 
 const NGINX: &str = "/usr/sbin/nginx";
 const DEPLOY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy");
@@ -31,25 +31,12 @@ const UPSTREAM_HEADER: &str = "x-wirelab-upstream";
 /// 1.37.0 bundles 1.37 as its newest).
 const KUBERNETES_VERSION: &str = "1.37.0";
 
-/// `path` when it exists; `None` when it does not and `WIRELAB_OPTIONAL_TOOLS=1` allows skipping.
-fn required_tool(path: PathBuf, what: &str) -> Option<PathBuf> {
-    if path.exists() {
-        return Some(path);
-    }
-    let optional = std::env::var("WIRELAB_OPTIONAL_TOOLS").is_ok_and(|value| value == "1");
-    assert!(optional, "no {what} at {}: run `cargo xtask setup`", path.display());
-    eprintln!("skipped: no {what} at {}", path.display());
-    None
-}
-
 /// A program in the py-ops venv's bin/: beside `WIRELAB_OPS_PYTHON` (set by `cargo xtask test`),
 /// else in the venv xtask makes.
 fn ops_tool(name: &str) -> Option<PathBuf> {
-    let python = std::env::var_os("WIRELAB_OPS_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/tools/py-ops/bin/python")));
+    let python = venv_python("WIRELAB_OPS_PYTHON", "py-ops");
     let bin = python.parent().map(Path::to_path_buf).unwrap_or_default();
-    required_tool(bin.join(name), name)
+    required_file(bin.join(name), name)
 }
 
 fn run(command: &mut Command) -> Output {
@@ -178,7 +165,7 @@ fn upstreams_tried(value: Option<&str>) -> Vec<String> {
 
 #[test]
 fn nginx_accepts_the_rendered_recipe() {
-    let Some(nginx) = required_tool(PathBuf::from(NGINX), "nginx") else { return };
+    let Some(nginx) = required_file(PathBuf::from(NGINX), "nginx") else { return };
     let config = NginxConfig::new(&[free_port(), free_port(), free_port()]);
     let output = run(config.command(&nginx).arg("-t"));
     assert!(output.status.success(), "nginx -t failed: {}", describe(&output));
@@ -187,7 +174,7 @@ fn nginx_accepts_the_rendered_recipe() {
 
 #[tokio::test]
 async fn websocket_echoes_and_http_requests_pass_through_nginx() {
-    let Some(nginx_binary) = required_tool(PathBuf::from(NGINX), "nginx") else { return };
+    let Some(nginx_binary) = required_file(PathBuf::from(NGINX), "nginx") else { return };
     let servers = [TestServer::start(test_config()).await, TestServer::start(test_config()).await];
     let server_addrs: Vec<String> = servers.iter().map(|server| server.addr.to_string()).collect();
     let nginx = Nginx::start(&nginx_binary, &servers.iter().map(|server| server.addr).collect::<Vec<_>>()).await;
@@ -247,7 +234,7 @@ async fn websocket_echoes_and_http_requests_pass_through_nginx() {
 
 #[tokio::test]
 async fn a_draining_servers_new_upgrades_land_on_the_other_server() {
-    let Some(nginx_binary) = required_tool(PathBuf::from(NGINX), "nginx") else { return };
+    let Some(nginx_binary) = required_file(PathBuf::from(NGINX), "nginx") else { return };
     let draining = TestServer::start(test_config()).await;
     let ready = TestServer::start(test_config()).await;
     let nginx = Nginx::start(&nginx_binary, &[draining.addr, ready.addr]).await;
@@ -293,6 +280,57 @@ async fn a_draining_servers_new_upgrades_land_on_the_other_server() {
     }
 }
 
+/// `GET target` through nginx from the loopback address `source` (Linux routes all of
+/// 127.0.0.0/8 to lo), with `extra` header lines: the response body as JSON.
+async fn get_from(source: [u8; 4], nginx: SocketAddr, target: &str, extra: &str) -> serde_json::Value {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.bind(SocketAddr::from((source, 0))).expect("bind the source address");
+    let mut stream = within("connect", socket.connect(nginx)).await.expect("connect to nginx");
+    let request = format!("GET {target} HTTP/1.1\r\nHost: {nginx}\r\n{extra}Connection: close\r\n\r\n");
+    within("send the request", stream.write_all(request.as_bytes())).await.expect("send");
+    let mut response = Vec::new();
+    within("read the response", stream.read_to_end(&mut response)).await.expect("read");
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    assert!(head.starts_with("HTTP/1.1 200"), "{target} from {source:?}: {head}");
+    serde_json::from_str(body).unwrap_or_else(|error| panic!("{target}: {error} in {body}"))
+}
+
+#[tokio::test]
+async fn behind_nginx_a_trusted_proxy_shows_the_real_client_and_a_forged_header_does_not() {
+    let Some(nginx_binary) = required_file(PathBuf::from(NGINX), "nginx") else { return };
+    let trusting = TestServer::start(Config {
+        trusted_proxies: TrustedProxies::new(vec![TrustedProxies::parse_network("127.0.0.1").expect("a network")]),
+        ..test_config()
+    })
+    .await;
+    let plain = TestServer::start(test_config()).await;
+    // The client is 127.0.0.3, nginx reaches the servers from 127.0.0.1: only nginx is trusted.
+    let client = [127, 0, 0, 3];
+    let forged = "X-Forwarded-For: 198.51.100.66\r\n";
+    let nginx = Nginx::start(&nginx_binary, &[trusting.addr]).await;
+    // (target, extra header lines, field, expected)
+    let cases = [
+        ("/ip", "", "origin", "127.0.0.3"),
+        // nginx appends the address it saw; the forged entry is further out, never reached.
+        ("/ip", forged, "origin", "127.0.0.3"),
+        ("/get", forged, "origin", "127.0.0.3"),
+        ("/anything", "", "origin", "127.0.0.3"),
+        // nginx sets X-Forwarded-Proto to its own scheme: plain HTTP here.
+        ("/anything/path?x=1", "X-Forwarded-Proto: https\r\n", "url", "http://{nginx}/anything/path?x=1"),
+    ];
+    for (target, extra, field, expected) in cases {
+        let body = get_from(client, nginx.addr(), target, extra).await;
+        let expected = expected.replace("{nginx}", &nginx.addr().to_string());
+        assert_eq!(body[field].as_str(), Some(expected.as_str()), "{target} with {extra:?}: {body}");
+    }
+    drop(nginx);
+    // Without --trusted-proxy the header is not believed: the client is nginx.
+    let nginx = Nginx::start(&nginx_binary, &[plain.addr]).await;
+    let body = get_from(client, nginx.addr(), "/ip", forged).await;
+    assert_eq!(body["origin"].as_str(), Some("127.0.0.1"), "/ip without --trusted-proxy: {body}");
+}
+
 /// The value of the sample `name_and_labels` (e.g. `metric{label="x"}`) in a Prometheus text
 /// exposition.
 fn sample(exposition: &str, name_and_labels: &str) -> Option<f64> {
@@ -301,7 +339,7 @@ fn sample(exposition: &str, name_and_labels: &str) -> Option<f64> {
 
 #[tokio::test]
 async fn nginx_keeps_its_connections_to_a_server_alive_across_http_requests() {
-    let Some(nginx_binary) = required_tool(PathBuf::from(NGINX), "nginx") else { return };
+    let Some(nginx_binary) = required_file(PathBuf::from(NGINX), "nginx") else { return };
     let metrics = Metrics::default();
     let server = TestServer::start(Config { metrics: metrics.clone(), ..test_config() }).await;
     let nginx = Nginx::start(&nginx_binary, &[server.addr]).await;

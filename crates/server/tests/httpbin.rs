@@ -14,7 +14,7 @@ use prost::Message;
 use serde_json::{Value, json};
 use support::{Answer, send};
 use tower::ServiceExt;
-use wirelab_server::{Config, Shutdown, app, proto, sample_reading};
+use wirelab_server::{Config, Shutdown, TrustedProxies, app, proto, sample_reading};
 
 /// The body limit of the test app, small so 413 is cheap to provoke.
 const BODY_LIMIT: usize = 1024;
@@ -93,6 +93,53 @@ async fn run(app: &Router, cases: Vec<Case>) {
             }
         }
     }
+}
+
+/// `request` as if it came over a socket from `peer` (what `serve` gives every handler).
+fn from_peer(mut request: Request<Body>, peer: &str) -> Request<Body> {
+    let peer: std::net::SocketAddr = peer.parse().unwrap();
+    request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+    request
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_names_the_client_and_its_scheme_and_nobody_else_can() {
+    let trusting = app(
+        &Config {
+            trusted_proxies: TrustedProxies::new(vec![TrustedProxies::parse_network("10.0.0.0/8").unwrap()]),
+            ..config()
+        },
+        Shutdown::new(),
+    );
+    let forwarded =
+        [("x-forwarded-for", "203.0.113.7, 10.1.1.1"), ("x-forwarded-proto", "https"), ("host", "lab.test")];
+    let proxy = "10.0.0.2:40000";
+    let stranger = "198.51.100.9:40000";
+    // (app, peer, target, JSON pointer, expected)
+    let cases = [
+        (&trusting, proxy, "/ip", "/origin", "203.0.113.7"),
+        (&trusting, proxy, "/get?a=1", "/origin", "203.0.113.7"),
+        (&trusting, proxy, "/get?a=1", "/url", "https://lab.test/get?a=1"),
+        (&trusting, proxy, "/anything/x", "/origin", "203.0.113.7"),
+        (&trusting, proxy, "/anything/x", "/url", "https://lab.test/anything/x"),
+        // A peer outside the trusted networks: its headers are only headers.
+        (&trusting, stranger, "/ip", "/origin", "198.51.100.9"),
+        (&trusting, stranger, "/get", "/url", "http://lab.test/get"),
+        // The default trusts nobody, not even loopback.
+        (&test_app(), "127.0.0.1:40000", "/ip", "/origin", "127.0.0.1"),
+        (&test_app(), "127.0.0.1:40000", "/get", "/url", "http://lab.test/get"),
+    ];
+    for (app, peer, target, pointer, expected) in cases {
+        let answer = send(app, from_peer(request("GET", target, &forwarded, ""), peer)).await;
+        let body = answer.json();
+        assert_eq!(body.pointer(pointer), Some(&json!(expected)), "{target} from {peer}: {body}");
+    }
+    // /gzip's document has an origin too.
+    let answer = send(&trusting, from_peer(request("GET", "/gzip", &forwarded, ""), proxy)).await;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&answer.body[..]).read_to_string(&mut text).unwrap();
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["origin"], json!("203.0.113.7"), "/gzip: {body}");
 }
 
 /// A JSON error naming `needle`, with the status repeated in the body.

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use support::{STEP, TestServer, upgrade_request, within};
+use support::{STEP, TestServer, required_file, upgrade_request, venv_python, within};
 use tls_support::{TlsServer, run};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -128,16 +128,7 @@ async fn echo_session(url: &str, messages: &[Message], close: Option<CloseFrame>
 /// Python with prometheus_client: `WIRELAB_OPS_PYTHON` (set by `cargo xtask test`), else the
 /// venv xtask makes. `None` when it is missing and `WIRELAB_OPTIONAL_TOOLS=1` allows skipping.
 fn ops_python() -> Option<PathBuf> {
-    let path = std::env::var_os("WIRELAB_OPS_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/tools/py-ops/bin/python")));
-    if path.exists() {
-        return Some(path);
-    }
-    let optional = std::env::var("WIRELAB_OPTIONAL_TOOLS").is_ok_and(|value| value == "1");
-    assert!(optional, "no prometheus_client Python at {}: run `cargo xtask setup`", path.display());
-    eprintln!("skipped the prometheus_client parse: no Python at {}", path.display());
-    None
+    required_file(venv_python("WIRELAB_OPS_PYTHON", "py-ops"), "prometheus_client Python")
 }
 
 /// Parses the scrape (on stdin) with prometheus_client and prints every sample as JSON.

@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
-use support::{STEP, TestServer, client_frame, read_close_code, read_response, upgrade_request, within};
+use support::{STEP, TestServer, client_frame, read_close_code, read_response, upgrade_request, venv_python, within};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -52,8 +52,7 @@ fn mosquitto_present() -> bool {
 
 /// The Python with paho-mqtt 2: `WIRELAB_PYTHON`, else the venv `cargo xtask setup` makes.
 fn paho_python() -> String {
-    std::env::var("WIRELAB_PYTHON")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/tools/py-mqtt/bin/python").to_owned())
+    venv_python("WIRELAB_PYTHON", "py-mqtt").to_string_lossy().into_owned()
 }
 
 /// Runs a command to its end off the runtime; its output, the test failing unless it exits 0.

@@ -8,7 +8,7 @@ mod support;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use support::{TestServer, within};
+use support::{TestServer, required_file, venv_python, within};
 use wire::lab::LabState;
 use wire::mqtt::QoS;
 use wire::mqtt::Version;
@@ -18,16 +18,7 @@ use wirelab_server::Config;
 /// paho-mqtt's Python: `WIRELAB_PYTHON` (set by `cargo xtask test`), else the venv xtask makes.
 /// `None` when it is missing and `WIRELAB_OPTIONAL_TOOLS=1` allows skipping.
 fn python() -> Option<PathBuf> {
-    let path = std::env::var_os("WIRELAB_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/tools/py-mqtt/bin/python"))
-    });
-    if path.exists() {
-        return Some(path);
-    }
-    let optional = std::env::var("WIRELAB_OPTIONAL_TOOLS").is_ok_and(|value| value == "1");
-    assert!(optional, "no paho-mqtt Python at {}: run `cargo xtask setup`", path.display());
-    eprintln!("skipped: no paho-mqtt Python at {}", path.display());
-    None
+    required_file(venv_python("WIRELAB_PYTHON", "py-mqtt"), "paho-mqtt Python")
 }
 
 /// Runs `program` with `args`, stopped by coreutils' `timeout` after 20 s; its standard output.

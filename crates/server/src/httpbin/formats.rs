@@ -8,7 +8,7 @@
 use std::io::Write;
 use std::net::SocketAddr;
 
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Json};
@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use super::readings::readings;
 use super::request::headers_json;
-use super::{proto, query_value};
+use super::{Httpbin, proto, query_value};
 use crate::error::ApiError;
 
 /// The schema `/protobuf` is encoded with, served as text by `/protobuf.proto`.
@@ -126,12 +126,12 @@ pub(crate) async fn png() -> Response {
 
 /// `/gzip`: JSON with `"gzipped": true`, always gzip-encoded.
 pub(crate) async fn gzip(
+    State(httpbin): State<Httpbin>,
     method: Method,
     headers: HeaderMap,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<Response, ApiError> {
-    let origin =
-        connect_info.map_or_else(|| "unknown".to_owned(), |Extension(ConnectInfo(addr))| addr.ip().to_string());
+    let origin = httpbin.origin(connect_info.map(|Extension(ConnectInfo(addr))| addr), &headers);
     let document = json!({
         "gzipped": true,
         "method": method.as_str(),

@@ -2,11 +2,12 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::{Extension, Json};
 use serde_json::{Value, json};
 
+use super::Httpbin;
 use super::request::headers_json;
 
 /// `{"headers": {...}}` with canonical names.
@@ -14,11 +15,15 @@ pub(crate) async fn headers(headers: HeaderMap) -> Json<Value> {
     Json(json!({ "headers": headers_json(&headers) }))
 }
 
-/// `{"origin": "<client IP>"}` (`"unknown"` without a socket).
-pub(crate) async fn ip(connect_info: Option<Extension<ConnectInfo<SocketAddr>>>) -> Json<Value> {
-    let origin =
-        connect_info.map_or_else(|| "unknown".to_owned(), |Extension(ConnectInfo(addr))| addr.ip().to_string());
-    Json(json!({ "origin": origin }))
+/// `{"origin": "<client IP>"}` (`"unknown"` without a socket; behind a trusted proxy, the
+/// client it forwarded).
+pub(crate) async fn ip(
+    State(httpbin): State<Httpbin>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> Json<Value> {
+    let peer = connect_info.map(|Extension(ConnectInfo(addr))| addr);
+    Json(json!({ "origin": httpbin.origin(peer, &headers) }))
 }
 
 /// `{"user-agent": "..."}`, `null` when the request has none.

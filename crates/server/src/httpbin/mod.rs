@@ -33,9 +33,9 @@ use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::Config;
 use crate::error::ApiError;
 use crate::metrics::Refusal;
+use crate::{Config, TrustedProxies};
 use random::SplitMix64;
 
 pub(crate) use dynamic::{NDJSON, OCTET_STREAM};
@@ -51,6 +51,7 @@ pub(crate) struct Httpbin {
     max_body_bytes: usize,
     max_delay: Duration,
     rng: Arc<Mutex<SplitMix64>>,
+    proxies: TrustedProxies,
 }
 
 impl Httpbin {
@@ -60,7 +61,14 @@ impl Httpbin {
             max_body_bytes: config.max_body_bytes,
             max_delay: config.max_delay,
             rng: Arc::new(Mutex::new(SplitMix64::new(seed))),
+            proxies: config.trusted_proxies.clone(),
         }
+    }
+
+    /// The client's address as the echoes show it (`origin`): the peer, or who a trusted proxy
+    /// says it forwarded (`--trusted-proxy`); `"unknown"` without a socket.
+    fn origin(&self, peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
+        peer.map_or_else(|| "unknown".to_owned(), |peer| self.proxies.client(peer.ip(), headers).to_string())
     }
 
     /// A uniformly random number in `[0, 1)` from the shared source.
@@ -323,8 +331,10 @@ pub(crate) struct Captured {
     pub uri: Uri,
     pub version: Version,
     pub headers: HeaderMap,
-    /// The client's address; absent when the app is called without a socket (oneshot tests).
-    pub peer: Option<SocketAddr>,
+    /// The client's address (see [`Httpbin::origin`]).
+    pub origin: String,
+    /// The scheme a trusted proxy says the client used (`X-Forwarded-Proto`).
+    pub forwarded_scheme: Option<&'static str>,
     pub body: Bytes,
 }
 
@@ -334,17 +344,15 @@ impl FromRequest<Httpbin> for Captured {
     async fn from_request(request: Request, state: &Httpbin) -> Result<Self, ApiError> {
         let (parts, body) = request.into_parts();
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| *addr);
+        let origin = state.origin(peer, &parts.headers);
+        let forwarded_scheme = peer.and_then(|peer| state.proxies.scheme(peer.ip(), &parts.headers));
         let body = read_body(body, &parts.headers, state.max_body_bytes).await?;
-        Ok(Self { method: parts.method, uri: parts.uri, version: parts.version, headers: parts.headers, peer, body })
+        let (method, uri, version, headers) = (parts.method, parts.uri, parts.version, parts.headers);
+        Ok(Self { method, uri, version, headers, origin, forwarded_scheme, body })
     }
 }
 
 impl Captured {
-    /// The client's IP address, or `"unknown"` without a socket.
-    pub(crate) fn origin(&self) -> String {
-        self.peer.map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
-    }
-
     /// A header as text, if present and visible ASCII.
     pub(crate) fn header(&self, name: header::HeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())

@@ -29,7 +29,7 @@ pub(crate) async fn echo_json(captured: &Captured) -> Result<Map<String, Value>,
     echo.insert("url".into(), full_url(captured).into());
     echo.insert("args".into(), Value::Object(multi_map(query_pairs(&captured.uri))));
     echo.insert("headers".into(), Value::Object(headers_json(&captured.headers)));
-    echo.insert("origin".into(), captured.origin().into());
+    echo.insert("origin".into(), captured.origin.clone().into());
     echo.insert("data".into(), body_text(&captured.body).into());
     echo.insert("json".into(), serde_json::from_slice::<Value>(&captured.body).unwrap_or(Value::Null));
     echo.insert("form".into(), Value::Object(form));
@@ -38,14 +38,16 @@ pub(crate) async fn echo_json(captured: &Captured) -> Result<Map<String, Value>,
     Ok(echo)
 }
 
-/// The URL as received: absolute-form as is, otherwise `http://` + the Host header + the target.
+/// The URL as received: absolute-form as is, otherwise the scheme (`http`, or what a trusted
+/// proxy says the client used) + the Host header + the target.
 pub(crate) fn full_url(captured: &Captured) -> String {
     if captured.uri.scheme().is_some() {
         return captured.uri.to_string();
     }
     let host = captured.header(header::HOST).unwrap_or("localhost");
     let target = captured.uri.path_and_query().map_or("/", |target| target.as_str());
-    format!("http://{host}{target}")
+    let scheme = captured.forwarded_scheme.unwrap_or("http");
+    format!("{scheme}://{host}{target}")
 }
 
 /// The body as text, or as `data:application/octet-stream;base64,...` when it is not UTF-8.

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::io;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::Router;
@@ -29,6 +30,26 @@ pub async fn within<F: Future>(what: &str, future: F) -> F::Output {
         Ok(output) => output,
         Err(_) => panic!("timed out after {STEP:?}: {what}"),
     }
+}
+
+/// `path`, a file a test needs from `cargo xtask setup` (a peer, or a venv's program). Missing, it
+/// fails the test, unless `WIRELAB_OPTIONAL_TOOLS=1`: then the test says it skipped, and gets None.
+pub fn required_file(path: PathBuf, what: &str) -> Option<PathBuf> {
+    if path.exists() {
+        return Some(path);
+    }
+    let optional = std::env::var("WIRELAB_OPTIONAL_TOOLS").is_ok_and(|value| value == "1");
+    assert!(optional, "no {what} at {}: run `cargo xtask setup`", path.display());
+    eprintln!("skipped: no {what} at {}", path.display());
+    None
+}
+
+/// The python of one of xtask's venvs: the one `cargo xtask test` names in `variable`, else
+/// `target/tools/<venv>/bin/python`. Not checked; see [`required_file`].
+pub fn venv_python(variable: &str, venv: &str) -> PathBuf {
+    std::env::var_os(variable).map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/tools").join(venv).join("bin/python")
+    })
 }
 
 /// A server running [`serve`] on `127.0.0.1:<free port>` in a task.
